@@ -1,0 +1,180 @@
+"""Turn an incoming event into one of two typed shapes, or say precisely why not.
+
+Accepted: a bare CloudTrail record, a CloudTrail record in its EventBridge envelope
+("AWS API Call via CloudTrail"), and an AWS Config "Config Rules Compliance Change"
+event. Anything else raises :class:`MalformedEventError` with a one-line reason that
+names the field; the handler turns that into an ``unsupported`` decision, never a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+CLOUDTRAIL_DETAIL_TYPE = "AWS API Call via CloudTrail"
+CONFIG_DETAIL_TYPE = "Config Rules Compliance Change"
+
+
+class MalformedEventError(ValueError):
+    """The event is not in a shape the guardrails understand; the message names the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiCall:
+    """One CloudTrail management event, as far as the guardrails need it."""
+
+    event_name: str
+    event_source: str
+    event_id: str | None
+    event_time: str | None
+    account: str | None
+    region: str | None
+    error_code: str | None
+    user_identity: Mapping[str, Any]
+    request: Mapping[str, Any]
+    response: Mapping[str, Any]
+    read_only: bool = False
+
+    @property
+    def actor(self) -> str | None:
+        """The caller's ARN (the role's ARN for an assumed role), for reports."""
+        issuer = _mapping(_mapping(self.user_identity.get("sessionContext")).get("sessionIssuer"))
+        arn = self.user_identity.get("arn")
+        if isinstance(arn, str) and arn:
+            return arn
+        issuer_arn = issuer.get("arn")
+        return issuer_arn if isinstance(issuer_arn, str) else None
+
+    def made_by_role(self, role_arn: str) -> bool:
+        """True when the call was made with ``role_arn`` (directly or as an assumed role)."""
+        if not role_arn:
+            return False
+        role_name = role_arn.rsplit("/", 1)[-1]
+        issuer = _mapping(_mapping(self.user_identity.get("sessionContext")).get("sessionIssuer"))
+        if issuer.get("arn") == role_arn:
+            return True
+        arn = self.user_identity.get("arn")
+        if isinstance(arn, str):
+            if arn == role_arn:
+                return True
+            parts = arn.split(":assumed-role/", 1)
+            if len(parts) == 2 and parts[1].split("/", 1)[0] == role_name:
+                return True
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceChange:
+    """An AWS Config rule evaluation that changed."""
+
+    rule_name: str
+    resource_type: str
+    resource_id: str
+    compliance: str
+    account: str | None
+    region: str | None
+    event_id: str | None
+    event_time: str | None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    event_name = "ConfigRulesComplianceChange"
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(record: Mapping[str, Any], key: str, where: str) -> str:
+    value = record.get(key)
+    if not isinstance(value, str) or not value:
+        raise MalformedEventError(f"{where}.{key} must be a non-empty string, got {value!r}")
+    return value
+
+
+def parse(event: object) -> ApiCall | ComplianceChange:
+    """Parse a Lambda event into an :class:`ApiCall` or a :class:`ComplianceChange`.
+
+    >>> parse({"eventName": "StopLogging", "eventSource": "cloudtrail.amazonaws.com"}).event_name
+    'StopLogging'
+    """
+    if not isinstance(event, Mapping):
+        raise MalformedEventError(f"event must be a JSON object, got {type(event).__name__}")
+    if "detail-type" in event or "detail" in event:
+        detail_type = event.get("detail-type")
+        detail = event.get("detail")
+        if not isinstance(detail, Mapping):
+            raise MalformedEventError("envelope field 'detail' must be an object")
+        if detail_type == CONFIG_DETAIL_TYPE:
+            return _parse_config(detail, event)
+        if detail_type == CLOUDTRAIL_DETAIL_TYPE:
+            return _parse_record(detail, "detail", event)
+        raise MalformedEventError(f"unsupported detail-type {detail_type!r}")
+    return _parse_record(event, "record", {})
+
+
+def _parse_record(
+    record: Mapping[str, Any], where: str, envelope: Mapping[str, Any]
+) -> ApiCall:
+    event_name = _text(record, "eventName", where)
+    event_source = _text(record, "eventSource", where)
+    request = record.get("requestParameters")
+    response = record.get("responseElements")
+    if request is not None and not isinstance(request, Mapping):
+        raise MalformedEventError(f"{where}.requestParameters must be an object or null")
+    if response is not None and not isinstance(response, Mapping):
+        # Some APIs record a bare boolean; keep it visible but not as structure.
+        response = {"_value": response}
+    identity = record.get("userIdentity")
+    if identity is not None and not isinstance(identity, Mapping):
+        raise MalformedEventError(f"{where}.userIdentity must be an object")
+    error_code = record.get("errorCode")
+    account = record.get("recipientAccountId") or envelope.get("account")
+    region = record.get("awsRegion") or envelope.get("region")
+    return ApiCall(
+        event_name=event_name,
+        event_source=event_source,
+        event_id=_opt_str(record.get("eventID")),
+        event_time=_opt_str(record.get("eventTime")),
+        account=_opt_str(account),
+        region=_opt_str(region),
+        error_code=_opt_str(error_code) if error_code not in (None, "") else None,
+        user_identity=identity or {},
+        request=request or {},
+        response=response or {},
+        read_only=record.get("readOnly") is True,
+    )
+
+
+def _parse_config(detail: Mapping[str, Any], envelope: Mapping[str, Any]) -> ComplianceChange:
+    result = _mapping(detail.get("newEvaluationResult"))
+    qualifier = _mapping(
+        _mapping(result.get("evaluationResultIdentifier")).get("evaluationResultQualifier")
+    )
+    rule_name = detail.get("configRuleName") or qualifier.get("configRuleName")
+    resource_id = detail.get("resourceId") or qualifier.get("resourceId")
+    resource_type = detail.get("resourceType") or qualifier.get("resourceType")
+    compliance = result.get("complianceType")
+    for name, value in (
+        ("configRuleName", rule_name),
+        ("resourceId", resource_id),
+        ("resourceType", resource_type),
+        ("newEvaluationResult.complianceType", compliance),
+    ):
+        if not isinstance(value, str) or not value:
+            raise MalformedEventError(f"detail.{name} must be a non-empty string, got {value!r}")
+    return ComplianceChange(
+        rule_name=str(rule_name),
+        resource_type=str(resource_type),
+        resource_id=str(resource_id),
+        compliance=str(compliance),
+        account=_opt_str(detail.get("awsAccountId") or envelope.get("account")),
+        region=_opt_str(detail.get("awsRegion") or envelope.get("region")),
+        event_id=_opt_str(envelope.get("id")),
+        event_time=_opt_str(envelope.get("time") or detail.get("notificationCreationTime")),
+        raw=detail,
+    )
+
+
+def _opt_str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

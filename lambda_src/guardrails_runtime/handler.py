@@ -1,0 +1,167 @@
+"""Lambda entry point: parse -> route -> decide/act -> log -> notify.
+
+``handler`` is what Lambda calls (``guardrails_runtime.handler.handler``); ``process`` is
+the same pipeline with injectable settings and clients, used by tests and by
+``guardrails replay``.
+
+What never raises: malformed or unknown events (``unsupported``), failed calls, the
+remediator's own calls and read-only calls (``ignored``), AccessDenied (``error``,
+notified). What raises: AWS errors a retry could fix (throttling that outlasted botocore's
+retries, 5xx, anything unexpected), so Lambda's async retries and the dead-letter queue
+keep the event.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from guardrails_runtime import notify
+from guardrails_runtime.aws import Clients, error_code, is_access_denied
+from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError, parse
+from guardrails_runtime.model import Decision, Mode, Outcome
+from guardrails_runtime.policies.sg_open_ingress import InvalidEntryError
+from guardrails_runtime.remediations import Context, Remediation, by_event, by_policy
+from guardrails_runtime.settings import RuntimeSettings
+
+LOG = logging.getLogger("guardrails")
+LOG.setLevel(logging.INFO)
+
+_settings: RuntimeSettings | None = None
+_clients = Clients()
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    """AWS Lambda handler. Returns the outcome (also logged as one JSON line)."""
+    global _settings  # noqa: PLW0603 - read the environment once per container
+    if _settings is None:
+        _settings = RuntimeSettings.from_env()
+    return process(event, _settings, _clients).as_dict()
+
+
+def process(event: Any, settings: RuntimeSettings, clients: Clients) -> Outcome:
+    """Run the whole pipeline for one event and return its outcome."""
+    outcome, remediation, parsed = _route(event, settings)
+    mode = settings.mode_for(outcome.policy) if outcome.policy else None
+    if remediation is not None and parsed is not None and mode is not None:
+        ctx = Context(settings=settings, clients=clients, mode=mode)
+        try:
+            if isinstance(parsed, ApiCall):
+                remediation.on_api_call(parsed, ctx, outcome)
+            else:
+                remediation.on_compliance_change(parsed, ctx, outcome)
+        except (MalformedEventError, InvalidEntryError) as exc:
+            outcome.decision, outcome.reason = Decision.UNSUPPORTED, f"malformed event: {exc}"
+        except ClientError as exc:
+            if not is_access_denied(exc):
+                LOG.error("retryable AWS error %s; raising so the event is retried",
+                          error_code(exc), extra={"outcome": outcome.as_dict()})
+                raise
+            operation = getattr(exc, "operation_name", "?")
+            outcome.decision = Decision.ERROR
+            outcome.reason = (
+                f"access denied on {operation} ({error_code(exc)}): check the guardrail role's "
+                f"permissions and any SCP or permissions boundary; nothing was changed"
+            )
+    _log(outcome)
+    notify.publish(outcome, settings, clients, mode)
+    return outcome
+
+
+def _route(
+    event: Any, settings: RuntimeSettings
+) -> tuple[Outcome, Remediation | None, ApiCall | ComplianceChange | None]:
+    """Parse the event and pick the remediation, or settle the outcome right away."""
+    try:
+        parsed = parse(event)
+    except MalformedEventError as exc:
+        name = _guess_event_name(event)
+        return Outcome(name, None, Decision.UNSUPPORTED, f"malformed event: {exc}"), None, None
+    outcome = Outcome(
+        event_name=parsed.event_name,
+        policy=None,
+        decision=Decision.ERROR,
+        reason="not decided",
+        event_id=parsed.event_id,
+        event_time=parsed.event_time,
+        account=parsed.account,
+        region=parsed.region,
+    )
+    if isinstance(parsed, ComplianceChange):
+        return _route_compliance(parsed, settings, outcome)
+    outcome.actor = parsed.actor
+    remediation = by_event(parsed.event_source, parsed.event_name)
+    if remediation is not None:
+        outcome.policy = remediation.policy
+    skip = _skip_reason(parsed, remediation, settings)
+    if skip is not None:
+        outcome.decision, outcome.reason = skip
+        return outcome, None, None
+    return outcome, remediation, parsed
+
+
+def _skip_reason(
+    call: ApiCall, remediation: Remediation | None, settings: RuntimeSettings
+) -> tuple[Decision, str] | None:
+    if call.error_code:
+        return Decision.IGNORED, f"the call failed ({call.error_code}); nothing changed"
+    if settings.remediator_role_arn and call.made_by_role(settings.remediator_role_arn):
+        return Decision.IGNORED, "the call was made by the guardrail itself"
+    if remediation is None:
+        if call.read_only:
+            return Decision.IGNORED, "read-only call"
+        return Decision.UNSUPPORTED, f"no guardrail handles {call.event_source} {call.event_name}"
+    if call.event_name in remediation.ignored_events:
+        return Decision.IGNORED, remediation.ignored_events[call.event_name]
+    if call.read_only:
+        return Decision.IGNORED, "read-only call"
+    if settings.mode_for(remediation.policy) is Mode.OFF:
+        return Decision.IGNORED, f"policy {remediation.policy} is off"
+    return None
+
+
+def _route_compliance(
+    change: ComplianceChange, settings: RuntimeSettings, outcome: Outcome
+) -> tuple[Outcome, Remediation | None, ComplianceChange | None]:
+    outcome.resource = change.resource_id
+    policy = settings.config_rules.get(change.rule_name)
+    remediation = by_policy(policy) if policy else None
+    if remediation is None:
+        outcome.decision = Decision.UNSUPPORTED
+        outcome.reason = f"Config rule {change.rule_name!r} is not one of the guardrails' rules"
+        return outcome, None, None
+    outcome.policy = remediation.policy
+    if change.compliance != "NON_COMPLIANT":
+        outcome.decision = Decision.IGNORED
+        outcome.reason = f"Config reports {change.compliance}"
+        return outcome, None, None
+    if settings.mode_for(remediation.policy) is Mode.OFF:
+        outcome.decision, outcome.reason = Decision.IGNORED, f"policy {remediation.policy} is off"
+        return outcome, None, None
+    return outcome, remediation, change
+
+
+def _guess_event_name(event: Any) -> str:
+    if isinstance(event, Mapping):
+        detail = event.get("detail")
+        for source in (event, detail if isinstance(detail, Mapping) else {}):
+            name = source.get("eventName")
+            if isinstance(name, str) and name:
+                return name
+    return "unknown"
+
+
+def _log(outcome: Outcome) -> None:
+    level = logging.ERROR if outcome.decision is Decision.ERROR else logging.INFO
+    LOG.log(
+        level,
+        "%s %s %s: %s",
+        outcome.decision.value,
+        outcome.policy or "-",
+        outcome.resource or "-",
+        outcome.reason,
+        extra={"outcome": outcome.as_dict()},
+    )

@@ -1,0 +1,111 @@
+"""Canonical model shared by every reader, policy and remediation.
+
+Readers translate a source (boto3 API shape, CloudTrail request, CloudFormation,
+Terraform) into these types; policies only ever see these types.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Decision(enum.StrEnum):
+    """What the guardrail decided for one event (the `decision` field of the contract)."""
+
+    REMEDIATED = "remediated"
+    WOULD_REMEDIATE = "would-remediate"
+    NOTIFIED = "notified"
+    EXEMPT = "exempt"
+    COMPLIANT = "compliant"
+    IGNORED = "ignored"
+    UNSUPPORTED = "unsupported"
+    ERROR = "error"
+
+
+class Mode(enum.StrEnum):
+    """How a policy reacts: revert, only notify (dry-run), or not at all."""
+
+    REMEDIATE = "remediate"
+    NOTIFY = "notify"
+    OFF = "off"
+
+
+class SourceKind(enum.StrEnum):
+    """Where an ingress entry lets traffic come from."""
+
+    IPV4 = "ipv4"
+    IPV6 = "ipv6"
+    PREFIX_LIST = "prefix-list"
+    GROUP = "group"
+
+
+@dataclass(frozen=True, slots=True)
+class IngressEntry:
+    """One ingress permission entry: a protocol, a port range and exactly one source.
+
+    ``protocol`` is kept as AWS spells it (``tcp``, ``6``, ``-1``...); policies normalise
+    it. ``from_port``/``to_port`` are ``None`` when absent. ``rule_id`` is the
+    security-group rule id where the source knows it.
+    """
+
+    protocol: str
+    from_port: int | None
+    to_port: int | None
+    source: str
+    kind: SourceKind
+    description: str | None = None
+    rule_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One thing the guardrail changed, or would change in dry-run."""
+
+    action: str
+    resource: str
+    detail: dict[str, Any]
+    undo: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "resource": self.resource,
+            "detail": self.detail,
+            "undo": self.undo,
+        }
+
+
+@dataclass(slots=True)
+class Outcome:
+    """Everything the handler reports about one event."""
+
+    event_name: str
+    policy: str | None
+    decision: Decision
+    reason: str
+    resource: str | None = None
+    resource_arn: str | None = None
+    changes: list[Change] = field(default_factory=list)
+    event_id: str | None = None
+    event_time: str | None = None
+    account: str | None = None
+    region: str | None = None
+    actor: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "eventName": self.event_name,
+            "policy": self.policy,
+            "decision": self.decision.value,
+            "reason": self.reason,
+            "resource": self.resource,
+            "resourceArn": self.resource_arn,
+            "changes": [c.as_dict() for c in self.changes],
+            "eventId": self.event_id,
+            "eventTime": self.event_time,
+            "account": self.account,
+            "region": self.region,
+            "actor": self.actor,
+        }

@@ -1,0 +1,70 @@
+"""What every remediation is: its triggers, its IAM needs (as data), and two handlers."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from typing import ClassVar
+
+from guardrails_runtime.aws import Clients
+from guardrails_runtime.events import ApiCall, ComplianceChange
+from guardrails_runtime.model import Mode, Outcome
+from guardrails_runtime.settings import RuntimeSettings
+
+
+@dataclass(frozen=True, slots=True)
+class IamGrant:
+    """IAM actions a remediation needs, on a resource ARN pattern.
+
+    ``resource`` may contain ``{partition}``, ``{region}`` and ``{account}``, filled in by
+    the CDK side with the stack's values; ``*`` where the API has no resource-level
+    permissions.
+    """
+
+    actions: tuple[str, ...]
+    resource: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Everything a remediation may use: settings, clients and the mode for its policy."""
+
+    settings: RuntimeSettings
+    clients: Clients
+    mode: Mode
+
+    @property
+    def dry_run(self) -> bool:
+        return self.mode is not Mode.REMEDIATE
+
+
+class Remediation(abc.ABC):
+    """One policy's reactive plane.
+
+    ``on_api_call`` and ``on_compliance_change`` return an :class:`Outcome`; they raise
+    only for AWS errors that a retry could fix (the handler lets those propagate so that
+    Lambda's async retries and the dead-letter queue keep the event).
+    """
+
+    policy: ClassVar[str]
+    event_source: ClassVar[str]
+    event_names: ClassVar[tuple[str, ...]]
+    config_resource_types: ClassVar[tuple[str, ...]] = ()
+    iam: ClassVar[tuple[IamGrant, ...]]
+    # Events that reach the handler but are deliberately out of scope, with the reason.
+    ignored_events: ClassVar[dict[str, str]] = {}
+
+    @abc.abstractmethod
+    def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
+        """Decide and act on one CloudTrail record of one of ``event_names``.
+
+        ``outcome`` arrives with the event's facts filled in; the remediation completes it
+        (resource, decision, reason, changes) and returns it.
+        """
+
+    @abc.abstractmethod
+    def on_compliance_change(
+        self, change: ComplianceChange, ctx: Context, outcome: Outcome
+    ) -> Outcome:
+        """Decide and act on a NON_COMPLIANT evaluation of the policy's Config rule."""

@@ -1,0 +1,215 @@
+"""Reactive plane of ``sg-open-ingress``: revoke exactly the world-open entries a change added.
+
+Flow (decide, then act):
+
+1. Read from the event which group and which entries the change added. An event whose
+   entries are not world-open outside the allowed ports is ``compliant`` at no AWS cost.
+2. Re-read the group: one ``DescribeSecurityGroups`` call (it carries the tags for the
+   exemption check and the live permissions; the event only says where to look).
+3. Keep the live entries that still violate *and* that this change added (a Config
+   compliance event scopes to the whole group). Everything else stays: other CIDRs of
+   the same permission, prefix lists, group references, descriptions.
+4. Exempt group -> ``exempt``; notify mode -> ``would-remediate``; otherwise one
+   ``RevokeSecurityGroupIngress`` call: by security-group rule id where the event recorded
+   the ids, else by the exact live permission values, which AWS matches to one rule each.
+
+Known limit: a rule id comes from the event; if, within the seconds between the event and
+the revoke, the same rule id was modified to something compliant *and* an identical
+world-open entry re-added, the id-based revoke removes the modified rule. The live read
+shows the world-open entry, so the result is still compliant, but the notification's
+undo command names what was removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from botocore.exceptions import ClientError
+
+from guardrails_runtime.aws import error_code, partition_for
+from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
+from guardrails_runtime.model import Change, Decision, IngressEntry, Outcome, SourceKind
+from guardrails_runtime.policies.sg_open_ingress import POLICY, describe, evaluate, same_grant
+from guardrails_runtime.readers.ec2 import (
+    entries_from_api,
+    entries_from_authorize,
+    entries_from_modify,
+    entries_to_api,
+    group_ref_from_authorize,
+    ip_permissions_json,
+)
+from guardrails_runtime.remediations.base import Context, IamGrant, Remediation
+
+AUTHORIZE = "AuthorizeSecurityGroupIngress"
+MODIFY = "ModifySecurityGroupRules"
+
+# The group (or the rule) is gone: nothing is left to revert.
+GONE_CODES = frozenset(
+    {
+        "InvalidGroup.NotFound",
+        "InvalidGroupId.NotFound",
+        "InvalidPermission.NotFound",
+        "InvalidSecurityGroupRuleId.NotFound",
+    }
+)
+MALFORMED_CODES = frozenset({"InvalidGroupId.Malformed", "InvalidParameterValue"})
+
+
+class SecurityGroupIngressRemediation(Remediation):
+    """Revoke world-open ingress entries outside the allowed public ports."""
+
+    policy = POLICY
+    event_source = "ec2.amazonaws.com"
+    event_names = (AUTHORIZE, MODIFY)
+    config_resource_types = ("AWS::EC2::SecurityGroup",)
+    ignored_events: ClassVar[dict[str, str]] = {
+        "AuthorizeSecurityGroupEgress": "egress rules are outside sg-open-ingress",
+    }
+    iam = (
+        IamGrant(
+            ("ec2:DescribeSecurityGroups",),
+            "*",
+            "DescribeSecurityGroups supports no resource-level permissions",
+        ),
+        IamGrant(
+            ("ec2:RevokeSecurityGroupIngress",),
+            "arn:{partition}:ec2:{region}:{account}:security-group/*",
+            "revoke the offending ingress entries of any security group in this account/region",
+        ),
+    )
+
+    def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
+        if call.event_name == AUTHORIZE:
+            ref = group_ref_from_authorize(call.request)
+            scope = entries_from_authorize(call.request, call.response)
+        elif call.event_name == MODIFY:
+            group_id, scope = entries_from_modify(call.request)
+            ref = ("id", group_id)
+        else:
+            raise MalformedEventError(f"eventName {call.event_name!r} is not handled by {POLICY}")
+        outcome.resource = ref[1]
+        cidr_scope = [e for e in scope if e.kind in (SourceKind.IPV4, SourceKind.IPV6)]
+        if not cidr_scope:
+            return _done(outcome, Decision.IGNORED, "the change adds no CIDR source "
+                         "(only security-group references or prefix lists)")
+        offending = [f.entry for f in evaluate(cidr_scope, ctx.settings.allowed_public_ports)]
+        if not offending:
+            return _done(outcome, Decision.COMPLIANT, "the change opens nothing to the internet "
+                         "outside the allowed public ports")
+        return self._enforce(ref, offending, ctx, outcome)
+
+    def on_compliance_change(
+        self, change: ComplianceChange, ctx: Context, outcome: Outcome
+    ) -> Outcome:
+        outcome.resource = change.resource_id
+        if change.resource_type not in self.config_resource_types:
+            return _done(outcome, Decision.UNSUPPORTED,
+                         f"resource type {change.resource_type!r} is not a security group")
+        return self._enforce(("id", change.resource_id), None, ctx, outcome)
+
+    def _enforce(
+        self,
+        ref: tuple[str, str],
+        scope: list[IngressEntry] | None,
+        ctx: Context,
+        outcome: Outcome,
+    ) -> Outcome:
+        ec2 = ctx.clients.get("ec2", outcome.region)
+        lookup: dict[str, Any] = {"GroupIds" if ref[0] == "id" else "GroupNames": [ref[1]]}
+        try:
+            groups = ec2.describe_security_groups(**lookup)["SecurityGroups"]
+        except ClientError as exc:
+            if error_code(exc) in GONE_CODES:
+                return _done(outcome, Decision.COMPLIANT,
+                             f"security group {ref[1]} no longer exists ({error_code(exc)})")
+            if error_code(exc) in MALFORMED_CODES:
+                return _done(outcome, Decision.UNSUPPORTED,
+                             f"security group {ref[1]!r} is not a valid reference ({error_code(exc)})")
+            raise
+        if not groups:
+            return _done(outcome, Decision.COMPLIANT, f"security group {ref[1]} no longer exists")
+        group = groups[0]
+        group_id = str(group["GroupId"])
+        outcome.resource = group_id
+        outcome.account = outcome.account or group.get("OwnerId")
+        outcome.resource_arn = (
+            f"arn:{partition_for(outcome.region)}:ec2:{outcome.region}:{outcome.account}"
+            f":security-group/{group_id}"
+        )
+        live = entries_from_api(group.get("IpPermissions", []))
+        findings = evaluate(live, ctx.settings.allowed_public_ports)
+        targets = [
+            _with_rule_id(f.entry, scope)
+            for f in findings
+            if scope is None or any(same_grant(f.entry, s) for s in scope)
+        ]
+        if not targets:
+            return _done(outcome, Decision.COMPLIANT, "nothing in scope is still open to the "
+                         "internet outside the allowed public ports (already reverted?)")
+        outcome.changes = [_change(group_id, t, outcome.region) for t in targets]
+        allowed = ", ".join(str(p) for p in sorted(ctx.settings.allowed_public_ports)) or "none"
+        what = (f"{', '.join(describe(t) for t in targets)} open to the whole internet "
+                f"(allowed public ports: {allowed})")
+        if ctx.settings.is_exempt(group.get("Tags")):
+            return _done(outcome, Decision.EXEMPT, f"{what}; left in place: the group carries "
+                         f"{ctx.settings.exemption_tag_key}={ctx.settings.exemption_tag_value}")
+        if ctx.dry_run:
+            return _done(outcome, Decision.WOULD_REMEDIATE,
+                         f"{what}; mode is {ctx.mode.value}, nothing was changed")
+        return self._revoke(ec2, group_id, targets, what, outcome)
+
+    def _revoke(
+        self, ec2: Any, group_id: str, targets: list[IngressEntry], what: str, outcome: Outcome
+    ) -> Outcome:
+        rule_ids = [t.rule_id for t in targets if t.rule_id]
+        request: dict[str, Any] = {"GroupId": group_id}
+        if len(rule_ids) == len(targets):
+            request["SecurityGroupRuleIds"] = rule_ids
+        else:
+            # AWS matches revokes by value; descriptions need not (and must not) match.
+            request["IpPermissions"] = entries_to_api(replace(t, description=None) for t in targets)
+        try:
+            response = ec2.revoke_security_group_ingress(**request)
+        except ClientError as exc:
+            if error_code(exc) in GONE_CODES:
+                outcome.changes = []
+                return _done(outcome, Decision.COMPLIANT,
+                             f"already gone when revoking ({error_code(exc)}): nothing left to do")
+            raise
+        unknown = response.get("UnknownIpPermissions") or []
+        reason = f"{what}; revoked"
+        if unknown:
+            reason += f" (AWS did not find {len(unknown)} permission(s): already gone)"
+        return _done(outcome, Decision.REMEDIATED, reason)
+
+
+def _done(outcome: Outcome, decision: Decision, reason: str) -> Outcome:
+    outcome.decision = decision
+    outcome.reason = reason
+    return outcome
+
+
+def _with_rule_id(entry: IngressEntry, scope: list[IngressEntry] | None) -> IngressEntry:
+    for s in scope or ():
+        if s.rule_id and same_grant(entry, s):
+            return replace(entry, rule_id=s.rule_id)
+    return entry
+
+
+def _change(group_id: str, entry: IngressEntry, region: str | None) -> Change:
+    detail: dict[str, Any] = {
+        "groupId": group_id,
+        "ipProtocol": entry.protocol,
+        "fromPort": entry.from_port,
+        "toPort": entry.to_port,
+        "cidr": entry.source,
+        "description": entry.description,
+        "securityGroupRuleId": entry.rule_id,
+    }
+    region_arg = f" --region {region}" if region else ""
+    undo = (
+        f"aws ec2 authorize-security-group-ingress{region_arg} --group-id {group_id} "
+        f"--ip-permissions '{ip_permissions_json([entry])}'"
+    )
+    return Change("ec2:RevokeSecurityGroupIngress", group_id, detail, undo)

@@ -1,0 +1,132 @@
+"""Runtime settings, read once from the Lambda's environment variables.
+
+The CDK side writes these variables from the same settings object that builds the stack
+(see ``guardrails.settings.GuardrailSettings.runtime_environment``); the names here are
+the contract between the two halves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from guardrails_runtime.model import Mode
+from guardrails_runtime.policies.sg_open_ingress import DEFAULT_ALLOWED_PORTS
+
+ENV_MODE = "GUARDRAILS_MODE"
+ENV_POLICY_MODES = "GUARDRAILS_POLICY_MODES"
+ENV_EXEMPTION_KEY = "GUARDRAILS_EXEMPTION_TAG_KEY"
+ENV_EXEMPTION_VALUE = "GUARDRAILS_EXEMPTION_TAG_VALUE"
+ENV_ALLOWED_PORTS = "GUARDRAILS_ALLOWED_PUBLIC_PORTS"
+ENV_TOPIC_ARN = "GUARDRAILS_TOPIC_ARN"
+ENV_ROLE_ARN = "GUARDRAILS_REMEDIATOR_ROLE_ARN"
+ENV_CONFIG_RULES = "GUARDRAILS_CONFIG_RULES"
+
+DEFAULT_MODE = Mode.NOTIFY
+DEFAULT_EXEMPTION_KEY = "SecurityExemption"
+DEFAULT_EXEMPTION_VALUE = "true"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the guardrails cannot use; the message names it."""
+
+
+def parse_mode(value: str, where: str) -> Mode:
+    """``remediate`` | ``notify`` | ``off`` (case-insensitive), or a :class:`SettingsError`."""
+    try:
+        return Mode(value.strip().lower())
+    except ValueError as exc:
+        choices = ", ".join(m.value for m in Mode)
+        raise SettingsError(f"{where}: mode must be one of {choices}, got {value!r}") from exc
+
+
+def parse_ports(value: object, where: str) -> frozenset[int]:
+    """Ports from ``"80,443"`` or ``[80, 443]``; each must be 0..65535."""
+    raw = value.split(",") if isinstance(value, str) else value
+    if not isinstance(raw, list | tuple | set | frozenset):
+        raise SettingsError(f"{where}: expected a list of ports, got {value!r}")
+    ports: set[int] = set()
+    for item in raw:
+        text = str(item).strip()
+        if not text:
+            continue
+        if not text.isdigit() or not 0 <= int(text) <= 65535:
+            raise SettingsError(f"{where}: {item!r} is not a port number (0-65535)")
+        ports.add(int(text))
+    return frozenset(ports)
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeSettings:
+    """What the handler needs to decide and act; immutable for the life of a container."""
+
+    mode: Mode = DEFAULT_MODE
+    policy_modes: Mapping[str, Mode] = field(default_factory=dict)
+    exemption_tag_key: str = DEFAULT_EXEMPTION_KEY
+    exemption_tag_value: str = DEFAULT_EXEMPTION_VALUE
+    allowed_public_ports: frozenset[int] = DEFAULT_ALLOWED_PORTS
+    topic_arn: str | None = None
+    remediator_role_arn: str | None = None
+    config_rules: Mapping[str, str] = field(default_factory=dict)
+
+    def mode_for(self, policy: str) -> Mode:
+        """The per-policy mode where one is set, else the global mode."""
+        return self.policy_modes.get(policy, self.mode)
+
+    def is_exempt(self, tags: object) -> bool:
+        """True when the tags carry the exemption tag (key and value case-insensitive).
+
+        Accepts the EC2 shape ``[{"Key": .., "Value": ..}]`` and a plain mapping.
+        """
+        pairs: list[tuple[object, object]]
+        if isinstance(tags, Mapping):
+            pairs = list(tags.items())
+        elif isinstance(tags, list):
+            pairs = [(t.get("Key"), t.get("Value")) for t in tags if isinstance(t, Mapping)]
+        else:
+            return False
+        key = self.exemption_tag_key.lower()
+        value = self.exemption_tag_value.lower()
+        return any(
+            str(k).strip().lower() == key and str(v).strip().lower() == value for k, v in pairs
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> RuntimeSettings:
+        """Read the settings; a bad value raises :class:`SettingsError` naming the variable."""
+        env = os.environ if env is None else env
+        policy_modes: dict[str, Mode] = {}
+        raw_modes = _json_object(env, ENV_POLICY_MODES)
+        for policy, mode in raw_modes.items():
+            policy_modes[policy] = parse_mode(str(mode), f"{ENV_POLICY_MODES}[{policy!r}]")
+        config_rules = {str(k): str(v) for k, v in _json_object(env, ENV_CONFIG_RULES).items()}
+        ports_text = env.get(ENV_ALLOWED_PORTS)
+        return cls(
+            mode=parse_mode(env.get(ENV_MODE, DEFAULT_MODE.value), ENV_MODE),
+            policy_modes=policy_modes,
+            exemption_tag_key=env.get(ENV_EXEMPTION_KEY) or DEFAULT_EXEMPTION_KEY,
+            exemption_tag_value=env.get(ENV_EXEMPTION_VALUE) or DEFAULT_EXEMPTION_VALUE,
+            allowed_public_ports=(
+                DEFAULT_ALLOWED_PORTS
+                if ports_text is None
+                else parse_ports(ports_text, ENV_ALLOWED_PORTS)
+            ),
+            topic_arn=env.get(ENV_TOPIC_ARN) or None,
+            remediator_role_arn=env.get(ENV_ROLE_ARN) or None,
+            config_rules=config_rules,
+        )
+
+
+def _json_object(env: Mapping[str, str], name: str) -> dict[str, object]:
+    text = env.get(name)
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SettingsError(f"{name}: not valid JSON ({exc.msg})") from exc
+    if not isinstance(value, dict):
+        raise SettingsError(f"{name}: expected a JSON object, got {type(value).__name__}")
+    return value
