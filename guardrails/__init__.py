@@ -1,0 +1,40 @@
+"""cdk-guardrails: CDK constructs that prevent, detect and revert insecure AWS changes.
+
+The CDK classes are imported lazily so that ``guardrails`` CLI commands that do not
+synthesize (``replay``) start without loading aws_cdk.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GuardrailCore",
+    "GuardrailSettings",
+    "GuardrailStack",
+    "SecurityGroupGuardrail",
+]
+
+if TYPE_CHECKING:
+    from guardrails.core import GuardrailCore
+    from guardrails.security_group import SecurityGroupGuardrail
+    from guardrails.settings import GuardrailSettings
+    from guardrails.stack import GuardrailStack
+
+_LAZY = {
+    "GuardrailCore": "guardrails.core",
+    "GuardrailSettings": "guardrails.settings",
+    "GuardrailStack": "guardrails.stack",
+    "SecurityGroupGuardrail": "guardrails.security_group",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'guardrails' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,24 @@
+#!/usr/bin/env python3
+"""CDK app: the only place that reads context; everything else takes GuardrailSettings."""
+
+from __future__ import annotations
+
+import os
+
+# jsii prints a Node end-of-life banner on every start; the CLI pins Node 20 on purpose.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+import aws_cdk as cdk  # noqa: E402
+
+from guardrails import GuardrailSettings, GuardrailStack  # noqa: E402
+
+
+def main() -> None:
+    app = cdk.App()
+    settings = GuardrailSettings.from_context(app.node.get_all_context())
+    GuardrailStack(app, settings.stack_name, settings=settings)
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,245 @@
+"""Shared plumbing for every guardrail in a stack: one Lambda, one topic, one DLQ, one role.
+
+Guardrail constructs find (or create) the stack's :class:`GuardrailCore` and register
+with it: their IAM grants (declared as data by the runtime remediation), their Config
+rule names, and their EventBridge rules' targets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import Duration, RemovalPolicy, Stack, Token, Validations
+from aws_cdk import Acknowledgment as Ack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subs
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+import guardrails_runtime
+from guardrails_runtime import settings as rt
+from guardrails_runtime.remediations import Remediation
+from guardrails.settings import LOG_RETENTION_DAYS, GuardrailSettings
+
+CORE_ID = "GuardrailCore"
+HANDLER = "guardrails_runtime.handler.handler"
+ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "*.egg-info", "**/.mypy_cache"]
+
+
+def lambda_asset_path() -> Path:
+    """The Lambda asset root: the folder that holds the ``guardrails_runtime`` package.
+
+    In a checkout (or an editable install) that is ``lambda_src/``. From a wheel the
+    package sits in site-packages, so a folder holding only a copy of it is staged
+    instead (never zip all of site-packages).
+    """
+    package_dir = Path(guardrails_runtime.__file__).resolve().parent
+    root = package_dir.parent
+    if root.name == "lambda_src":
+        return root
+    import shutil
+    import tempfile
+
+    staged = Path(tempfile.mkdtemp(prefix="guardrails-asset-"))
+    shutil.copytree(package_dir, staged / package_dir.name,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return staged
+
+
+class GuardrailCore(Construct):
+    """The remediation Lambda and what surrounds it; one per stack.
+
+    Use :meth:`of` rather than constructing it: guardrails in the same stack share it.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, settings: GuardrailSettings) -> None:
+        super().__init__(scope, construct_id)
+        self.settings = settings
+        self._config_rules: dict[str, str] = {}
+        self._granted: set[str] = set()
+
+        self.key = kms.Key(
+            self, "TopicKey",
+            description="Encrypts the guardrail findings topic",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.topic = sns.Topic(
+            self, "Findings",
+            display_name="Guardrail findings",
+            master_key=self.key,
+            enforce_ssl=True,
+        )
+        for email in settings.notification_emails:
+            # E-mail is for people: skip the 'compliant' noise, keep every other decision.
+            self.topic.add_subscription(subs.EmailSubscription(
+                email,
+                filter_policy={"decision": sns.SubscriptionFilter.string_filter(
+                    denylist=["compliant"])},
+            ))
+
+        self.dead_letters = sqs.Queue(
+            self, "DeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        Validations.of(self.dead_letters).acknowledge(Ack(
+            id="AwsSolutions::AwsSolutions-SQS3",
+            reason="This queue is itself the dead-letter queue of the Lambda and its EventBridge rules.",
+        ))
+        self.log_group = logs.LogGroup(
+            self, "Logs",
+            retention=_retention(settings.log_retention_days),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.role = iam.Role(
+            self, "RemediationRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="cdk-guardrails remediation Lambda: only the actions the remediations declare",
+        )
+        self.role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources=[self.log_group.log_group_arn],
+        ))
+        self.role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["sns:Publish"], resources=[self.topic.topic_arn],
+        ))
+        self.role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[self.key.key_arn],
+        ))
+
+        environment = settings.runtime_environment({})
+        environment[rt.ENV_TOPIC_ARN] = self.topic.topic_arn
+        environment[rt.ENV_ROLE_ARN] = self.role.role_arn
+        self.function = lambda_.Function(
+            self, "Remediator",
+            description="cdk-guardrails: reverts or reports insecure changes",
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=HANDLER,
+            code=lambda_.Code.from_asset(str(lambda_asset_path()), exclude=ASSET_EXCLUDES),
+            role=self.role,
+            timeout=Duration.seconds(settings.timeout_seconds),
+            memory_size=256,
+            environment=environment,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
+            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            log_group=self.log_group,
+            reserved_concurrent_executions=settings.reserved_concurrency or None,
+        )
+        # Errors a retry could fix are raised by the handler: Lambda retries twice, then
+        # the event lands in the dead-letter queue instead of being lost.
+        self.function.configure_async_invoke(
+            max_event_age=Duration.hours(6),
+            retry_attempts=2,
+            on_failure=destinations.SqsDestination(self.dead_letters),
+        )
+
+    @classmethod
+    def of(cls, scope: Construct, settings: GuardrailSettings | None = None) -> GuardrailCore:
+        """The stack's core, created on first use with ``settings`` (or the defaults)."""
+        stack = Stack.of(scope)
+        existing = stack.node.try_find_child(CORE_ID)
+        if isinstance(existing, GuardrailCore):
+            return existing
+        return cls(stack, CORE_ID, settings=settings or GuardrailSettings())
+
+    def grant(self, remediation: Remediation) -> None:
+        """Add the IAM actions a remediation declares, once per remediation."""
+        if remediation.policy in self._granted:
+            return
+        self._granted.add(remediation.policy)
+        stack = Stack.of(self)
+        values = {"partition": stack.partition, "region": stack.region, "account": stack.account}
+        # cdk-nag names unresolved pseudo parameters as <AWS::Partition> in finding ids.
+        shown = {
+            k: f"<AWS::{'AccountId' if k == 'account' else k.capitalize()}>"
+            if Token.is_unresolved(v) else v
+            for k, v in values.items()
+        }
+        for grant in remediation.iam:
+            resource = grant.resource.format(**values)
+            self.role.add_to_principal_policy(
+                iam.PolicyStatement(actions=list(grant.actions), resources=[resource])
+            )
+            if "*" in grant.resource:
+                # Each wildcard is acknowledged on its own, with the remediation's reason.
+                finding = f"AwsSolutions::AwsSolutions-IAM5[Resource::{grant.resource.format(**shown)}]"
+                Validations.of(self.role).acknowledge(
+                    Ack(id=finding, reason=f"{', '.join(grant.actions)}: {grant.why}")
+                )
+
+    def register_config_rule(self, rule_name: str, policy: str) -> None:
+        """Tell the Lambda which policy a Config rule's compliance changes belong to."""
+        self._config_rules[rule_name] = policy
+        # add_environment replaces the variable, so the last registration carries them all.
+        self.function.add_environment(
+            rt.ENV_CONFIG_RULES, self.settings.runtime_environment(self._config_rules)[rt.ENV_CONFIG_RULES]
+        )
+
+    def target(self) -> targets.LambdaFunction:
+        """The EventBridge target: the Lambda, with retries and the dead-letter queue."""
+        return targets.LambdaFunction(
+            self.function,
+            dead_letter_queue=self.dead_letters,
+            retry_attempts=8,
+            max_event_age=Duration.hours(6),
+        )
+
+    def route(self, scope: Construct, construct_id: str, pattern: events.EventPattern,
+              description: str) -> events.Rule:
+        """An EventBridge rule from ``pattern`` to the remediation Lambda."""
+        rule = events.Rule(scope, construct_id, event_pattern=pattern, description=description)
+        rule.add_target(self.target())
+        return rule
+
+
+
+def _retention(days: int) -> logs.RetentionDays:
+    """Days -> enum member; the enum lists the finite periods in ascending order, then INFINITE."""
+    finite = [m for m in logs.RetentionDays if m is not logs.RetentionDays.INFINITE]
+    return dict(zip(LOG_RETENTION_DAYS, finite, strict=True))[days]
+
+
+def event_source_name(service_host: str) -> str:
+    """``ec2.amazonaws.com`` -> ``aws.ec2`` (the EventBridge ``source`` of its CloudTrail events)."""
+    return "aws." + service_host.split(".", 1)[0]
+
+
+def cloudtrail_pattern(remediation: Remediation) -> events.EventPattern:
+    """Successful CloudTrail calls that a remediation reacts to.
+
+    ``errorCode`` must be absent: failed calls changed nothing (the handler checks again).
+    """
+    detail: dict[str, Any] = {
+        "eventSource": [remediation.event_source],
+        "eventName": list(remediation.event_names),
+        "errorCode": [{"exists": False}],
+    }
+    return events.EventPattern(
+        source=[event_source_name(remediation.event_source)],
+        detail_type=["AWS API Call via CloudTrail"],
+        detail=detail,
+    )
+
+
+def compliance_pattern(rule_names: list[str]) -> events.EventPattern:
+    """NON_COMPLIANT evaluations of the given Config rules."""
+    return events.EventPattern(
+        source=["aws.config"],
+        detail_type=["Config Rules Compliance Change"],
+        detail={
+            "configRuleName": rule_names,
+            "newEvaluationResult": {"complianceType": ["NON_COMPLIANT"]},
+        },
+    )

@@ -1,0 +1,211 @@
+"""The one frozen settings object that builds a guardrail stack.
+
+``app.py`` reads ``cdk.json`` context (and ``-c key=value`` overrides) into
+:class:`GuardrailSettings` with :meth:`GuardrailSettings.from_context`; nothing else reads
+context. Every key, its type and its default are listed in ``CONTEXT_KEYS`` and in the
+README's configuration reference (a test keeps the two in sync).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from guardrails_runtime import settings as rt
+from guardrails_runtime.model import Mode
+from guardrails_runtime.policies.sg_open_ingress import DEFAULT_ALLOWED_PORTS
+
+PREFIX = "guardrails:"
+POLICIES = ("sg-open-ingress",)
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+    2557, 2922, 3288, 3653,
+)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,40}$")
+
+# key (without the "guardrails:" prefix) -> (default, one-line description)
+CONTEXT_KEYS: dict[str, tuple[Any, str]] = {
+    "stackName": ("Guardrails", "CloudFormation stack name of GuardrailStack"),
+    "mode": ("notify", "global mode: remediate | notify (dry-run) | off"),
+    "policyModes": ({}, 'per-policy modes, e.g. {"sg-open-ingress": "remediate"}'),
+    "policies": (list(POLICIES), "policies to deploy (reactive and detective planes)"),
+    "allowedPublicPorts": (sorted(DEFAULT_ALLOWED_PORTS), "ports that may be open to 0.0.0.0/0 and ::/0"),
+    "exemptionTagKey": (rt.DEFAULT_EXEMPTION_KEY, "tag key that exempts a resource"),
+    "exemptionTagValue": (rt.DEFAULT_EXEMPTION_VALUE, "tag value that exempts (case-insensitive)"),
+    "notificationEmails": ([], "e-mail addresses subscribed to the findings topic"),
+    "configRules": (True, "deploy AWS Config rules (needs a configuration recorder)"),
+    "resourcePrefix": ("guardrails", "prefix of Config rule names"),
+    "logRetentionDays": (90, "retention of the remediation Lambda's log group"),
+    "reservedConcurrency": (5, "reserved concurrency of the Lambda; 0 = unreserved"),
+    "timeoutSeconds": (60, "Lambda timeout in seconds (10-900)"),
+}
+
+
+class ContextError(ValueError):
+    """A context value is unusable; the message names the key and the value."""
+
+
+@dataclass(frozen=True, slots=True)
+class GuardrailSettings:
+    """Everything that shapes a guardrail deployment. Immutable; build it once in app.py.
+
+    Examples
+    --------
+    >>> GuardrailSettings(mode=Mode.REMEDIATE).mode_for("sg-open-ingress").value
+    'remediate'
+    """
+
+    stack_name: str = "Guardrails"
+    mode: Mode = rt.DEFAULT_MODE
+    policy_modes: Mapping[str, Mode] = field(default_factory=dict)
+    policies: tuple[str, ...] = POLICIES
+    allowed_public_ports: frozenset[int] = DEFAULT_ALLOWED_PORTS
+    exemption_tag_key: str = rt.DEFAULT_EXEMPTION_KEY
+    exemption_tag_value: str = rt.DEFAULT_EXEMPTION_VALUE
+    notification_emails: tuple[str, ...] = ()
+    config_rules: bool = True
+    resource_prefix: str = "guardrails"
+    log_retention_days: int = 90
+    reserved_concurrency: int = 5
+    timeout_seconds: int = 60
+
+    def __post_init__(self) -> None:
+        for policy in (*self.policies, *self.policy_modes):
+            if policy not in POLICIES:
+                raise ContextError(f"unknown policy {policy!r}; known: {', '.join(POLICIES)}")
+        if self.log_retention_days not in LOG_RETENTION_DAYS:
+            raise ContextError(
+                f"{PREFIX}logRetentionDays: {self.log_retention_days} is not a CloudWatch "
+                f"retention period ({', '.join(map(str, LOG_RETENTION_DAYS))})"
+            )
+        if not 10 <= self.timeout_seconds <= 900:
+            raise ContextError(f"{PREFIX}timeoutSeconds: {self.timeout_seconds} is not in 10..900")
+        if self.reserved_concurrency < 0:
+            raise ContextError(f"{PREFIX}reservedConcurrency: {self.reserved_concurrency} < 0")
+        if not _NAME.match(self.resource_prefix):
+            raise ContextError(f"{PREFIX}resourcePrefix: {self.resource_prefix!r} must be "
+                               "letters, digits and dashes, starting with a letter")
+        for email in self.notification_emails:
+            if not _EMAIL.match(email):
+                raise ContextError(f"{PREFIX}notificationEmails: {email!r} is not an e-mail address")
+
+    def mode_for(self, policy: str) -> Mode:
+        return self.policy_modes.get(policy, self.mode)
+
+    def config_rule_name(self, suffix: str) -> str:
+        return f"{self.resource_prefix}-{suffix}"
+
+    def runtime_environment(self, config_rules: Mapping[str, str]) -> dict[str, str]:
+        """The Lambda environment variables read by ``guardrails_runtime.settings``."""
+        return {
+            rt.ENV_MODE: self.mode.value,
+            rt.ENV_POLICY_MODES: json.dumps(
+                {p: m.value for p, m in sorted(self.policy_modes.items())}, separators=(",", ":")
+            ),
+            rt.ENV_EXEMPTION_KEY: self.exemption_tag_key,
+            rt.ENV_EXEMPTION_VALUE: self.exemption_tag_value,
+            rt.ENV_ALLOWED_PORTS: ",".join(str(p) for p in sorted(self.allowed_public_ports)),
+            rt.ENV_CONFIG_RULES: json.dumps(dict(sorted(config_rules.items())), separators=(",", ":")),
+        }
+
+    @classmethod
+    def from_context(cls, context: Mapping[str, Any]) -> GuardrailSettings:
+        """Build settings from CDK context (values may be JSON text, as ``-c`` passes them).
+
+        Unknown ``guardrails:`` keys are an error, so a typo never silently falls back to
+        a default.
+        """
+        unknown = sorted(
+            k for k in context if k.startswith(PREFIX) and k[len(PREFIX):] not in CONTEXT_KEYS
+        )
+        if unknown:
+            raise ContextError(f"unknown context key {unknown[0]!r}; known keys: "
+                               + ", ".join(PREFIX + k for k in CONTEXT_KEYS))
+
+        def get(key: str) -> Any:
+            return context.get(PREFIX + key, CONTEXT_KEYS[key][0])
+
+        raw_modes = _as_mapping(get("policyModes"), "policyModes")
+        return cls(
+            stack_name=_as_text(get("stackName"), "stackName"),
+            mode=_mode(get("mode"), "mode"),
+            policy_modes={str(p): _mode(m, f"policyModes.{p}") for p, m in raw_modes.items()},
+            policies=tuple(str(p) for p in _as_list(get("policies"), "policies")),
+            allowed_public_ports=_ports(get("allowedPublicPorts")),
+            exemption_tag_key=_as_text(get("exemptionTagKey"), "exemptionTagKey"),
+            exemption_tag_value=_as_text(get("exemptionTagValue"), "exemptionTagValue"),
+            notification_emails=tuple(
+                str(e) for e in _as_list(get("notificationEmails"), "notificationEmails")
+            ),
+            config_rules=_as_bool(get("configRules"), "configRules"),
+            resource_prefix=_as_text(get("resourcePrefix"), "resourcePrefix"),
+            log_retention_days=_as_int(get("logRetentionDays"), "logRetentionDays"),
+            reserved_concurrency=_as_int(get("reservedConcurrency"), "reservedConcurrency"),
+            timeout_seconds=_as_int(get("timeoutSeconds"), "timeoutSeconds"),
+        )
+
+
+def _decode(value: Any) -> Any:
+    """``-c`` passes strings: decode JSON-looking text ('[1,2]', '{..}', 'true', '5')."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text[:1] in "[{" or text in ("true", "false") or text.lstrip("-").isdigit():
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError:
+                return value
+    return value
+
+
+def _mode(value: Any, key: str) -> Mode:
+    try:
+        return rt.parse_mode(str(value), PREFIX + key)
+    except rt.SettingsError as exc:
+        raise ContextError(str(exc)) from exc
+
+
+def _ports(value: Any) -> frozenset[int]:
+    try:
+        return rt.parse_ports(_decode(value), PREFIX + "allowedPublicPorts")
+    except rt.SettingsError as exc:
+        raise ContextError(str(exc)) from exc
+
+
+def _as_text(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ContextError(f"{PREFIX}{key}: expected non-empty text, got {value!r}")
+    return value.strip()
+
+
+def _as_bool(value: Any, key: str) -> bool:
+    value = _decode(value)
+    if not isinstance(value, bool):
+        raise ContextError(f"{PREFIX}{key}: expected true or false, got {value!r}")
+    return value
+
+
+def _as_int(value: Any, key: str) -> int:
+    value = _decode(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ContextError(f"{PREFIX}{key}: expected a whole number, got {value!r}")
+    return value
+
+
+def _as_list(value: Any, key: str) -> list[Any]:
+    value = _decode(value)
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, list):
+        raise ContextError(f"{PREFIX}{key}: expected a list, got {value!r}")
+    return value
+
+
+def _as_mapping(value: Any, key: str) -> Mapping[str, Any]:
+    value = _decode(value)
+    if not isinstance(value, Mapping):
+        raise ContextError(f"{PREFIX}{key}: expected an object, got {value!r}")
+    return value

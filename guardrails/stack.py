@@ -1,0 +1,43 @@
+"""``GuardrailStack``: every enabled guardrail, deployable as one stack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Stack
+from constructs import Construct
+
+from guardrails.core import GuardrailCore
+from guardrails.security_group import SecurityGroupGuardrail
+from guardrails.settings import GuardrailSettings
+
+# policy -> construct class; one line per policy.
+GUARDRAILS: dict[str, type[SecurityGroupGuardrail]] = {
+    "sg-open-ingress": SecurityGroupGuardrail,
+}
+
+
+class GuardrailStack(Stack):
+    """The deployable stack, built from one frozen :class:`GuardrailSettings`.
+
+    Examples
+    --------
+    >>> from aws_cdk import App
+    >>> stack = GuardrailStack(App(), "Guardrails", settings=GuardrailSettings())
+    """
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, settings: GuardrailSettings, **kwargs: Any
+    ) -> None:
+        super().__init__(scope, construct_id, description="cdk-guardrails: prevent, detect "
+                         "and revert insecure AWS changes", **kwargs)
+        self.settings = settings
+        self.core = GuardrailCore.of(self, settings)
+        self.guardrails = {
+            policy: GUARDRAILS[policy](self, _construct_id(policy), settings=settings)
+            for policy in settings.policies
+        }
+
+
+def _construct_id(policy: str) -> str:
+    return "".join(part.capitalize() for part in policy.split("-"))
