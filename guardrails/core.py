@@ -63,7 +63,6 @@ class GuardrailCore(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, settings: GuardrailSettings) -> None:
         super().__init__(scope, construct_id)
         self.settings = settings
-        self._config_rules: dict[str, str] = {}
         self._granted: set[str] = set()
 
         self.key = kms.Key(
@@ -117,7 +116,7 @@ class GuardrailCore(Construct):
             actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[self.key.key_arn],
         ))
 
-        environment = settings.runtime_environment({})
+        environment = settings.runtime_environment()
         environment[rt.ENV_TOPIC_ARN] = self.topic.topic_arn
         environment[rt.ENV_ROLE_ARN] = self.role.role_arn
         self.function = lambda_.Function(
@@ -178,14 +177,6 @@ class GuardrailCore(Construct):
                 Validations.of(self.role).acknowledge(
                     Ack(id=finding, reason=f"{', '.join(grant.actions)}: {grant.why}")
                 )
-
-    def register_config_rule(self, rule_name: str, policy: str) -> None:
-        """Tell the Lambda which policy a Config rule's compliance changes belong to."""
-        self._config_rules[rule_name] = policy
-        # add_environment replaces the variable, so the last registration carries them all.
-        self.function.add_environment(
-            rt.ENV_CONFIG_RULES, self.settings.runtime_environment(self._config_rules)[rt.ENV_CONFIG_RULES]
-        )
 
     def target(self) -> targets.LambdaFunction:
         """The EventBridge target: the Lambda, with retries and the dead-letter queue."""

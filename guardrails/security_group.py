@@ -11,8 +11,6 @@ from guardrails_runtime.model import Mode
 from guardrails_runtime.policies.sg_open_ingress import POLICY
 from guardrails_runtime.remediations.sg_open_ingress import SecurityGroupIngressRemediation
 
-SSH_PORT = 22
-
 
 class SecurityGroupGuardrail(Construct):
     """Reverts (or reports) security-group ingress opened to the internet.
@@ -53,33 +51,23 @@ class SecurityGroupGuardrail(Construct):
             self._config_rules(settings)
 
     def _config_rules(self, settings: GuardrailSettings) -> None:
-        ports = ",".join(str(p) for p in sorted(settings.allowed_public_ports))
-        params = {"authorizedTcpPorts": ports, "authorizedUdpPorts": ports} if ports else None
         scope = config.RuleScope.from_resources([config.ResourceType.EC2_SECURITY_GROUP])
-        open_ports = config.ManagedRule(
-            self, "OpenPortsRule",
-            identifier=config.ManagedRuleIdentifiers.VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS,
-            config_rule_name=settings.config_rule_name(POLICY),
-            input_parameters=params,
-            rule_scope=scope,
-            description="sg-open-ingress: only the allowed public ports may be open to the internet",
-        )
-        self.config_rules.append(open_ports)
-        if SSH_PORT not in settings.allowed_public_ports:
+        specs = settings.config_rule_specs(POLICY)
+        for spec in specs:
             self.config_rules.append(config.ManagedRule(
-                self, "SshRule",
-                identifier=config.ManagedRuleIdentifiers.EC2_SECURITY_GROUPS_INCOMING_SSH_DISABLED,
-                config_rule_name=settings.config_rule_name(f"{POLICY}-ssh"),
+                self, _construct_id(spec.identifier),
+                identifier=spec.identifier,
+                config_rule_name=spec.name,
+                input_parameters=dict(spec.parameters) or None,
                 rule_scope=scope,
-                description="sg-open-ingress: no SSH from the internet",
+                description=f"{POLICY}: {spec.description}",
             ))
-        names = [settings.config_rule_name(POLICY)]
-        if len(self.config_rules) > 1:
-            names.append(settings.config_rule_name(f"{POLICY}-ssh"))
-        for name in names:
-            self.core.register_config_rule(name, POLICY)
-        if settings.mode_for(POLICY) is not Mode.OFF:
+        if specs and settings.mode_for(POLICY) is not Mode.OFF:
             self.compliance_rule = self.core.route(
-                self, "OnNonCompliant", compliance_pattern(names),
-                description="sg-open-ingress: Config NON_COMPLIANT evaluations",
+                self, "OnNonCompliant", compliance_pattern([s.name for s in specs]),
+                description=f"{POLICY}: Config NON_COMPLIANT evaluations",
             )
+
+
+def _construct_id(identifier: str) -> str:
+    return "".join(part.capitalize() for part in identifier.split("_")) + "Rule"

@@ -45,6 +45,16 @@ CONTEXT_KEYS: dict[str, tuple[Any, str]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class ConfigRuleSpec:
+    """One AWS Config managed rule: its name, managed identifier, parameters and purpose."""
+
+    name: str
+    identifier: str
+    parameters: Mapping[str, str]
+    description: str
+
+
 class ContextError(ValueError):
     """A context value is unusable; the message names the key and the value."""
 
@@ -96,10 +106,34 @@ class GuardrailSettings:
     def mode_for(self, policy: str) -> Mode:
         return self.policy_modes.get(policy, self.mode)
 
-    def config_rule_name(self, suffix: str) -> str:
-        return f"{self.resource_prefix}-{suffix}"
+    def config_rule_specs(self, policy: str) -> list[ConfigRuleSpec]:
+        """The AWS Config managed rules that detect ``policy``, named and parameterised.
 
-    def runtime_environment(self, config_rules: Mapping[str, str]) -> dict[str, str]:
+        Empty when ``configRules`` is off or the policy is not enabled.
+        """
+        if not self.config_rules or policy not in self.policies:
+            return []
+        specs: list[ConfigRuleSpec] = []
+        if policy == "sg-open-ingress":
+            ports = ",".join(str(p) for p in sorted(self.allowed_public_ports))
+            specs.append(ConfigRuleSpec(
+                f"{self.resource_prefix}-sg-open-ingress",
+                "VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS",
+                {"authorizedTcpPorts": ports, "authorizedUdpPorts": ports} if ports else {},
+                "only the allowed public ports may be open to the internet",
+            ))
+            if 22 not in self.allowed_public_ports:
+                specs.append(ConfigRuleSpec(
+                    f"{self.resource_prefix}-sg-open-ingress-ssh", "INCOMING_SSH_DISABLED", {},
+                    "no SSH from the internet",
+                ))
+        return specs
+
+    def config_rule_policies(self) -> dict[str, str]:
+        """Config rule name -> policy, for every enabled policy (what the Lambda is told)."""
+        return {spec.name: p for p in self.policies for spec in self.config_rule_specs(p)}
+
+    def runtime_environment(self) -> dict[str, str]:
         """The Lambda environment variables read by ``guardrails_runtime.settings``."""
         return {
             rt.ENV_MODE: self.mode.value,
@@ -109,7 +143,9 @@ class GuardrailSettings:
             rt.ENV_EXEMPTION_KEY: self.exemption_tag_key,
             rt.ENV_EXEMPTION_VALUE: self.exemption_tag_value,
             rt.ENV_ALLOWED_PORTS: ",".join(str(p) for p in sorted(self.allowed_public_ports)),
-            rt.ENV_CONFIG_RULES: json.dumps(dict(sorted(config_rules.items())), separators=(",", ":")),
+            rt.ENV_CONFIG_RULES: json.dumps(
+                dict(sorted(self.config_rule_policies().items())), separators=(",", ":")
+            ),
         }
 
     @classmethod

@@ -185,11 +185,12 @@ def _entry_from_rule(rule: object, where: str) -> IngressEntry | None:
         raise MalformedEventError(f"{where} must be an object")
     if rule.get("isEgress") in (True, "true"):
         return None
-    return _entry_from_rule_fields(rule, where, camel=False)
+    return entry_from_rule(rule, where, camel=False)
 
 
-def _entry_from_rule_fields(rule: Mapping[str, Any], where: str, *, camel: bool) -> IngressEntry:
-    """Read a SecurityGroupRule in either key casing (``cidrIpv4`` or ``CidrIpv4``)."""
+def entry_from_rule(rule: Mapping[str, Any], where: str, *, camel: bool) -> IngressEntry:
+    """Read a SecurityGroupRule in either key casing (``cidrIpv4`` for CloudTrail, or
+    ``CidrIpv4`` for boto3 and the ModifySecurityGroupRules request)."""
 
     def get(key: str) -> Any:
         return rule.get(key[0].upper() + key[1:] if camel else key)
@@ -245,7 +246,7 @@ def entries_from_modify(request: Mapping[str, Any]) -> tuple[str, list[IngressEn
         body = update.get("SecurityGroupRule")
         if not isinstance(body, Mapping):
             raise MalformedEventError(f"{uwhere}.SecurityGroupRule must be an object")
-        entry = _entry_from_rule_fields(body, f"{uwhere}.SecurityGroupRule", camel=True)
+        entry = entry_from_rule(body, f"{uwhere}.SecurityGroupRule", camel=True)
         if isinstance(rule_id, str) and rule_id:
             entry = replace(entry, rule_id=rule_id)
         out.append(entry)

@@ -1,0 +1,158 @@
+"""The ``guardrails`` command line.
+
+``guardrails replay [--mode remediate|notify] [--emulate] [--examples] FILE...`` runs the
+real Lambda handler on recorded CloudTrail records (bare or in their EventBridge
+envelope) and Config events, and prints one JSON line per event::
+
+    {"file", "eventName", "policy", "decision", "reason", "changes", "after"}
+
+With ``--emulate`` each event runs in a fresh in-memory AWS (moto) set up in the state
+the event implies (see :mod:`guardrails.emulator`); without it, against the account of
+the current AWS credentials. Exit status: 0 when every file was read, 2 when a file could
+not be read (its line says why), 1 when the handler raised (a retryable AWS error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def example_events() -> list[Path]:
+    """The example events bundled with the package, sorted by name."""
+    folder = resources.files("guardrails.examples").joinpath("events")
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".json"))
+
+
+def _read_event(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if not text.strip():
+        raise ValueError(f"{path}: empty file")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected one JSON object (a CloudTrail record or an event)")
+    return data
+
+
+def replay(args: argparse.Namespace) -> int:
+    from guardrails_runtime.aws import Clients
+    from guardrails_runtime.handler import process
+    from guardrails_runtime.model import Mode
+    from guardrails_runtime.settings import RuntimeSettings, SettingsError
+
+    try:
+        settings = RuntimeSettings.from_env()
+    except SettingsError as exc:
+        print(f"guardrails replay: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.mode:
+        settings = dataclasses.replace(settings, mode=Mode(args.mode), policy_modes={})
+    if not settings.config_rules:
+        # Outside Lambda nobody set GUARDRAILS_CONFIG_RULES: use the default stack's names.
+        from guardrails.settings import GuardrailSettings
+
+        settings = dataclasses.replace(
+            settings, config_rules=GuardrailSettings().config_rule_policies()
+        )
+    files = [Path(f) for f in args.files] + (example_events() if args.examples else [])
+    if not files:
+        print("guardrails replay: no FILE given (or use --examples)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    status = EXIT_OK
+    for path in files:
+        line: dict[str, Any] = {"file": str(path)}
+        try:
+            event = _read_event(path)
+        except ValueError as exc:
+            line.update(eventName=None, policy=None, decision="error", reason=str(exc),
+                        changes=[], after=None)
+            print(json.dumps(line), flush=True)
+            status = EXIT_BAD_INPUT
+            continue
+        try:
+            if args.emulate:
+                result = _run_emulated(event, settings, process)
+            else:
+                result = _run_live(event, settings, process, Clients())
+        except Exception as exc:  # noqa: BLE001 - report, keep going with the other files
+            line.update(eventName=None, policy=None, decision="error",
+                        reason=f"handler raised {type(exc).__name__}: {exc}", changes=[], after=None)
+            print(json.dumps(line), flush=True)
+            status = max(status, EXIT_FINDINGS)
+            continue
+        line.update(result)
+        print(json.dumps(line, default=str), flush=True)
+    return status
+
+
+def _summary(outcome: Any, after: Any) -> dict[str, Any]:
+    return {
+        "eventName": outcome.event_name,
+        "policy": outcome.policy,
+        "decision": outcome.decision.value,
+        "reason": outcome.reason,
+        "changes": [c.as_dict() for c in outcome.changes],
+        "after": after,
+    }
+
+
+def _run_emulated(event: dict[str, Any], settings: Any, process: Any) -> dict[str, Any]:
+    from guardrails import emulator
+    from guardrails_runtime.aws import Clients
+
+    with emulator.emulated_aws():
+        clients = Clients()
+        region = emulator.region_of(event)
+        topic = clients.get("sns", region).create_topic(Name="guardrails-findings")["TopicArn"]
+        prepared = emulator.prepare(event, clients)
+        outcome = process(prepared, dataclasses.replace(settings, topic_arn=topic), clients)
+        return _summary(outcome, emulator.after(outcome.policy, outcome.resource, region, clients))
+
+
+def _run_live(event: dict[str, Any], settings: Any, process: Any, clients: Any) -> dict[str, Any]:
+    from guardrails import emulator
+
+    outcome = process(event, settings, clients)
+    region = emulator.region_of(event)
+    return _summary(outcome, emulator.after(outcome.policy, outcome.resource, region, clients))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="guardrails", description="cdk-guardrails: policy as code that enforces itself"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    rp = sub.add_parser("replay", help="run the remediation handler on recorded events")
+    rp.add_argument("--mode", choices=["remediate", "notify"],
+                    help="override the mode for every policy (default: GUARDRAILS_MODE or notify)")
+    rp.add_argument("--emulate", action="store_true",
+                    help="run against an in-memory AWS set up as each event implies")
+    rp.add_argument("--examples", action="store_true",
+                    help="also replay the example events bundled with the package")
+    rp.add_argument("files", nargs="*", metavar="FILE")
+    rp.set_defaults(func=replay)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

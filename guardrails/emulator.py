@@ -1,0 +1,224 @@
+"""In-memory AWS for ``guardrails replay --emulate``: moto, set up as each event implies.
+
+For each event the emulator creates the resource the event names, puts it in the state
+the event implies (it performs the recorded call itself), rewrites the event's ids to the
+emulated ones, and afterwards reads the resource back in the AWS API shape.
+
+What "the state the event implies" means, per event:
+
+* ``AuthorizeSecurityGroupIngress``: a group (in the default VPC, named as in the event)
+  to which the recorded permissions were added; a failed call adds nothing.
+* ``ModifySecurityGroupRules``: a group with one rule of the same protocol and ports from
+  ``10.0.0.0/8``, then modified as recorded.
+* Config compliance change for a security group: a group with ``tcp 22`` from
+  ``0.0.0.0/0`` (the violation), ``tcp 22`` from ``10.0.0.0/8`` and ``tcp 443`` from
+  ``0.0.0.0/0`` (both compliant and kept).
+
+A fixture may carry ``"guardrailsEmulation": {"groupTags": {"SecurityExemption": "true"}}``
+at its top level to tag the emulated group; the handler ignores the key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from guardrails_runtime.aws import Clients
+from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError, parse
+from guardrails_runtime.model import IngressEntry, SourceKind
+from guardrails_runtime.policies.sg_open_ingress import same_grant
+from guardrails_runtime.readers.ec2 import (
+    entries_from_authorize,
+    entries_from_modify,
+    entries_to_api,
+    entry_from_rule,
+    group_ref_from_authorize,
+)
+
+EMULATION_KEY = "guardrailsEmulation"
+DEFAULT_REGION = "us-east-1"
+_FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+
+class EmulationError(RuntimeError):
+    """The emulator could not build the state an event implies."""
+
+
+@contextlib.contextmanager
+def emulated_aws() -> Iterator[None]:
+    """moto's in-memory AWS with throwaway credentials, restored on exit."""
+    try:
+        from moto import mock_aws
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise EmulationError(
+            "--emulate needs moto: pip install 'cdk-guardrails[emulate]'"
+        ) from exc
+    saved = {k: os.environ.get(k) for k in _FAKE_CREDENTIALS}
+    os.environ.update(_FAKE_CREDENTIALS)
+    try:
+        with mock_aws():
+            yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def region_of(event: Mapping[str, Any]) -> str:
+    """The event's region (record or envelope), else us-east-1."""
+    detail = event.get("detail")
+    for source in (event, detail if isinstance(detail, Mapping) else {}):
+        for key in ("awsRegion", "region"):
+            value = source.get(key)
+            if isinstance(value, str) and value:
+                return value
+    return DEFAULT_REGION
+
+
+def prepare(event: dict[str, Any], clients: Clients) -> dict[str, Any]:
+    """Create the state ``event`` implies and return the event with the emulated ids.
+
+    Events the emulator does not know (or cannot parse) come back unchanged, so the
+    handler reports them as it would in AWS.
+    """
+    try:
+        parsed = parse(event)
+    except MalformedEventError:
+        return event
+    region = region_of(event)
+    ec2 = clients.get("ec2", region)
+    tags = _emulation_tags(event)
+    renames: dict[str, str] = {}
+    try:
+        if isinstance(parsed, ComplianceChange):
+            if parsed.resource_type == "AWS::EC2::SecurityGroup":
+                gid = _create_group(ec2, parsed.resource_id, tags)
+                ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=[
+                    {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+                     "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "left open"},
+                                  {"CidrIp": "10.0.0.0/8", "Description": "private"}]},
+                    {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                     "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "public HTTPS"}]},
+                ])
+                renames[parsed.resource_id] = gid
+        elif parsed.event_name == "AuthorizeSecurityGroupIngress":
+            renames.update(_authorize(ec2, parsed, tags))
+        elif parsed.event_name == "ModifySecurityGroupRules":
+            renames.update(_modify(ec2, parsed, tags))
+    except MalformedEventError:
+        return event
+    text = json.dumps(event)
+    for old, new in renames.items():
+        text = text.replace(f'"{old}"', f'"{new}"')
+    rewritten: dict[str, Any] = json.loads(text)
+    return rewritten
+
+
+def after(policy: str | None, resource: str | None, region: str, clients: Clients) -> Any:
+    """The resource's state after the handler ran, in the AWS API shape (None if unknown)."""
+    if policy != "sg-open-ingress" or not resource:
+        return None
+    ec2 = clients.get("ec2", region)
+    key = "GroupIds" if resource.startswith("sg-") else "GroupNames"
+    groups = ec2.describe_security_groups(**{key: [resource]})["SecurityGroups"]
+    if not groups:
+        return None
+    group = groups[0]
+    return {
+        "GroupId": group["GroupId"],
+        "IpPermissions": group.get("IpPermissions", []),
+        "Tags": group.get("Tags", []),
+    }
+
+
+def _emulation_tags(event: Mapping[str, Any]) -> dict[str, str]:
+    extra = event.get(EMULATION_KEY)
+    tags = extra.get("groupTags") if isinstance(extra, Mapping) else None
+    return {str(k): str(v) for k, v in tags.items()} if isinstance(tags, Mapping) else {}
+
+
+def _default_vpc(ec2: Any) -> str:
+    vpcs = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
+    if not vpcs:
+        raise EmulationError("the emulator has no default VPC")
+    return str(vpcs[0]["VpcId"])
+
+
+def _create_group(ec2: Any, name_hint: str, tags: Mapping[str, str]) -> str:
+    spec: dict[str, Any] = {
+        "GroupName": name_hint if not name_hint.startswith("sg-") else f"emulated-{name_hint}",
+        "Description": "created by guardrails replay --emulate",
+        "VpcId": _default_vpc(ec2),
+    }
+    if tags:
+        spec["TagSpecifications"] = [{
+            "ResourceType": "security-group",
+            "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+        }]
+    return str(ec2.create_security_group(**spec)["GroupId"])
+
+
+def _authorize(ec2: Any, call: ApiCall, tags: Mapping[str, str]) -> dict[str, str]:
+    kind, ref = group_ref_from_authorize(call.request)
+    gid = _create_group(ec2, ref, tags)
+    renames = {ref: gid} if kind == "id" else {}
+    if call.error_code:
+        return renames
+    recorded = entries_from_authorize(call.request, call.response)
+    if not recorded:
+        return renames
+    response = ec2.authorize_security_group_ingress(
+        GroupId=gid, IpPermissions=entries_to_api(recorded)
+    )
+    renames.update(_rule_renames(recorded, response.get("SecurityGroupRules", [])))
+    return renames
+
+
+def _modify(ec2: Any, call: ApiCall, tags: Mapping[str, str]) -> dict[str, str]:
+    group_id, recorded = entries_from_modify(call.request)
+    gid = _create_group(ec2, group_id, tags)
+    renames = {group_id: gid}
+    if call.error_code:
+        return renames
+    before = [IngressEntry(e.protocol, e.from_port, e.to_port, "10.0.0.0/8", SourceKind.IPV4,
+                           "before the change", e.rule_id) for e in recorded]
+    created = ec2.authorize_security_group_ingress(
+        GroupId=gid, IpPermissions=entries_to_api(before)
+    ).get("SecurityGroupRules", [])
+    updates = []
+    for entry, rule in zip(recorded, created, strict=False):
+        new_id = rule["SecurityGroupRuleId"]
+        if entry.rule_id:
+            renames[entry.rule_id] = new_id
+        body: dict[str, Any] = {"IpProtocol": entry.protocol}
+        if entry.from_port is not None:
+            body["FromPort"] = entry.from_port
+        if entry.to_port is not None:
+            body["ToPort"] = entry.to_port
+        key = {SourceKind.IPV4: "CidrIpv4", SourceKind.IPV6: "CidrIpv6",
+               SourceKind.PREFIX_LIST: "PrefixListId"}.get(entry.kind, "ReferencedGroupId")
+        body[key] = entry.source
+        if entry.description:
+            body["Description"] = entry.description
+        updates.append({"SecurityGroupRuleId": new_id, "SecurityGroupRule": body})
+    ec2.modify_security_group_rules(GroupId=gid, SecurityGroupRules=updates)
+    return renames
+
+
+def _rule_renames(recorded: list[IngressEntry], created: list[Mapping[str, Any]]) -> dict[str, str]:
+    renames: dict[str, str] = {}
+    for rule in created:
+        new = entry_from_rule(rule, "emulated rule", camel=True)
+        for old in recorded:
+            if old.rule_id and new.rule_id and same_grant(old, new):
+                renames[old.rule_id] = new.rule_id
+    return renames
