@@ -116,10 +116,13 @@ def is_violation(entry: IngressEntry, allowed_ports: Iterable[int] = DEFAULT_ALL
 
 def same_grant(a: IngressEntry, b: IngressEntry) -> bool:
     """True when two entries grant the same access (description and rule id ignored)."""
-    if normalize_protocol(a.protocol) != normalize_protocol(b.protocol) or a.kind != b.kind:
+    protocol = normalize_protocol(a.protocol)
+    if protocol != normalize_protocol(b.protocol) or a.kind != b.kind:
         return False
-    if normalize_protocol(a.protocol) in _PORTED and port_span(a) != port_span(b):
+    if protocol in _PORTED and port_span(a) != port_span(b):
         return False
+    if protocol not in _PORTED and protocol != "all" and _type_code(a) != _type_code(b):
+        return False  # ICMP: "ports" are type and code, and -1 means any
     if a.kind in (SourceKind.IPV4, SourceKind.IPV6):
         try:
             return ipaddress.ip_network(a.source.strip(), strict=False) == ipaddress.ip_network(
@@ -128,6 +131,13 @@ def same_grant(a: IngressEntry, b: IngressEntry) -> bool:
         except ValueError:
             return False
     return a.source == b.source
+
+
+def _type_code(entry: IngressEntry) -> tuple[int, int]:
+    return (
+        -1 if entry.from_port is None else entry.from_port,
+        -1 if entry.to_port is None else entry.to_port,
+    )
 
 
 @dataclass(frozen=True, slots=True)

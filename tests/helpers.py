@@ -1,0 +1,199 @@
+"""Test helpers: CloudTrail record builders, AWS call counting and fault injection.
+
+Faults are injected with botocore's own ``before-send`` hook on a real boto3 client, so
+the request still goes through botocore's retry logic and error parsing; only the HTTP
+answer comes from here instead of moto.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import boto3
+from botocore.awsrequest import AWSResponse
+
+from guardrails_runtime.aws import Clients
+from guardrails_runtime.model import Mode
+from guardrails_runtime.settings import RuntimeSettings
+
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+
+
+def cloudtrail_permissions(permissions: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """boto3 ``IpPermissions`` -> CloudTrail's ``ipPermissions`` (lower camel, ``items``)."""
+    out = []
+    for p in permissions:
+        item: dict[str, Any] = {"ipProtocol": p["IpProtocol"]}
+        if "FromPort" in p:
+            item["fromPort"] = p["FromPort"]
+        if "ToPort" in p:
+            item["toPort"] = p["ToPort"]
+        item["ipRanges"] = {"items": [
+            {"cidrIp": r["CidrIp"], **({"description": r["Description"]} if "Description" in r else {})}
+            for r in p.get("IpRanges", [])]}
+        item["ipv6Ranges"] = {"items": [{"cidrIpv6": r["CidrIpv6"]} for r in p.get("Ipv6Ranges", [])]}
+        item["prefixListIds"] = {"items": [
+            {"prefixListId": r["PrefixListId"]} for r in p.get("PrefixListIds", [])]}
+        item["groups"] = {"items": [{"groupId": r["GroupId"]} for r in p.get("UserIdGroupPairs", [])]}
+        out.append(item)
+    return {"items": out}
+
+
+def cloudtrail_rule_set(rules: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """boto3 ``SecurityGroupRules`` -> CloudTrail's ``securityGroupRuleSet``."""
+    items = []
+    for r in rules:
+        item = {k[0].lower() + k[1:]: v for k, v in r.items() if k not in ("Tags", "ReferencedGroupInfo")}
+        if "ReferencedGroupInfo" in r:
+            item["referencedGroupInfo"] = {"groupId": r["ReferencedGroupInfo"]["GroupId"]}
+        items.append(item)
+    return {"items": items}
+
+
+def authorize_record(
+    group_id: str,
+    permissions: list[Mapping[str, Any]],
+    created_rules: list[Mapping[str, Any]] | None = None,
+    *,
+    actor: str = "arn:aws:sts::123456789012:assumed-role/Developer/dana",
+    error_code: str | None = None,
+    envelope: bool = True,
+) -> dict[str, Any]:
+    """A CloudTrail ``AuthorizeSecurityGroupIngress`` record for a call that was made."""
+    role = actor.split(":assumed-role/")[-1].split("/")[0] if ":assumed-role/" in actor else None
+    identity: dict[str, Any] = {"type": "AssumedRole" if role else "IAMUser", "arn": actor,
+                                "accountId": ACCOUNT}
+    if role:
+        identity["sessionContext"] = {"sessionIssuer": {
+            "type": "Role", "arn": f"arn:aws:iam::{ACCOUNT}:role/{role}", "userName": role}}
+    detail: dict[str, Any] = {
+        "eventVersion": "1.09",
+        "userIdentity": identity,
+        "eventTime": "2026-11-20T09:14:03Z",
+        "eventSource": "ec2.amazonaws.com",
+        "eventName": "AuthorizeSecurityGroupIngress",
+        "awsRegion": REGION,
+        "requestParameters": {"groupId": group_id,
+                              "ipPermissions": cloudtrail_permissions(permissions)},
+        "responseElements": (
+            {"_return": True, "securityGroupRuleSet": cloudtrail_rule_set(created_rules)}
+            if created_rules is not None else {"_return": True}
+        ),
+        "eventID": "00000000-0000-4000-8000-000000000001",
+        "readOnly": False,
+        "eventType": "AwsApiCall",
+        "recipientAccountId": ACCOUNT,
+    }
+    if error_code:
+        detail["errorCode"] = error_code
+        detail["responseElements"] = None
+    if not envelope:
+        return detail
+    return {"version": "0", "id": "e-1", "detail-type": "AWS API Call via CloudTrail",
+            "source": "aws.ec2", "account": ACCOUNT, "region": REGION, "detail": detail}
+
+
+def open_and_record(ec2: Any, group_id: str, permissions: list[dict[str, Any]],
+                    **kwargs: Any) -> dict[str, Any]:
+    """Make the call for real on moto, and return the CloudTrail record AWS would write."""
+    created = ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=permissions)
+    return authorize_record(group_id, permissions, created["SecurityGroupRules"], **kwargs)
+
+
+def new_group(ec2: Any, name: str = "web", tags: Mapping[str, str] | None = None) -> str:
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
+    spec: dict[str, Any] = {"GroupName": name, "Description": "test", "VpcId": vpc["VpcId"]}
+    if tags:
+        spec["TagSpecifications"] = [{"ResourceType": "security-group",
+                                      "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
+    return str(ec2.create_security_group(**spec)["GroupId"])
+
+
+def ingress(ec2: Any, group_id: str) -> list[dict[str, Any]]:
+    """The group's live IpPermissions, normalised for comparison (sorted, empties dropped)."""
+    perms = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissions"]
+    out = []
+    for p in perms:
+        q = {k: (sorted(v, key=json.dumps) if isinstance(v, list) else v)
+             for k, v in p.items() if v != []}
+        out.append(q)
+    return sorted(out, key=json.dumps)
+
+
+class CallCounter:
+    """Counts API operations made through a client (botocore ``before-call`` events)."""
+
+    def __init__(self, client: Any) -> None:
+        self.calls: Counter[str] = Counter()
+        self.order: list[str] = []
+        client.meta.events.register("before-call", self._count)
+
+    def _count(self, model: Any, **_: Any) -> None:
+        self.calls[model.name] += 1
+        self.order.append(model.name)
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+    @property
+    def writes(self) -> list[str]:
+        return [name for name in self.order if not name.startswith("Describe")]
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._body
+
+
+def inject_ec2_error(
+    client: Any, operation: str, code: str, status: int, times: int, *, sent: bool = False
+) -> list[int]:
+    """Answer the next ``times`` ``operation`` calls with an EC2 error; returns a hit list.
+
+    ``sent=False`` answers at ``before-call``: the request never reaches moto (use it for
+    writes that must not happen) and botocore does not retry. ``sent=True`` answers at
+    ``before-send``, inside botocore's retry loop; moto still executes the request (every
+    ``before-send`` handler runs), so use it for reads only.
+    """
+    hits: list[int] = []
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error>'
+        f"<Code>{code}</Code><Message>injected {code}</Message></Error></Errors>"
+        "<RequestID>00000000-0000-0000-0000-000000000000</RequestID></Response>"
+    ).encode()
+
+    def on_send(request: Any, **_: Any) -> AWSResponse | None:
+        if len(hits) >= times:
+            return None
+        hits.append(1)
+        return AWSResponse(request.url, status, {}, _Raw(body))
+
+    def on_call(**_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+        if len(hits) >= times:
+            return None
+        hits.append(1)
+        parsed = {"Error": {"Code": code, "Message": f"injected {code}"},
+                  "ResponseMetadata": {"HTTPStatusCode": status}}
+        return AWSResponse("https://ec2.invalid", status, {}, _Raw(body)), parsed
+
+    if sent:
+        client.meta.events.register_first(f"before-send.ec2.{operation}", on_send)
+    else:
+        client.meta.events.register_first(f"before-call.ec2.{operation}", on_call)
+    return hits
+
+
+def settings(mode: Mode = Mode.REMEDIATE, **kwargs: Any) -> RuntimeSettings:
+    return RuntimeSettings(mode=mode, **kwargs)
+
+
+def clients() -> Clients:
+    return Clients(boto3.session.Session(region_name=REGION))
