@@ -100,8 +100,20 @@ def authorize_record(
 def open_and_record(ec2: Any, group_id: str, permissions: list[dict[str, Any]],
                     **kwargs: Any) -> dict[str, Any]:
     """Make the call for real on moto, and return the CloudTrail record AWS would write."""
-    created = ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=permissions)
-    return authorize_record(group_id, permissions, created["SecurityGroupRules"], **kwargs)
+    return authorize_record(group_id, permissions, authorize(ec2, group_id, permissions), **kwargs)
+
+
+def authorize(ec2: Any, group_id: str, permissions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Authorize on moto and return every rule created (AWS's ``SecurityGroupRules``).
+
+    One call per permission: moto's response to a multi-permission call lists only the
+    last permission's rules, where AWS lists them all.
+    """
+    rules: list[dict[str, Any]] = []
+    for permission in permissions:
+        created = ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[permission])
+        rules.extend(created["SecurityGroupRules"])
+    return rules
 
 
 def new_group(ec2: Any, name: str = "web", tags: Mapping[str, str] | None = None) -> str:

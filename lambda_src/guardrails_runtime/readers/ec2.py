@@ -14,7 +14,7 @@ from typing import Any
 
 from guardrails_runtime.events import MalformedEventError
 from guardrails_runtime.model import IngressEntry, SourceKind
-from guardrails_runtime.policies.sg_open_ingress import InvalidEntryError, parse_port
+from guardrails_runtime.policies.sg_open_ingress import InvalidEntryError, parse_port, same_grant
 
 
 def items(value: object) -> list[Any]:
@@ -119,27 +119,35 @@ def entries_from_authorize(
 ) -> list[IngressEntry]:
     """Entries an ``AuthorizeSecurityGroupIngress`` record added, with rule ids when recorded.
 
-    ``responseElements.securityGroupRuleSet`` (one item per source, with its rule id) is
-    preferred; without it the request is read: ``ipPermissions.items`` or, in the legacy
-    flat form, ``ipProtocol``/``fromPort``/``toPort``/``cidrIp`` beside an empty
-    ``ipPermissions``.
+    The request says what was added: ``ipPermissions.items`` or, in the legacy flat form,
+    ``ipProtocol``/``fromPort``/``toPort``/``cidrIp`` beside an empty ``ipPermissions``.
+    ``responseElements.securityGroupRuleSet`` (one item per source, with its rule id), when
+    present, lends each entry its rule id; it stands in for the request only when the
+    request lists nothing.
     """
-    rule_set = items(response.get("securityGroupRuleSet"))
-    if rule_set:
-        return [
-            entry
-            for i, rule in enumerate(rule_set)
-            if (entry := _entry_from_rule(rule, f"responseElements.securityGroupRuleSet[{i}]"))
-        ]
-    out: list[IngressEntry] = []
+    requested: list[IngressEntry] = []
     for i, perm in enumerate(items(request.get("ipPermissions"))):
         where = f"requestParameters.ipPermissions[{i}]"
         if not isinstance(perm, Mapping):
             raise MalformedEventError(f"{where} must be an object")
-        out.extend(_entries_from_request_permission(perm, where))
-    if not out and any(k in request for k in ("cidrIp", "ipProtocol", "sourceSecurityGroupName")):
-        out.extend(_entries_from_legacy(request))
-    return out
+        requested.extend(_entries_from_request_permission(perm, where))
+    if not requested and any(k in request for k in ("cidrIp", "ipProtocol", "sourceSecurityGroupName")):
+        requested.extend(_entries_from_legacy(request))
+    recorded = [
+        entry
+        for i, rule in enumerate(items(response.get("securityGroupRuleSet")))
+        if (entry := _entry_from_rule(rule, f"responseElements.securityGroupRuleSet[{i}]"))
+    ]
+    if not requested:
+        return recorded
+    return [_with_recorded_id(entry, recorded) for entry in requested]
+
+
+def _with_recorded_id(entry: IngressEntry, recorded: list[IngressEntry]) -> IngressEntry:
+    for rule in recorded:
+        if rule.rule_id and rule.source == entry.source and same_grant(rule, entry):
+            return replace(entry, rule_id=rule.rule_id)
+    return entry
 
 
 def _entries_from_request_permission(perm: Mapping[str, Any], where: str) -> list[IngressEntry]:

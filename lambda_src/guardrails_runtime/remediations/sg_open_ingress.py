@@ -139,11 +139,7 @@ class SecurityGroupIngressRemediation(Remediation):
         )
         live = entries_from_api(group.get("IpPermissions", []))
         findings = evaluate(live, ctx.settings.allowed_public_ports)
-        targets = [
-            _with_rule_id(f.entry, scope)
-            for f in findings
-            if scope is None or any(same_grant(f.entry, s) for s in scope)
-        ]
+        targets = in_scope([f.entry for f in findings], scope)
         if not targets:
             return _done(outcome, Decision.COMPLIANT, "nothing in scope is still open to the "
                          "internet outside the allowed public ports (already reverted?)")
@@ -190,11 +186,25 @@ def _done(outcome: Outcome, decision: Decision, reason: str) -> Outcome:
     return outcome
 
 
-def _with_rule_id(entry: IngressEntry, scope: list[IngressEntry] | None) -> IngressEntry:
-    for s in scope or ():
-        if s.rule_id and same_grant(entry, s):
-            return replace(entry, rule_id=s.rule_id)
-    return entry
+def in_scope(live: list[IngressEntry], scope: list[IngressEntry] | None) -> list[IngressEntry]:
+    """The live entries that the change (``scope``) added, carrying the change's rule ids.
+
+    ``None`` scope means the whole group. Each change entry matches one live entry: the
+    one spelled exactly the same if there is one (``0.0.0.0/0`` and ``192.168.1.0/0`` are
+    the same network but distinct entries to AWS), else one granting the same access.
+    """
+    if scope is None:
+        return list(live)
+    used: list[IngressEntry] = []
+    picked: list[IngressEntry] = []
+    for wanted in scope:
+        candidates = [e for e in live if same_grant(e, wanted) and e not in used]
+        exact = [e for e in candidates if e.source.strip() == wanted.source.strip()]
+        if candidates:
+            match = (exact or candidates)[0]
+            used.append(match)
+            picked.append(replace(match, rule_id=wanted.rule_id))
+    return picked
 
 
 def _change(group_id: str, entry: IngressEntry, region: str | None) -> Change:
