@@ -1,0 +1,301 @@
+"""Synthesis tests: GuardrailStack's resources, IAM, event patterns, cdk-nag and cfn-lint."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from conftest import ROOT, load_event
+
+pytestmark = pytest.mark.synth
+
+EXPECTED_ACTIONS = {
+    "ec2:DescribeSecurityGroups",
+    "ec2:RevokeSecurityGroupIngress",
+    "kms:Decrypt",
+    "kms:GenerateDataKey",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "sns:Publish",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+    "sqs:SendMessage",
+}
+
+
+def synth(**settings: Any) -> tuple[Any, dict[str, Any]]:
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+
+    from guardrails import GuardrailSettings, GuardrailStack
+
+    app = cdk.App()
+    stack = GuardrailStack(app, "Guardrails", settings=GuardrailSettings(**settings))
+    template: dict[str, Any] = Template.from_stack(stack).to_json()
+    return stack, template
+
+
+@pytest.fixture(scope="session")
+def default_stack() -> tuple[Any, dict[str, Any]]:
+    return synth(notification_emails=("secops@example.com",))
+
+
+@pytest.fixture(scope="session")
+def template(default_stack: tuple[Any, dict[str, Any]]) -> dict[str, Any]:
+    return default_stack[1]
+
+
+def of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
+
+
+def one(template: dict[str, Any], kind: str) -> dict[str, Any]:
+    [resource] = of_type(template, kind).values()
+    props: dict[str, Any] = resource.get("Properties", {})
+    return props
+
+
+def test_every_resource(template: dict[str, Any]) -> None:
+    counts: dict[str, int] = {}
+    for resource in template["Resources"].values():
+        counts[resource["Type"]] = counts.get(resource["Type"], 0) + 1
+    assert counts == {
+        "AWS::KMS::Key": 1,
+        "AWS::SNS::Topic": 1,
+        "AWS::SNS::TopicPolicy": 1,
+        "AWS::SNS::Subscription": 1,
+        "AWS::SQS::Queue": 1,
+        "AWS::SQS::QueuePolicy": 1,
+        "AWS::Logs::LogGroup": 1,
+        "AWS::IAM::Role": 1,
+        "AWS::IAM::Policy": 1,
+        "AWS::Lambda::Function": 1,
+        "AWS::Lambda::EventInvokeConfig": 1,
+        "AWS::Lambda::Permission": 2,
+        "AWS::Events::Rule": 2,
+        "AWS::Config::ConfigRule": 2,
+    }
+
+
+def test_lambda_configuration(template: dict[str, Any]) -> None:
+    fn = one(template, "AWS::Lambda::Function")
+    assert fn["Runtime"] == "python3.14" and fn["Architectures"] == ["arm64"]
+    assert fn["Handler"] == "guardrails_runtime.handler.handler"
+    assert fn["Timeout"] == 60 and fn["ReservedConcurrentExecutions"] == 5
+    assert fn["LoggingConfig"]["LogFormat"] == "JSON"
+    env = fn["Environment"]["Variables"]
+    assert env["GUARDRAILS_MODE"] == "notify"
+    assert env["GUARDRAILS_ALLOWED_PUBLIC_PORTS"] == "80,443"
+    assert json.loads(env["GUARDRAILS_CONFIG_RULES"]) == {
+        "guardrails-sg-open-ingress": "sg-open-ingress",
+        "guardrails-sg-open-ingress-ssh": "sg-open-ingress",
+    }
+    assert set(env) >= {"GUARDRAILS_TOPIC_ARN", "GUARDRAILS_REMEDIATOR_ROLE_ARN",
+                        "GUARDRAILS_EXEMPTION_TAG_KEY", "GUARDRAILS_EXEMPTION_TAG_VALUE"}
+    assert one(template, "AWS::Logs::LogGroup")["RetentionInDays"] == 90
+    invoke = one(template, "AWS::Lambda::EventInvokeConfig")
+    assert invoke["MaximumRetryAttempts"] == 2
+    assert "OnFailure" in invoke["DestinationConfig"]
+
+
+def test_role_has_exactly_the_declared_actions(template: dict[str, Any]) -> None:
+    actions: set[str] = set()
+    for policy in of_type(template, "AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            assert statement["Effect"] == "Allow"
+            found = statement["Action"]
+            actions.update([found] if isinstance(found, str) else found)
+    assert actions == EXPECTED_ACTIONS
+    role = one(template, "AWS::IAM::Role")
+    assert "ManagedPolicyArns" not in role
+
+
+def test_revoke_is_scoped_to_security_group_arns(template: dict[str, Any]) -> None:
+    [policy] = of_type(template, "AWS::IAM::Policy").values()
+    [revoke] = [s for s in policy["Properties"]["PolicyDocument"]["Statement"]
+                if s["Action"] == "ec2:RevokeSecurityGroupIngress"]
+    assert json.dumps(revoke["Resource"]).endswith(':security-group/*"]]}')
+
+
+def test_every_remediation_declares_iam_actions() -> None:
+    from guardrails_runtime.remediations import REMEDIATIONS
+
+    assert REMEDIATIONS
+    for remediation in REMEDIATIONS:
+        declared = {a for grant in remediation.iam for a in grant.actions}
+        assert declared, remediation.policy
+        assert all(grant.why for grant in remediation.iam)
+        assert declared <= EXPECTED_ACTIONS
+
+
+def test_topic_is_encrypted_and_tls_only(template: dict[str, Any]) -> None:
+    topic = one(template, "AWS::SNS::Topic")
+    assert "KmsMasterKeyId" in topic
+    policy = one(template, "AWS::SNS::TopicPolicy")["PolicyDocument"]["Statement"]
+    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+               for s in policy)
+    assert one(template, "AWS::KMS::Key")["EnableKeyRotation"] is True
+    subscription = one(template, "AWS::SNS::Subscription")
+    assert subscription["Protocol"] == "email" and subscription["Endpoint"] == "secops@example.com"
+    assert subscription["FilterPolicy"] == {"decision": [{"anything-but": ["compliant"]}]}
+
+
+def test_dead_letter_queue(template: dict[str, Any]) -> None:
+    queue = one(template, "AWS::SQS::Queue")
+    assert queue["SqsManagedSseEnabled"] is True and queue["MessageRetentionPeriod"] == 1209600
+    statements = one(template, "AWS::SQS::QueuePolicy")["PolicyDocument"]["Statement"]
+    assert any(s["Effect"] == "Deny" for s in statements)  # TLS only
+    assert any(s.get("Principal") == {"Service": "events.amazonaws.com"} for s in statements)
+    for rule in of_type(template, "AWS::Events::Rule").values():
+        [target] = rule["Properties"]["Targets"]
+        assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 21600, "MaximumRetryAttempts": 8}
+        assert "DeadLetterConfig" in target
+
+
+def test_config_rules(template: dict[str, Any]) -> None:
+    rules = {r["Properties"]["ConfigRuleName"]: r["Properties"]
+             for r in of_type(template, "AWS::Config::ConfigRule").values()}
+    assert rules["guardrails-sg-open-ingress"]["Source"] == {
+        "Owner": "AWS", "SourceIdentifier": "VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS"}
+    assert rules["guardrails-sg-open-ingress"]["InputParameters"] == {
+        "authorizedTcpPorts": "80,443", "authorizedUdpPorts": "80,443"}
+    assert rules["guardrails-sg-open-ingress-ssh"]["Source"]["SourceIdentifier"] == "INCOMING_SSH_DISABLED"
+    for rule in rules.values():
+        assert rule["Scope"] == {"ComplianceResourceTypes": ["AWS::EC2::SecurityGroup"]}
+
+
+def test_settings_change_the_stack() -> None:
+    from guardrails_runtime.model import Mode
+
+    _, template = synth(config_rules=False, allowed_public_ports=frozenset({22, 443}),
+                        mode=Mode.REMEDIATE, reserved_concurrency=0, log_retention_days=365)
+    assert of_type(template, "AWS::Config::ConfigRule") == {}
+    assert len(of_type(template, "AWS::Events::Rule")) == 1  # no compliance route
+    fn = one(template, "AWS::Lambda::Function")
+    assert "ReservedConcurrentExecutions" not in fn
+    assert fn["Environment"]["Variables"]["GUARDRAILS_MODE"] == "remediate"
+    assert fn["Environment"]["Variables"]["GUARDRAILS_ALLOWED_PUBLIC_PORTS"] == "22,443"
+    assert one(template, "AWS::Logs::LogGroup")["RetentionInDays"] == 365
+    _, with_ssh = synth(allowed_public_ports=frozenset({22, 443}))
+    names = [r["Properties"]["ConfigRuleName"]
+             for r in of_type(with_ssh, "AWS::Config::ConfigRule").values()]
+    assert names == ["guardrails-sg-open-ingress"]  # SSH may be public: no SSH rule
+
+
+# --- event patterns, matched by EventBridge (moto's) against our recorded events -------
+
+def pattern_matches(pattern: dict[str, Any], events: dict[str, dict[str, Any]]) -> set[str]:
+    """Names of the events that an EventBridge rule with ``pattern`` delivers."""
+    from moto import mock_aws
+
+    with mock_aws():
+        bridge = boto3.client("events", region_name="eu-west-1")
+        sqs = boto3.client("sqs", region_name="eu-west-1")
+        url = sqs.create_queue(QueueName="matched")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        bridge.put_rule(Name="under-test", EventPattern=json.dumps(pattern))
+        bridge.put_targets(Rule="under-test", Targets=[{"Id": "q", "Arn": arn}])
+        for name, event in events.items():
+            entry = {"Source": event["source"], "DetailType": event["detail-type"],
+                     "Detail": json.dumps(event["detail"]), "Resources": [name]}
+            assert bridge.put_events(Entries=[entry])["FailedEntryCount"] == 0
+        matched: set[str] = set()
+        while got := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+            for message in got:
+                matched.update(json.loads(message["Body"])["resources"])
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return matched
+
+
+def as_envelope(record: dict[str, Any]) -> dict[str, Any]:
+    if "detail" in record:
+        return record
+    return {"source": "aws.ec2", "detail-type": "AWS API Call via CloudTrail", "detail": record}
+
+
+def test_cloudtrail_pattern_matches_our_recorded_events(template: dict[str, Any]) -> None:
+    rules = {r["Properties"]["Description"]: r["Properties"]["EventPattern"]
+             for r in of_type(template, "AWS::Events::Rule").values()}
+    pattern = rules["sg-open-ingress: security-group ingress changes"]
+    ssh = load_event("authorize-ssh-world.json")
+    egress = json.loads(json.dumps(ssh))
+    egress["detail"]["eventName"] = "AuthorizeSecurityGroupEgress"
+    events = {
+        "ssh": ssh,
+        "legacy": as_envelope(load_event("authorize-legacy-cidrip.json")),
+        "https": as_envelope(load_event("authorize-https-world.json")),
+        "modify": load_event("modify-rule-rdp-world.json"),
+        "failed": as_envelope(load_event("authorize-failed.json")),
+        "egress": egress,
+        "config": load_event("config-sg-noncompliant.json"),
+    }
+    assert pattern_matches(pattern, events) == {"ssh", "legacy", "https", "modify"}
+
+
+def test_compliance_pattern_matches_only_non_compliant(template: dict[str, Any]) -> None:
+    rules = {r["Properties"]["Description"]: r["Properties"]["EventPattern"]
+             for r in of_type(template, "AWS::Events::Rule").values()}
+    pattern = rules["sg-open-ingress: Config NON_COMPLIANT evaluations"]
+    noncompliant = load_event("config-sg-noncompliant.json")
+    compliant = json.loads(json.dumps(noncompliant))
+    compliant["detail"]["newEvaluationResult"]["complianceType"] = "COMPLIANT"
+    other_rule = json.loads(json.dumps(noncompliant))
+    other_rule["detail"]["configRuleName"] = "someone-elses-rule"
+    events = {"noncompliant": noncompliant, "compliant": compliant, "other": other_rule,
+              "cloudtrail": load_event("authorize-ssh-world.json")}
+    assert pattern_matches(pattern, events) == {"noncompliant"}
+
+
+# --- cdk-nag and cfn-lint ----------------------------------------------------------------
+
+def test_stack_passes_aws_solutions_checks() -> None:
+    """Real cdk-nag, registered as users do; acknowledgements apply only inside synth."""
+    import aws_cdk as cdk
+    from cdk_nag import AwsSolutionsChecks
+
+    from guardrails import GuardrailSettings, GuardrailStack
+
+    app = cdk.App()
+    GuardrailStack(app, "Guardrails", settings=GuardrailSettings(notification_emails=("a@example.com",)))
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    app.synth()  # raises on any unacknowledged error-level finding
+
+
+def test_aws_solutions_checks_would_fail_without_the_acknowledgements(
+    default_stack: tuple[Any, dict[str, Any]],
+) -> None:
+    """The acknowledgements are each needed: the pack alone flags exactly those rules."""
+    from cdk_nag import AwsSolutionsChecks
+
+    stack, _ = default_stack
+    report = AwsSolutionsChecks().validate_scope(stack)  # applies no acknowledgement
+    assert sorted({v.rule_name for v in report.violations}) == [
+        "AwsSolutions-IAM5[Resource::*]",
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>"
+        ":security-group/*]",
+        "AwsSolutions-SQS3",
+    ]
+
+
+def test_cfn_lint_reports_no_errors(template: dict[str, Any], tmp_path: Path) -> None:
+    path = tmp_path / "Guardrails.template.json"
+    path.write_text(json.dumps(template))
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), "--non-zero-exit-code", "error", str(path)],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_asset_contains_only_the_runtime_package() -> None:
+    from guardrails.core import lambda_asset_path
+
+    root = lambda_asset_path()
+    assert root == ROOT / "lambda_src"
+    assert sorted(p.name for p in root.iterdir() if not p.name.endswith(".egg-info")) == [
+        "guardrails_runtime"]
