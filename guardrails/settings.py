@@ -205,8 +205,11 @@ def _mode(value: Any, key: str) -> Mode:
 
 
 def _ports(value: Any) -> frozenset[int]:
+    value = _decode(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = [value]  # `-c guardrails:allowedPublicPorts=443`
     try:
-        return rt.parse_ports(_decode(value), PREFIX + "allowedPublicPorts")
+        return rt.parse_ports(value, PREFIX + "allowedPublicPorts")
     except rt.SettingsError as exc:
         raise ContextError(str(exc)) from exc
 

@@ -1,0 +1,49 @@
+"""The Lambda asset depends on boto3 and the standard library only, never on aws_cdk."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+
+from conftest import ROOT
+
+RUNTIME = ROOT / "lambda_src" / "guardrails_runtime"
+ALLOWED_THIRD_PARTY = {"boto3", "botocore"}
+
+
+def test_runtime_imports_only_stdlib_boto3_and_itself() -> None:
+    offenders = []
+    for path in RUNTIME.rglob("*.py"):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                if top in ("__future__", "guardrails_runtime") or top in ALLOWED_THIRD_PARTY:
+                    continue
+                if top not in sys.stdlib_module_names:
+                    offenders.append(f"{path.relative_to(ROOT)}: {name}")
+    assert offenders == []
+
+
+def test_handler_imports_with_cdk_blocked() -> None:
+    """Import the handler in a fresh interpreter where aws_cdk and jsii cannot load."""
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('aws_cdk', 'jsii', 'constructs', 'cdk_nag', 'guardrails'):\n"
+        "            raise ImportError('blocked: ' + name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import guardrails_runtime.handler\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('aws_cdk', 'jsii')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False, cwd=ROOT / "lambda_src")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
