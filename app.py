@@ -4,18 +4,23 @@
 from __future__ import annotations
 
 import os
+import sys
 
 # jsii prints a Node end-of-life banner on every start; the CLI pins Node 20 on purpose.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-import aws_cdk as cdk  # noqa: E402
+import aws_cdk as cdk
 
-from guardrails import GuardrailSettings, GuardrailStack  # noqa: E402
+from guardrails import GuardrailSettings, GuardrailStack
+from guardrails.settings import ContextError
 
 
 def main() -> None:
     app = cdk.App()
-    settings = GuardrailSettings.from_context(app.node.get_all_context())
+    try:
+        settings = GuardrailSettings.from_context(app.node.get_all_context())
+    except ContextError as exc:
+        sys.exit(f"cdk.json / -c context: {exc}")
     GuardrailStack(app, settings.stack_name, settings=settings)
     app.synth()
 

@@ -14,6 +14,7 @@ __all__ = [
     "GuardrailCore",
     "GuardrailSettings",
     "GuardrailStack",
+    "Mode",
     "SecurityGroupGuardrail",
 ]
 
@@ -22,11 +23,13 @@ if TYPE_CHECKING:
     from guardrails.security_group import SecurityGroupGuardrail
     from guardrails.settings import GuardrailSettings
     from guardrails.stack import GuardrailStack
+    from guardrails_runtime.model import Mode
 
 _LAZY = {
     "GuardrailCore": "guardrails.core",
     "GuardrailSettings": "guardrails.settings",
     "GuardrailStack": "guardrails.stack",
+    "Mode": "guardrails_runtime.model",
     "SecurityGroupGuardrail": "guardrails.security_group",
 }
 

@@ -73,14 +73,21 @@ def replay(args: argparse.Namespace) -> int:
         print("guardrails replay: no FILE given (or use --examples)", file=sys.stderr)
         return EXIT_BAD_INPUT
     status = EXIT_OK
+    emit = _emit_text if args.format == "text" else _emit_json
     for path in files:
         line: dict[str, Any] = {"file": str(path)}
         try:
             event = _read_event(path)
         except ValueError as exc:
-            line.update(eventName=None, policy=None, decision="error", reason=str(exc),
-                        changes=[], after=None)
-            print(json.dumps(line), flush=True)
+            line.update(
+                eventName=None,
+                policy=None,
+                decision="error",
+                reason=str(exc),
+                changes=[],
+                after=None,
+            )
+            emit(line)
             status = EXIT_BAD_INPUT
             continue
         try:
@@ -88,15 +95,42 @@ def replay(args: argparse.Namespace) -> int:
                 result = _run_emulated(event, settings, process)
             else:
                 result = _run_live(event, settings, process, Clients())
-        except Exception as exc:  # noqa: BLE001 - report, keep going with the other files
-            line.update(eventName=None, policy=None, decision="error",
-                        reason=f"handler raised {type(exc).__name__}: {exc}", changes=[], after=None)
-            print(json.dumps(line), flush=True)
+        except Exception as exc:
+            line.update(
+                eventName=None,
+                policy=None,
+                decision="error",
+                reason=f"handler raised {type(exc).__name__}: {exc}",
+                changes=[],
+                after=None,
+            )
+            emit(line)
             status = max(status, EXIT_FINDINGS)
             continue
         line.update(result)
-        print(json.dumps(line, default=str), flush=True)
+        emit(line)
     return status
+
+
+def _emit_json(line: dict[str, Any]) -> None:
+    print(json.dumps(line, default=str), flush=True)
+
+
+def _emit_text(line: dict[str, Any]) -> None:
+    """One human line per event, then one indented line per change."""
+    name = Path(line["file"]).name
+    print(
+        f"{line['decision']:<16} {line['policy'] or '-':<16} {name}: {line['reason']}", flush=True
+    )
+    done = "" if line["decision"] == "remediated" else "(not done) "
+    for change in line["changes"]:
+        detail = change["detail"]
+        print(
+            f"{'':<33}   {done}{change['action']} {detail.get('groupId', change['resource'])} "
+            f"{detail.get('ipProtocol')} {detail.get('fromPort')}-{detail.get('toPort')} "
+            f"{detail.get('cidr')}",
+            flush=True,
+        )
 
 
 def _summary(outcome: Any, after: Any) -> dict[str, Any]:
@@ -111,8 +145,9 @@ def _summary(outcome: Any, after: Any) -> dict[str, Any]:
 
 
 def _run_emulated(event: dict[str, Any], settings: Any, process: Any) -> dict[str, Any]:
-    from guardrails import emulator
     from guardrails_runtime.aws import Clients
+
+    from guardrails import emulator
 
     with emulator.emulated_aws():
         clients = Clients()
@@ -137,12 +172,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     rp = sub.add_parser("replay", help="run the remediation handler on recorded events")
-    rp.add_argument("--mode", choices=["remediate", "notify"],
-                    help="override the mode for every policy (default: GUARDRAILS_MODE or notify)")
-    rp.add_argument("--emulate", action="store_true",
-                    help="run against an in-memory AWS set up as each event implies")
-    rp.add_argument("--examples", action="store_true",
-                    help="also replay the example events bundled with the package")
+    rp.add_argument(
+        "--mode",
+        choices=["remediate", "notify"],
+        help="override the mode for every policy (default: GUARDRAILS_MODE or notify)",
+    )
+    rp.add_argument(
+        "--emulate",
+        action="store_true",
+        help="run against an in-memory AWS set up as each event implies",
+    )
+    rp.add_argument(
+        "--examples",
+        action="store_true",
+        help="also replay the example events bundled with the package",
+    )
+    rp.add_argument(
+        "--format",
+        choices=["json", "text"],
+        default="json",
+        help="json: one JSON line per event (the contract); text: for people",
+    )
     rp.add_argument("files", nargs="*", metavar="FILE")
     rp.set_defaults(func=replay)
     return parser

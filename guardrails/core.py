@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy, Stack, Token, Validations
+import guardrails_runtime
 from aws_cdk import Acknowledgment as Ack
+from aws_cdk import Duration, RemovalPolicy, Stack, Token, Validations
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -23,10 +24,9 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
-
-import guardrails_runtime
 from guardrails_runtime import settings as rt
 from guardrails_runtime.remediations import Remediation
+
 from guardrails.settings import LOG_RETENTION_DAYS, GuardrailSettings
 
 CORE_ID = "GuardrailCore"
@@ -49,8 +49,11 @@ def lambda_asset_path() -> Path:
     import tempfile
 
     staged = Path(tempfile.mkdtemp(prefix="guardrails-asset-"))
-    shutil.copytree(package_dir, staged / package_dir.name,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        package_dir,
+        staged / package_dir.name,
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
     return staged
 
 
@@ -66,61 +69,80 @@ class GuardrailCore(Construct):
         self._granted: set[str] = set()
 
         self.key = kms.Key(
-            self, "TopicKey",
+            self,
+            "TopicKey",
             description="Encrypts the guardrail findings topic",
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.DESTROY,
         )
         self.topic = sns.Topic(
-            self, "Findings",
+            self,
+            "Findings",
             display_name="Guardrail findings",
             master_key=self.key,
             enforce_ssl=True,
         )
         for email in settings.notification_emails:
             # E-mail is for people: skip the 'compliant' noise, keep every other decision.
-            self.topic.add_subscription(subs.EmailSubscription(
-                email,
-                filter_policy={"decision": sns.SubscriptionFilter.string_filter(
-                    denylist=["compliant"])},
-            ))
+            self.topic.add_subscription(
+                subs.EmailSubscription(
+                    email,
+                    filter_policy={
+                        "decision": sns.SubscriptionFilter.string_filter(denylist=["compliant"])
+                    },
+                )
+            )
 
         self.dead_letters = sqs.Queue(
-            self, "DeadLetters",
+            self,
+            "DeadLetters",
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             retention_period=Duration.days(14),
         )
-        Validations.of(self.dead_letters).acknowledge(Ack(
-            id="AwsSolutions::AwsSolutions-SQS3",
-            reason="This queue is itself the dead-letter queue of the Lambda and its EventBridge rules.",
-        ))
+        Validations.of(self.dead_letters).acknowledge(
+            Ack(
+                id="AwsSolutions::AwsSolutions-SQS3",
+                reason="This queue is itself the dead-letter queue of the Lambda and its rules.",
+            )
+        )
         self.log_group = logs.LogGroup(
-            self, "Logs",
+            self,
+            "Logs",
             retention=_retention(settings.log_retention_days),
             removal_policy=RemovalPolicy.RETAIN,
         )
         self.role = iam.Role(
-            self, "RemediationRole",
+            self,
+            "RemediationRole",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="cdk-guardrails remediation Lambda: only the actions the remediations declare",
+            description="cdk-guardrails remediation Lambda: only the actions remediations declare",
         )
-        self.role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-            resources=[self.log_group.log_group_arn],
-        ))
-        self.role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["sns:Publish"], resources=[self.topic.topic_arn],
-        ))
-        self.role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[self.key.key_arn],
-        ))
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.log_group.log_group_arn],
+            )
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+            )
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[self.key.key_arn],
+            )
+        )
 
         environment = settings.runtime_environment()
         environment[rt.ENV_TOPIC_ARN] = self.topic.topic_arn
         environment[rt.ENV_ROLE_ARN] = self.role.role_arn
         self.function = lambda_.Function(
-            self, "Remediator",
+            self,
+            "Remediator",
             description="cdk-guardrails: reverts or reports insecure changes",
             runtime=lambda_.Runtime.PYTHON_3_14,
             architecture=lambda_.Architecture.ARM_64,
@@ -163,7 +185,8 @@ class GuardrailCore(Construct):
         # cdk-nag names unresolved pseudo parameters as <AWS::Partition> in finding ids.
         shown = {
             k: f"<AWS::{'AccountId' if k == 'account' else k.capitalize()}>"
-            if Token.is_unresolved(v) else v
+            if Token.is_unresolved(v)
+            else v
             for k, v in values.items()
         }
         for grant in remediation.iam:
@@ -173,7 +196,9 @@ class GuardrailCore(Construct):
             )
             if "*" in grant.resource:
                 # Each wildcard is acknowledged on its own, with the remediation's reason.
-                finding = f"AwsSolutions::AwsSolutions-IAM5[Resource::{grant.resource.format(**shown)}]"
+                finding = (
+                    f"AwsSolutions::AwsSolutions-IAM5[Resource::{grant.resource.format(**shown)}]"
+                )
                 Validations.of(self.role).acknowledge(
                     Ack(id=finding, reason=f"{', '.join(grant.actions)}: {grant.why}")
                 )
@@ -187,13 +212,13 @@ class GuardrailCore(Construct):
             max_event_age=Duration.hours(6),
         )
 
-    def route(self, scope: Construct, construct_id: str, pattern: events.EventPattern,
-              description: str) -> events.Rule:
+    def route(
+        self, scope: Construct, construct_id: str, pattern: events.EventPattern, description: str
+    ) -> events.Rule:
         """An EventBridge rule from ``pattern`` to the remediation Lambda."""
         rule = events.Rule(scope, construct_id, event_pattern=pattern, description=description)
         rule.add_target(self.target())
         return rule
-
 
 
 def _retention(days: int) -> logs.RetentionDays:
@@ -203,7 +228,7 @@ def _retention(days: int) -> logs.RetentionDays:
 
 
 def event_source_name(service_host: str) -> str:
-    """``ec2.amazonaws.com`` -> ``aws.ec2`` (the EventBridge ``source`` of its CloudTrail events)."""
+    """``ec2.amazonaws.com`` -> ``aws.ec2``, the EventBridge ``source`` of its CloudTrail events."""
     return "aws." + service_host.split(".", 1)[0]
 
 

@@ -57,9 +57,7 @@ def emulated_aws() -> Iterator[None]:
     try:
         from moto import mock_aws
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise EmulationError(
-            "--emulate needs moto: pip install 'cdk-guardrails[emulate]'"
-        ) from exc
+        raise EmulationError("--emulate needs moto: pip install 'cdk-guardrails[emulate]'") from exc
     saved = {k: os.environ.get(k) for k in _FAKE_CREDENTIALS}
     os.environ.update(_FAKE_CREDENTIALS)
     try:
@@ -102,13 +100,26 @@ def prepare(event: dict[str, Any], clients: Clients) -> dict[str, Any]:
         if isinstance(parsed, ComplianceChange):
             if parsed.resource_type == "AWS::EC2::SecurityGroup":
                 gid = _create_group(ec2, parsed.resource_id, tags)
-                ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=[
-                    {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
-                     "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "left open"},
-                                  {"CidrIp": "10.0.0.0/8", "Description": "private"}]},
-                    {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-                     "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "public HTTPS"}]},
-                ])
+                ec2.authorize_security_group_ingress(
+                    GroupId=gid,
+                    IpPermissions=[
+                        {
+                            "IpProtocol": "tcp",
+                            "FromPort": 22,
+                            "ToPort": 22,
+                            "IpRanges": [
+                                {"CidrIp": "0.0.0.0/0", "Description": "left open"},
+                                {"CidrIp": "10.0.0.0/8", "Description": "private"},
+                            ],
+                        },
+                        {
+                            "IpProtocol": "tcp",
+                            "FromPort": 443,
+                            "ToPort": 443,
+                            "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "public HTTPS"}],
+                        },
+                    ],
+                )
                 renames[parsed.resource_id] = gid
         elif parsed.event_name == "AuthorizeSecurityGroupIngress":
             renames.update(_authorize(ec2, parsed, tags))
@@ -160,10 +171,12 @@ def _create_group(ec2: Any, name_hint: str, tags: Mapping[str, str]) -> str:
         "VpcId": _default_vpc(ec2),
     }
     if tags:
-        spec["TagSpecifications"] = [{
-            "ResourceType": "security-group",
-            "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
-        }]
+        spec["TagSpecifications"] = [
+            {
+                "ResourceType": "security-group",
+                "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+            }
+        ]
     return str(ec2.create_security_group(**spec)["GroupId"])
 
 
@@ -189,8 +202,18 @@ def _modify(ec2: Any, call: ApiCall, tags: Mapping[str, str]) -> dict[str, str]:
     renames = {group_id: gid}
     if call.error_code:
         return renames
-    before = [IngressEntry(e.protocol, e.from_port, e.to_port, "10.0.0.0/8", SourceKind.IPV4,
-                           "before the change", e.rule_id) for e in recorded]
+    before = [
+        IngressEntry(
+            e.protocol,
+            e.from_port,
+            e.to_port,
+            "10.0.0.0/8",
+            SourceKind.IPV4,
+            "before the change",
+            e.rule_id,
+        )
+        for e in recorded
+    ]
     created = ec2.authorize_security_group_ingress(
         GroupId=gid, IpPermissions=entries_to_api(before)
     ).get("SecurityGroupRules", [])
@@ -204,8 +227,11 @@ def _modify(ec2: Any, call: ApiCall, tags: Mapping[str, str]) -> dict[str, str]:
             body["FromPort"] = entry.from_port
         if entry.to_port is not None:
             body["ToPort"] = entry.to_port
-        key = {SourceKind.IPV4: "CidrIpv4", SourceKind.IPV6: "CidrIpv6",
-               SourceKind.PREFIX_LIST: "PrefixListId"}.get(entry.kind, "ReferencedGroupId")
+        key = {
+            SourceKind.IPV4: "CidrIpv4",
+            SourceKind.IPV6: "CidrIpv6",
+            SourceKind.PREFIX_LIST: "PrefixListId",
+        }.get(entry.kind, "ReferencedGroupId")
         body[key] = entry.source
         if entry.description:
             body["Description"] = entry.description

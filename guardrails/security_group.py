@@ -1,15 +1,15 @@
-"""``SecurityGroupGuardrail``: the three enforcing planes of ``sg-open-ingress`` in one construct."""
+"""``SecurityGroupGuardrail``: the enforcing planes of ``sg-open-ingress`` in one construct."""
 
 from __future__ import annotations
 
 from aws_cdk import aws_config as config
 from constructs import Construct
-
-from guardrails.core import GuardrailCore, cloudtrail_pattern, compliance_pattern
-from guardrails.settings import GuardrailSettings
 from guardrails_runtime.model import Mode
 from guardrails_runtime.policies.sg_open_ingress import POLICY
 from guardrails_runtime.remediations.sg_open_ingress import SecurityGroupIngressRemediation
+
+from guardrails.core import GuardrailCore, cloudtrail_pattern, compliance_pattern
+from guardrails.settings import GuardrailSettings
 
 
 class SecurityGroupGuardrail(Construct):
@@ -43,7 +43,9 @@ class SecurityGroupGuardrail(Construct):
         settings = self.core.settings
         self.core.grant(self.remediation)
         self.event_rule = self.core.route(
-            self, "OnIngressChange", cloudtrail_pattern(self.remediation),
+            self,
+            "OnIngressChange",
+            cloudtrail_pattern(self.remediation),
             description="sg-open-ingress: security-group ingress changes",
         )
         self.config_rules: list[config.ManagedRule] = []
@@ -54,17 +56,22 @@ class SecurityGroupGuardrail(Construct):
         scope = config.RuleScope.from_resources([config.ResourceType.EC2_SECURITY_GROUP])
         specs = settings.config_rule_specs(POLICY)
         for spec in specs:
-            self.config_rules.append(config.ManagedRule(
-                self, _construct_id(spec.identifier),
-                identifier=spec.identifier,
-                config_rule_name=spec.name,
-                input_parameters=dict(spec.parameters) or None,
-                rule_scope=scope,
-                description=f"{POLICY}: {spec.description}",
-            ))
+            self.config_rules.append(
+                config.ManagedRule(
+                    self,
+                    _construct_id(spec.identifier),
+                    identifier=spec.identifier,
+                    config_rule_name=spec.name,
+                    input_parameters=dict(spec.parameters) or None,
+                    rule_scope=scope,
+                    description=f"{POLICY}: {spec.description}",
+                )
+            )
         if specs and settings.mode_for(POLICY) is not Mode.OFF:
             self.compliance_rule = self.core.route(
-                self, "OnNonCompliant", compliance_pattern([s.name for s in specs]),
+                self,
+                "OnNonCompliant",
+                compliance_pattern([s.name for s in specs]),
                 description=f"{POLICY}: Config NON_COMPLIANT evaluations",
             )
 

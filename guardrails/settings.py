@@ -21,8 +21,28 @@ from guardrails_runtime.policies.sg_open_ingress import DEFAULT_ALLOWED_PORTS
 PREFIX = "guardrails:"
 POLICIES = ("sg-open-ingress",)
 LOG_RETENTION_DAYS = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
-    2557, 2922, 3288, 3653,
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,40}$")
@@ -33,7 +53,10 @@ CONTEXT_KEYS: dict[str, tuple[Any, str]] = {
     "mode": ("notify", "global mode: remediate | notify (dry-run) | off"),
     "policyModes": ({}, 'per-policy modes, e.g. {"sg-open-ingress": "remediate"}'),
     "policies": (list(POLICIES), "policies to deploy (reactive and detective planes)"),
-    "allowedPublicPorts": (sorted(DEFAULT_ALLOWED_PORTS), "ports that may be open to 0.0.0.0/0 and ::/0"),
+    "allowedPublicPorts": (
+        sorted(DEFAULT_ALLOWED_PORTS),
+        "ports that may be open to 0.0.0.0/0 and ::/0",
+    ),
     "exemptionTagKey": (rt.DEFAULT_EXEMPTION_KEY, "tag key that exempts a resource"),
     "exemptionTagValue": (rt.DEFAULT_EXEMPTION_VALUE, "tag value that exempts (case-insensitive)"),
     "notificationEmails": ([], "e-mail addresses subscribed to the findings topic"),
@@ -97,11 +120,15 @@ class GuardrailSettings:
         if self.reserved_concurrency < 0:
             raise ContextError(f"{PREFIX}reservedConcurrency: {self.reserved_concurrency} < 0")
         if not _NAME.match(self.resource_prefix):
-            raise ContextError(f"{PREFIX}resourcePrefix: {self.resource_prefix!r} must be "
-                               "letters, digits and dashes, starting with a letter")
+            raise ContextError(
+                f"{PREFIX}resourcePrefix: {self.resource_prefix!r} must be "
+                "letters, digits and dashes, starting with a letter"
+            )
         for email in self.notification_emails:
             if not _EMAIL.match(email):
-                raise ContextError(f"{PREFIX}notificationEmails: {email!r} is not an e-mail address")
+                raise ContextError(
+                    f"{PREFIX}notificationEmails: {email!r} is not an e-mail address"
+                )
 
     def mode_for(self, policy: str) -> Mode:
         return self.policy_modes.get(policy, self.mode)
@@ -116,17 +143,23 @@ class GuardrailSettings:
         specs: list[ConfigRuleSpec] = []
         if policy == "sg-open-ingress":
             ports = ",".join(str(p) for p in sorted(self.allowed_public_ports))
-            specs.append(ConfigRuleSpec(
-                f"{self.resource_prefix}-sg-open-ingress",
-                "VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS",
-                {"authorizedTcpPorts": ports, "authorizedUdpPorts": ports} if ports else {},
-                "only the allowed public ports may be open to the internet",
-            ))
+            specs.append(
+                ConfigRuleSpec(
+                    f"{self.resource_prefix}-sg-open-ingress",
+                    "VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS",
+                    {"authorizedTcpPorts": ports, "authorizedUdpPorts": ports} if ports else {},
+                    "only the allowed public ports may be open to the internet",
+                )
+            )
             if 22 not in self.allowed_public_ports:
-                specs.append(ConfigRuleSpec(
-                    f"{self.resource_prefix}-sg-open-ingress-ssh", "INCOMING_SSH_DISABLED", {},
-                    "no SSH from the internet",
-                ))
+                specs.append(
+                    ConfigRuleSpec(
+                        f"{self.resource_prefix}-sg-open-ingress-ssh",
+                        "INCOMING_SSH_DISABLED",
+                        {},
+                        "no SSH from the internet",
+                    )
+                )
         return specs
 
     def config_rule_policies(self) -> dict[str, str]:
@@ -156,11 +189,13 @@ class GuardrailSettings:
         a default.
         """
         unknown = sorted(
-            k for k in context if k.startswith(PREFIX) and k[len(PREFIX):] not in CONTEXT_KEYS
+            k for k in context if k.startswith(PREFIX) and k[len(PREFIX) :] not in CONTEXT_KEYS
         )
         if unknown:
-            raise ContextError(f"unknown context key {unknown[0]!r}; known keys: "
-                               + ", ".join(PREFIX + k for k in CONTEXT_KEYS))
+            raise ContextError(
+                f"unknown context key {unknown[0]!r}; known keys: "
+                + ", ".join(PREFIX + k for k in CONTEXT_KEYS)
+            )
 
         def get(key: str) -> Any:
             return context.get(PREFIX + key, CONTEXT_KEYS[key][0])

@@ -29,8 +29,12 @@ class GuardrailStack(Stack):
     def __init__(
         self, scope: Construct, construct_id: str, *, settings: GuardrailSettings, **kwargs: Any
     ) -> None:
-        super().__init__(scope, construct_id, description="cdk-guardrails: prevent, detect "
-                         "and revert insecure AWS changes", **kwargs)
+        super().__init__(
+            scope,
+            construct_id,
+            description="cdk-guardrails: prevent, detect and revert insecure AWS changes",
+            **kwargs,
+        )
         self.settings = settings
         self.core = GuardrailCore.of(self, settings)
         self.guardrails = {

@@ -14,7 +14,6 @@ from typing import Any
 
 import boto3
 from botocore.awsrequest import AWSResponse
-
 from guardrails_runtime.aws import Clients
 from guardrails_runtime.model import Mode
 from guardrails_runtime.settings import RuntimeSettings
@@ -32,13 +31,24 @@ def cloudtrail_permissions(permissions: list[Mapping[str, Any]]) -> dict[str, An
             item["fromPort"] = p["FromPort"]
         if "ToPort" in p:
             item["toPort"] = p["ToPort"]
-        item["ipRanges"] = {"items": [
-            {"cidrIp": r["CidrIp"], **({"description": r["Description"]} if "Description" in r else {})}
-            for r in p.get("IpRanges", [])]}
-        item["ipv6Ranges"] = {"items": [{"cidrIpv6": r["CidrIpv6"]} for r in p.get("Ipv6Ranges", [])]}
-        item["prefixListIds"] = {"items": [
-            {"prefixListId": r["PrefixListId"]} for r in p.get("PrefixListIds", [])]}
-        item["groups"] = {"items": [{"groupId": r["GroupId"]} for r in p.get("UserIdGroupPairs", [])]}
+        item["ipRanges"] = {
+            "items": [
+                {
+                    "cidrIp": r["CidrIp"],
+                    **({"description": r["Description"]} if "Description" in r else {}),
+                }
+                for r in p.get("IpRanges", [])
+            ]
+        }
+        item["ipv6Ranges"] = {
+            "items": [{"cidrIpv6": r["CidrIpv6"]} for r in p.get("Ipv6Ranges", [])]
+        }
+        item["prefixListIds"] = {
+            "items": [{"prefixListId": r["PrefixListId"]} for r in p.get("PrefixListIds", [])]
+        }
+        item["groups"] = {
+            "items": [{"groupId": r["GroupId"]} for r in p.get("UserIdGroupPairs", [])]
+        }
         out.append(item)
     return {"items": out}
 
@@ -47,7 +57,11 @@ def cloudtrail_rule_set(rules: list[Mapping[str, Any]]) -> dict[str, Any]:
     """boto3 ``SecurityGroupRules`` -> CloudTrail's ``securityGroupRuleSet``."""
     items = []
     for r in rules:
-        item = {k[0].lower() + k[1:]: v for k, v in r.items() if k not in ("Tags", "ReferencedGroupInfo")}
+        item = {
+            k[0].lower() + k[1:]: v
+            for k, v in r.items()
+            if k not in ("Tags", "ReferencedGroupInfo")
+        }
         if "ReferencedGroupInfo" in r:
             item["referencedGroupInfo"] = {"groupId": r["ReferencedGroupInfo"]["GroupId"]}
         items.append(item)
@@ -64,12 +78,22 @@ def authorize_record(
     envelope: bool = True,
 ) -> dict[str, Any]:
     """A CloudTrail ``AuthorizeSecurityGroupIngress`` record for a call that was made."""
-    role = actor.split(":assumed-role/")[-1].split("/")[0] if ":assumed-role/" in actor else None
-    identity: dict[str, Any] = {"type": "AssumedRole" if role else "IAMUser", "arn": actor,
-                                "accountId": ACCOUNT}
+    role = None
+    if ":assumed-role/" in actor:
+        role = actor.rsplit(":assumed-role/", maxsplit=1)[-1].split("/", maxsplit=1)[0]
+    identity: dict[str, Any] = {
+        "type": "AssumedRole" if role else "IAMUser",
+        "arn": actor,
+        "accountId": ACCOUNT,
+    }
     if role:
-        identity["sessionContext"] = {"sessionIssuer": {
-            "type": "Role", "arn": f"arn:aws:iam::{ACCOUNT}:role/{role}", "userName": role}}
+        identity["sessionContext"] = {
+            "sessionIssuer": {
+                "type": "Role",
+                "arn": f"arn:aws:iam::{ACCOUNT}:role/{role}",
+                "userName": role,
+            }
+        }
     detail: dict[str, Any] = {
         "eventVersion": "1.09",
         "userIdentity": identity,
@@ -77,11 +101,14 @@ def authorize_record(
         "eventSource": "ec2.amazonaws.com",
         "eventName": "AuthorizeSecurityGroupIngress",
         "awsRegion": REGION,
-        "requestParameters": {"groupId": group_id,
-                              "ipPermissions": cloudtrail_permissions(permissions)},
+        "requestParameters": {
+            "groupId": group_id,
+            "ipPermissions": cloudtrail_permissions(permissions),
+        },
         "responseElements": (
             {"_return": True, "securityGroupRuleSet": cloudtrail_rule_set(created_rules)}
-            if created_rules is not None else {"_return": True}
+            if created_rules is not None
+            else {"_return": True}
         ),
         "eventID": "00000000-0000-4000-8000-000000000001",
         "readOnly": False,
@@ -93,12 +120,20 @@ def authorize_record(
         detail["responseElements"] = None
     if not envelope:
         return detail
-    return {"version": "0", "id": "e-1", "detail-type": "AWS API Call via CloudTrail",
-            "source": "aws.ec2", "account": ACCOUNT, "region": REGION, "detail": detail}
+    return {
+        "version": "0",
+        "id": "e-1",
+        "detail-type": "AWS API Call via CloudTrail",
+        "source": "aws.ec2",
+        "account": ACCOUNT,
+        "region": REGION,
+        "detail": detail,
+    }
 
 
-def open_and_record(ec2: Any, group_id: str, permissions: list[dict[str, Any]],
-                    **kwargs: Any) -> dict[str, Any]:
+def open_and_record(
+    ec2: Any, group_id: str, permissions: list[dict[str, Any]], **kwargs: Any
+) -> dict[str, Any]:
     """Make the call for real on moto, and return the CloudTrail record AWS would write."""
     return authorize_record(group_id, permissions, authorize(ec2, group_id, permissions), **kwargs)
 
@@ -120,8 +155,12 @@ def new_group(ec2: Any, name: str = "web", tags: Mapping[str, str] | None = None
     vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
     spec: dict[str, Any] = {"GroupName": name, "Description": "test", "VpcId": vpc["VpcId"]}
     if tags:
-        spec["TagSpecifications"] = [{"ResourceType": "security-group",
-                                      "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
+        spec["TagSpecifications"] = [
+            {
+                "ResourceType": "security-group",
+                "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+            }
+        ]
     return str(ec2.create_security_group(**spec)["GroupId"])
 
 
@@ -130,8 +169,11 @@ def ingress(ec2: Any, group_id: str) -> list[dict[str, Any]]:
     perms = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissions"]
     out = []
     for p in perms:
-        q = {k: (sorted(v, key=json.dumps) if isinstance(v, list) else v)
-             for k, v in p.items() if v != []}
+        q = {
+            k: (sorted(v, key=json.dumps) if isinstance(v, list) else v)
+            for k, v in p.items()
+            if v != []
+        }
         out.append(q)
     return sorted(out, key=json.dumps)
 
@@ -192,8 +234,10 @@ def inject_ec2_error(
         if len(hits) >= times:
             return None
         hits.append(1)
-        parsed = {"Error": {"Code": code, "Message": f"injected {code}"},
-                  "ResponseMetadata": {"HTTPStatusCode": status}}
+        parsed = {
+            "Error": {"Code": code, "Message": f"injected {code}"},
+            "ResponseMetadata": {"HTTPStatusCode": status},
+        }
         return AWSResponse("https://ec2.invalid", status, {}, _Raw(body)), parsed
 
     if sent:

@@ -45,12 +45,16 @@ def test_replay_examples_remediate(capsys: pytest.CaptureFixture[str]) -> None:
     assert ssh["policy"] == "sg-open-ingress"
     # The VPN entry stays, the world-open ones are gone.
     assert ssh["after"]["IpPermissions"][0]["IpRanges"] == [
-        {"Description": "office VPN", "CidrIp": "10.20.0.0/16"}]
+        {"Description": "office VPN", "CidrIp": "10.20.0.0/16"}
+    ]
     assert ssh["after"]["IpPermissions"][0]["Ipv6Ranges"] == []
     assert sorted(c["detail"]["cidr"] for c in ssh["changes"]) == ["0.0.0.0/0", "::/0"]
     config = by_name["config-sg-noncompliant.json"]
-    kept = {(p["FromPort"], r["CidrIp"]) for p in config["after"]["IpPermissions"]
-            for r in p["IpRanges"]}
+    kept = {
+        (p["FromPort"], r["CidrIp"])
+        for p in config["after"]["IpPermissions"]
+        for r in p["IpRanges"]
+    }
     assert kept == {(22, "10.0.0.0/8"), (443, "0.0.0.0/0")}
     exempt = by_name["authorize-exempt-group.json"]
     assert exempt["after"]["IpPermissions"][0]["IpRanges"][0]["CidrIp"] == "0.0.0.0/0"
@@ -70,8 +74,10 @@ def test_replay_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     (tmp_path / "broken.json").write_text('{"eventName": ')
     (tmp_path / "list.json").write_text("[]")
     (tmp_path / "other.json").write_text('{"hello": "world"}')
-    files = [str(tmp_path / n) for n in ("missing.json", "empty.json", "broken.json", "list.json",
-                                         "other.json")]
+    files = [
+        str(tmp_path / n)
+        for n in ("missing.json", "empty.json", "broken.json", "list.json", "other.json")
+    ]
     code, lines = replay(capsys, "--emulate", *files)
     assert code == 2
     reasons = [line["reason"] for line in lines]
@@ -88,9 +94,11 @@ def test_replay_needs_files(capsys: pytest.CaptureFixture[str]) -> None:
     assert "no FILE given" in capsys.readouterr().err
 
 
-def test_replay_rejects_bad_environment(capsys: pytest.CaptureFixture[str],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_replay_rejects_bad_environment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GUARDRAILS_ALLOWED_PUBLIC_PORTS", "80,https")
     assert main(["replay", "--emulate", "--examples"]) == 2
     assert capsys.readouterr().err.strip() == (
-        "guardrails replay: GUARDRAILS_ALLOWED_PUBLIC_PORTS: 'https' is not a port number (0-65535)")
+        "guardrails replay: GUARDRAILS_ALLOWED_PUBLIC_PORTS: 'https' is not a port number (0-65535)"
+    )

@@ -6,7 +6,6 @@ import copy
 
 import pytest
 from conftest import load_event
-
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError, parse
 from guardrails_runtime.model import IngressEntry, SourceKind
 from guardrails_runtime.readers.ec2 import (
@@ -24,10 +23,16 @@ def test_envelope_and_bare_record_parse_alike() -> None:
     bare = envelope["detail"]
     a, b = parse(envelope), parse(bare)
     assert isinstance(a, ApiCall) and isinstance(b, ApiCall)
-    assert (a.event_name, a.event_id, a.region, a.account) == (
-        b.event_name, b.event_id, b.region, b.account
-    ) == ("AuthorizeSecurityGroupIngress", "3f9b2d4a-6c1e-4f7a-b0d2-8e5c1a9f7b31",
-          "eu-west-1", "210987654321")
+    assert (
+        (a.event_name, a.event_id, a.region, a.account)
+        == (b.event_name, b.event_id, b.region, b.account)
+        == (
+            "AuthorizeSecurityGroupIngress",
+            "3f9b2d4a-6c1e-4f7a-b0d2-8e5c1a9f7b31",
+            "eu-west-1",
+            "210987654321",
+        )
+    )
     assert a.actor == "arn:aws:sts::210987654321:assumed-role/Developer/dana"
 
 
@@ -35,7 +40,9 @@ def test_config_event_parses() -> None:
     change = parse(load_event("config-sg-noncompliant.json"))
     assert isinstance(change, ComplianceChange)
     assert (change.rule_name, change.resource_id, change.compliance, change.resource_type) == (
-        "guardrails-sg-open-ingress", "sg-0a1b2c3d4e5f60006", "NON_COMPLIANT",
+        "guardrails-sg-open-ingress",
+        "sg-0a1b2c3d4e5f60006",
+        "NON_COMPLIANT",
         "AWS::EC2::SecurityGroup",
     )
 
@@ -44,13 +51,23 @@ def test_config_event_parses() -> None:
     ("event", "message"),
     [
         ([], "event must be a JSON object, got list"),
-        ({"detail-type": "Scheduled Event", "detail": {}}, "unsupported detail-type 'Scheduled Event'"),
-        ({"detail-type": "AWS API Call via CloudTrail", "detail": "x"}, "'detail' must be an object"),
+        (
+            {"detail-type": "Scheduled Event", "detail": {}},
+            "unsupported detail-type 'Scheduled Event'",
+        ),
+        (
+            {"detail-type": "AWS API Call via CloudTrail", "detail": "x"},
+            "'detail' must be an object",
+        ),
         ({"eventSource": "ec2.amazonaws.com"}, "record.eventName must be a non-empty string"),
-        ({"eventName": "X", "eventSource": "ec2.amazonaws.com", "requestParameters": [1]},
-         "requestParameters must be an object or null"),
-        ({"detail-type": "Config Rules Compliance Change", "detail": {"resourceId": "sg-1"}},
-         "detail.configRuleName must be a non-empty string"),
+        (
+            {"eventName": "X", "eventSource": "ec2.amazonaws.com", "requestParameters": [1]},
+            "requestParameters must be an object or null",
+        ),
+        (
+            {"detail-type": "Config Rules Compliance Change", "detail": {"resourceId": "sg-1"}},
+            "detail.configRuleName must be a non-empty string",
+        ),
     ],
 )
 def test_malformed_events_name_the_field(event: object, message: str) -> None:
@@ -60,13 +77,42 @@ def test_malformed_events_name_the_field(event: object, message: str) -> None:
 
 def test_made_by_role_matches_issuer_and_assumed_role_arn() -> None:
     role = "arn:aws:iam::210987654321:role/service/Guardrails-Remediation"
-    by_issuer = ApiCall("X", "ec2.amazonaws.com", None, None, None, None, None,
-                        {"sessionContext": {"sessionIssuer": {"arn": role}}}, {}, {})
-    by_arn = ApiCall("X", "ec2.amazonaws.com", None, None, None, None, None,
-                     {"arn": "arn:aws:sts::210987654321:assumed-role/Guardrails-Remediation/fn"},
-                     {}, {})
-    other = ApiCall("X", "ec2.amazonaws.com", None, None, None, None, None,
-                    {"arn": "arn:aws:sts::210987654321:assumed-role/Developer/dana"}, {}, {})
+    by_issuer = ApiCall(
+        "X",
+        "ec2.amazonaws.com",
+        None,
+        None,
+        None,
+        None,
+        None,
+        {"sessionContext": {"sessionIssuer": {"arn": role}}},
+        {},
+        {},
+    )
+    by_arn = ApiCall(
+        "X",
+        "ec2.amazonaws.com",
+        None,
+        None,
+        None,
+        None,
+        None,
+        {"arn": "arn:aws:sts::210987654321:assumed-role/Guardrails-Remediation/fn"},
+        {},
+        {},
+    )
+    other = ApiCall(
+        "X",
+        "ec2.amazonaws.com",
+        None,
+        None,
+        None,
+        None,
+        None,
+        {"arn": "arn:aws:sts::210987654321:assumed-role/Developer/dana"},
+        {},
+        {},
+    )
     assert by_issuer.made_by_role(role) and by_arn.made_by_role(role)
     assert not other.made_by_role(role)
 
@@ -92,7 +138,9 @@ def test_authorize_without_rule_set_reads_request() -> None:
     detail = load_event("authorize-ssh-world.json")["detail"]
     entries = entries_from_authorize(detail["requestParameters"], {"_return": True})
     assert [(e.protocol, e.from_port, e.source, e.rule_id) for e in entries] == [
-        ("tcp", 22, "0.0.0.0/0", None), ("tcp", 22, "10.20.0.0/16", None), ("tcp", 22, "::/0", None)
+        ("tcp", 22, "0.0.0.0/0", None),
+        ("tcp", 22, "10.20.0.0/16", None),
+        ("tcp", 22, "::/0", None),
     ]
 
 
@@ -106,10 +154,16 @@ def test_authorize_legacy_flat_form() -> None:
 def test_authorize_by_group_name_and_single_object_lists() -> None:
     request = {
         "groupName": "web",
-        "ipPermissions": {"items": {"ipProtocol": "tcp", "fromPort": "8080", "toPort": "8080",
-                                    "ipRanges": {"items": {"cidrIp": "0.0.0.0/0"}},
-                                    "groups": {"items": [{"groupId": "sg-0ffffffffffffffff"}]},
-                                    "prefixListIds": {"items": [{"prefixListId": "pl-1234"}]}}},
+        "ipPermissions": {
+            "items": {
+                "ipProtocol": "tcp",
+                "fromPort": "8080",
+                "toPort": "8080",
+                "ipRanges": {"items": {"cidrIp": "0.0.0.0/0"}},
+                "groups": {"items": [{"groupId": "sg-0ffffffffffffffff"}]},
+                "prefixListIds": {"items": [{"prefixListId": "pl-1234"}]},
+            }
+        },
     }
     assert group_ref_from_authorize(request) == ("name", "web")
     entries = entries_from_authorize(request, {})
@@ -121,11 +175,26 @@ def test_authorize_by_group_name_and_single_object_lists() -> None:
 
 
 def test_authorize_rule_set_skips_egress() -> None:
-    response = {"securityGroupRuleSet": {"items": [
-        {"securityGroupRuleId": "sgr-e", "isEgress": True, "ipProtocol": "-1", "cidrIpv4": "0.0.0.0/0"},
-        {"securityGroupRuleId": "sgr-i", "isEgress": False, "ipProtocol": "tcp", "fromPort": 22,
-         "toPort": 22, "referencedGroupInfo": {"groupId": "sg-1", "userId": "210987654321"}},
-    ]}}
+    response = {
+        "securityGroupRuleSet": {
+            "items": [
+                {
+                    "securityGroupRuleId": "sgr-e",
+                    "isEgress": True,
+                    "ipProtocol": "-1",
+                    "cidrIpv4": "0.0.0.0/0",
+                },
+                {
+                    "securityGroupRuleId": "sgr-i",
+                    "isEgress": False,
+                    "ipProtocol": "tcp",
+                    "fromPort": 22,
+                    "toPort": 22,
+                    "referencedGroupInfo": {"groupId": "sg-1", "userId": "210987654321"},
+                },
+            ]
+        }
+    }
     assert entries_from_authorize({"groupId": "sg-9"}, response) == [
         IngressEntry("tcp", 22, 22, "sg-1", SourceKind.GROUP, None, "sgr-i")
     ]
@@ -135,13 +204,39 @@ def test_authorize_rule_set_skips_egress() -> None:
     ("request_parameters", "message"),
     [
         ({}, "neither groupId nor groupName"),
-        ({"groupId": "sg-1", "ipPermissions": {"items": [{"fromPort": 22}]}}, "ipProtocol is missing"),
-        ({"groupId": "sg-1", "ipPermissions": {"items": [
-            {"ipProtocol": "tcp", "fromPort": "ssh", "toPort": 22}]}}, "fromPort: port is not a number"),
-        ({"groupId": "sg-1", "ipPermissions": {"items": [
-            {"ipProtocol": "tcp", "fromPort": 22, "toPort": 22,
-             "ipRanges": {"items": [{"cidrIp": 7}]}}]}}, r"ipRanges\[0\].cidrIp must be a non-empty string"),
-        ({"groupId": "sg-1", "ipPermissions": {"items": ["tcp"]}}, r"ipPermissions\[0\] must be an object"),
+        (
+            {"groupId": "sg-1", "ipPermissions": {"items": [{"fromPort": 22}]}},
+            "ipProtocol is missing",
+        ),
+        (
+            {
+                "groupId": "sg-1",
+                "ipPermissions": {
+                    "items": [{"ipProtocol": "tcp", "fromPort": "ssh", "toPort": 22}]
+                },
+            },
+            "fromPort: port is not a number",
+        ),
+        (
+            {
+                "groupId": "sg-1",
+                "ipPermissions": {
+                    "items": [
+                        {
+                            "ipProtocol": "tcp",
+                            "fromPort": 22,
+                            "toPort": 22,
+                            "ipRanges": {"items": [{"cidrIp": 7}]},
+                        }
+                    ]
+                },
+            },
+            r"ipRanges\[0\].cidrIp must be a non-empty string",
+        ),
+        (
+            {"groupId": "sg-1", "ipPermissions": {"items": ["tcp"]}},
+            r"ipPermissions\[0\] must be an object",
+        ),
     ],
 )
 def test_authorize_malformed(request_parameters: dict[str, object], message: str) -> None:
@@ -154,16 +249,33 @@ def test_modify_rules_wrapper_single_and_list() -> None:
     request = load_event("modify-rule-rdp-world.json")["detail"]["requestParameters"]
     group_id, entries = entries_from_modify(request)
     assert group_id == "sg-0a1b2c3d4e5f60004"
-    assert entries == [IngressEntry("tcp", 3389, 3389, "0.0.0.0/0", SourceKind.IPV4,
-                                    "RDP from anywhere", "sgr-0cc1111111111111a")]
+    assert entries == [
+        IngressEntry(
+            "tcp",
+            3389,
+            3389,
+            "0.0.0.0/0",
+            SourceKind.IPV4,
+            "RDP from anywhere",
+            "sgr-0cc1111111111111a",
+        )
+    ]
     listed = copy.deepcopy(request)
     wrapper = listed["ModifySecurityGroupRulesRequest"]
-    second = {"SecurityGroupRuleId": "sgr-2", "SecurityGroupRule": {
-        "IpProtocol": "udp", "FromPort": 53, "ToPort": 53, "CidrIpv6": "::/0"}}
+    second = {
+        "SecurityGroupRuleId": "sgr-2",
+        "SecurityGroupRule": {
+            "IpProtocol": "udp",
+            "FromPort": 53,
+            "ToPort": 53,
+            "CidrIpv6": "::/0",
+        },
+    }
     wrapper["SecurityGroupRule"] = [wrapper["SecurityGroupRule"], second]
     _, entries = entries_from_modify(listed)
     assert [(e.rule_id, e.kind) for e in entries] == [
-        ("sgr-0cc1111111111111a", SourceKind.IPV4), ("sgr-2", SourceKind.IPV6)
+        ("sgr-0cc1111111111111a", SourceKind.IPV4),
+        ("sgr-2", SourceKind.IPV6),
     ]
 
 
@@ -173,9 +285,18 @@ def test_modify_rules_wrapper_single_and_list() -> None:
         ({}, "ModifySecurityGroupRulesRequest is missing"),
         ({"ModifySecurityGroupRulesRequest": {"SecurityGroupRule": {}}}, "GroupId is missing"),
         ({"ModifySecurityGroupRulesRequest": {"GroupId": "sg-1"}}, "SecurityGroupRule is missing"),
-        ({"ModifySecurityGroupRulesRequest": {"GroupId": "sg-1", "SecurityGroupRule": {
-            "SecurityGroupRuleId": "sgr-1", "SecurityGroupRule": {"IpProtocol": "tcp"}}}},
-         "names no source"),
+        (
+            {
+                "ModifySecurityGroupRulesRequest": {
+                    "GroupId": "sg-1",
+                    "SecurityGroupRule": {
+                        "SecurityGroupRuleId": "sgr-1",
+                        "SecurityGroupRule": {"IpProtocol": "tcp"},
+                    },
+                }
+            },
+            "names no source",
+        ),
     ],
 )
 def test_modify_malformed(request_parameters: dict[str, object], message: str) -> None:
@@ -185,11 +306,15 @@ def test_modify_malformed(request_parameters: dict[str, object], message: str) -
 
 def test_api_shape_round_trip() -> None:
     permissions = [
-        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
-         "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "a"}, {"CidrIp": "10.0.0.0/8"}],
-         "Ipv6Ranges": [{"CidrIpv6": "::/0"}],
-         "PrefixListIds": [{"PrefixListId": "pl-1", "Description": "b"}],
-         "UserIdGroupPairs": [{"GroupId": "sg-2", "UserId": "210987654321"}]},
+        {
+            "IpProtocol": "tcp",
+            "FromPort": 22,
+            "ToPort": 22,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "a"}, {"CidrIp": "10.0.0.0/8"}],
+            "Ipv6Ranges": [{"CidrIpv6": "::/0"}],
+            "PrefixListIds": [{"PrefixListId": "pl-1", "Description": "b"}],
+            "UserIdGroupPairs": [{"GroupId": "sg-2", "UserId": "210987654321"}],
+        },
         {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "192.168.0.0/16"}]},
     ]
     entries = entries_from_api(permissions)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from guardrails_runtime.model import IngressEntry, SourceKind
 from guardrails_runtime.policies.sg_open_ingress import (
     InvalidEntryError,
@@ -62,8 +61,13 @@ CASES = [
 
 @pytest.mark.parametrize(("protocol", "lo", "hi", "source", "kind", "allowed", "expected"), CASES)
 def test_permission_table(
-    protocol: str, lo: object, hi: object, source: str, kind: SourceKind,
-    allowed: set[int] | None, expected: bool,
+    protocol: str,
+    lo: object,
+    hi: object,
+    source: str,
+    kind: SourceKind,
+    allowed: set[int] | None,
+    expected: bool,
 ) -> None:
     entry = IngressEntry(protocol, parse_port(lo), parse_port(hi), source, kind)
     kwargs = {} if allowed is None else {"allowed_ports": allowed}
@@ -90,8 +94,18 @@ def test_parse_port_rejects_non_numbers(value: object) -> None:
 
 @pytest.mark.parametrize(
     ("spelling", "name"),
-    [("-1", "all"), (-1, "all"), ("ALL", "all"), ("6", "tcp"), ("17", "udp"), ("1", "icmp"),
-     ("58", "icmpv6"), ("ipv6-icmp", "icmpv6"), ("47", "47"), (None, "all")],
+    [
+        ("-1", "all"),
+        (-1, "all"),
+        ("ALL", "all"),
+        ("6", "tcp"),
+        ("17", "udp"),
+        ("1", "icmp"),
+        ("58", "icmpv6"),
+        ("ipv6-icmp", "icmpv6"),
+        ("47", "47"),
+        (None, "all"),
+    ],
 )
 def test_protocol_spellings(spelling: object, name: str) -> None:
     assert normalize_protocol(spelling) == name
@@ -109,13 +123,17 @@ def test_same_grant_compares_meaning_not_spelling() -> None:
     assert not same_grant(a, IngressEntry("udp", 22, 22, "0.0.0.0/0", V4))
     assert not same_grant(a, IngressEntry("tcp", 22, 22, "::/0", V6))
     # ICMP "ports" are type and code: echo (8) is not "any type" (-1).
-    assert not same_grant(IngressEntry("icmp", 8, 0, "0.0.0.0/0", V4),
-                          IngressEntry("1", -1, -1, "0.0.0.0/0", V4))
-    assert same_grant(IngressEntry("icmp", None, None, "0.0.0.0/0", V4),
-                      IngressEntry("1", -1, -1, "0.0.0.0/0", V4))
+    assert not same_grant(
+        IngressEntry("icmp", 8, 0, "0.0.0.0/0", V4), IngressEntry("1", -1, -1, "0.0.0.0/0", V4)
+    )
+    assert same_grant(
+        IngressEntry("icmp", None, None, "0.0.0.0/0", V4),
+        IngressEntry("1", -1, -1, "0.0.0.0/0", V4),
+    )
     # All traffic ignores ports entirely.
-    assert same_grant(IngressEntry("-1", None, None, "::/0", V6),
-                      IngressEntry("all", 0, 0, "::/0", V6))
+    assert same_grant(
+        IngressEntry("-1", None, None, "::/0", V6), IngressEntry("all", 0, 0, "::/0", V6)
+    )
 
 
 def test_evaluate_keeps_order_and_explains() -> None:

@@ -13,15 +13,14 @@ from typing import Any
 
 import boto3
 import pytest
-from helpers import REGION, authorize, authorize_record, clients, new_group, settings
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hsettings
-from hypothesis import strategies as st
-
 from guardrails_runtime.handler import process
 from guardrails_runtime.model import Decision, IngressEntry, SourceKind
 from guardrails_runtime.policies.sg_open_ingress import is_violation, normalize_protocol, port_span
 from guardrails_runtime.readers.ec2 import entries_from_api, entries_to_api
+from helpers import REGION, authorize, authorize_record, clients, new_group, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 V4_SOURCES = ["0.0.0.0/0", "192.168.1.0/0", "10.0.0.0/8", "0.0.0.0/1", "203.0.113.0/24"]
 V6_SOURCES = ["::/0", "2001:db8::/32", "::/1"]
@@ -41,8 +40,17 @@ def entry(draw: Any, group_ref: str) -> IngressEntry:
         lo = draw(st.sampled_from(PORTS))
         hi = draw(st.sampled_from([lo, lo, 443, 8080, 65535]))
         lo, hi = min(lo, hi), max(lo, hi)
-    kind = draw(st.sampled_from([SourceKind.IPV4, SourceKind.IPV4, SourceKind.IPV6,
-                                 SourceKind.PREFIX_LIST, SourceKind.GROUP]))
+    kind = draw(
+        st.sampled_from(
+            [
+                SourceKind.IPV4,
+                SourceKind.IPV4,
+                SourceKind.IPV6,
+                SourceKind.PREFIX_LIST,
+                SourceKind.GROUP,
+            ]
+        )
+    )
     source = {
         SourceKind.IPV4: lambda: draw(st.sampled_from(V4_SOURCES)),
         SourceKind.IPV6: lambda: draw(st.sampled_from(V6_SOURCES)),
@@ -85,19 +93,23 @@ def test_remediation_removes_exactly_the_violating_entries() -> None:
         with_rule_ids=st.booleans(),
         envelope=st.booleans(),
     )
-    def check(existing: list[IngressEntry], added: list[IngressEntry],
-              with_rule_ids: bool, envelope: bool) -> None:
+    def check(
+        existing: list[IngressEntry], added: list[IngressEntry], with_rule_ids: bool, envelope: bool
+    ) -> None:
         existing = unique(existing)
         added = [e for e in unique(added) if key(e) not in {key(x) for x in existing}]
         if not added:
             return
         gid = new_group(ec2, f"g{next(_names)}")
         if existing:
-            ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=entries_to_api(existing))
+            ec2.authorize_security_group_ingress(
+                GroupId=gid, IpPermissions=entries_to_api(existing)
+            )
         permissions = entries_to_api(added)
         created = authorize(ec2, gid, permissions)
-        event = authorize_record(gid, permissions, created if with_rule_ids else None,
-                                 envelope=envelope)
+        event = authorize_record(
+            gid, permissions, created if with_rule_ids else None, envelope=envelope
+        )
 
         before = live_entries(ec2, gid)
 
@@ -110,9 +122,13 @@ def test_remediation_removes_exactly_the_violating_entries() -> None:
         assert after == [e for e in before if key(e) not in removed], outcome.reason
         # ... and every violating entry of the change is gone.
         assert not removed & {key(e) for e in after}
-        assert outcome.decision is (Decision.REMEDIATED if violating else Decision.COMPLIANT
-                                    if any(e.kind in (SourceKind.IPV4, SourceKind.IPV6) for e in added)
-                                    else Decision.IGNORED)
+        assert outcome.decision is (
+            Decision.REMEDIATED
+            if violating
+            else Decision.COMPLIANT
+            if any(e.kind in (SourceKind.IPV4, SourceKind.IPV6) for e in added)
+            else Decision.IGNORED
+        )
         assert len(outcome.changes) == len(violating)
 
     check()

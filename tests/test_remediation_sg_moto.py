@@ -9,6 +9,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from conftest import load_event
+from guardrails_runtime.handler import process
+from guardrails_runtime.model import Decision, Mode
 from helpers import (
     REGION,
     CallCounter,
@@ -21,17 +23,20 @@ from helpers import (
     settings,
 )
 
-from guardrails_runtime.handler import process
-from guardrails_runtime.model import Decision, Mode
-
 pytestmark = pytest.mark.usefixtures("aws")
 
-SSH_MIXED = [{
-    "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
-    "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "temporary debug"},
-                 {"CidrIp": "10.20.0.0/16", "Description": "office VPN"}],
-    "Ipv6Ranges": [{"CidrIpv6": "::/0"}],
-}]
+SSH_MIXED = [
+    {
+        "IpProtocol": "tcp",
+        "FromPort": 22,
+        "ToPort": 22,
+        "IpRanges": [
+            {"CidrIp": "0.0.0.0/0", "Description": "temporary debug"},
+            {"CidrIp": "10.20.0.0/16", "Description": "office VPN"},
+        ],
+        "Ipv6Ranges": [{"CidrIpv6": "::/0"}],
+    }
+]
 
 
 @pytest.fixture
@@ -47,22 +52,28 @@ def inbox() -> Any:
     sqs = boto3.client("sqs", region_name=REGION)
     topic = sns.create_topic(Name="findings")["TopicArn"]
     url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn,
-                  Attributes={"RawMessageDelivery": "true"})
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"}
+    )
 
     class Inbox:
         topic_arn = topic
 
         def messages(self) -> list[dict[str, Any]]:
-            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                      MessageAttributeNames=["All"]).get("Messages", [])
+            got = sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
+            ).get("Messages", [])
             return [json.loads(m["Body"]) for m in got]
 
     return Inbox()
 
 
-def run(event: dict[str, Any], mode: Mode = Mode.REMEDIATE, **kwargs: Any) -> tuple[Any, CallCounter]:
+def run(
+    event: dict[str, Any], mode: Mode = Mode.REMEDIATE, **kwargs: Any
+) -> tuple[Any, CallCounter]:
     c = clients()
     counter = CallCounter(c.get("ec2", REGION))
     outcome = process(event, settings(mode, **kwargs), c)
@@ -75,8 +86,14 @@ def test_reverts_only_world_open_entries_in_two_calls(ec2: Any) -> None:
     outcome, counter = run(event)
     assert outcome.decision is Decision.REMEDIATED
     assert counter.calls == {"DescribeSecurityGroups": 1, "RevokeSecurityGroupIngress": 1}
-    assert ingress(ec2, gid) == [{"FromPort": 22, "IpProtocol": "tcp", "ToPort": 22,
-                                  "IpRanges": [{"CidrIp": "10.20.0.0/16", "Description": "office VPN"}]}]
+    assert ingress(ec2, gid) == [
+        {
+            "FromPort": 22,
+            "IpProtocol": "tcp",
+            "ToPort": 22,
+            "IpRanges": [{"CidrIp": "10.20.0.0/16", "Description": "office VPN"}],
+        }
+    ]
     assert sorted(c.detail["cidr"] for c in outcome.changes) == ["0.0.0.0/0", "::/0"]
     assert all(c.detail["securityGroupRuleId"].startswith("sgr-") for c in outcome.changes)
 
@@ -84,15 +101,39 @@ def test_reverts_only_world_open_entries_in_two_calls(ec2: Any) -> None:
 def test_keeps_prefix_lists_group_references_and_other_ports(ec2: Any) -> None:
     gid = new_group(ec2)
     other = new_group(ec2, "app")
-    ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
-         "PrefixListIds": [{"PrefixListId": "pl-0123456789abcdef0", "Description": "bastions"}],
-         "UserIdGroupPairs": [{"GroupId": other, "Description": "app tier"}]},
-        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
-    ])
+    ec2.authorize_security_group_ingress(
+        GroupId=gid,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "PrefixListIds": [
+                    {"PrefixListId": "pl-0123456789abcdef0", "Description": "bastions"}
+                ],
+                "UserIdGroupPairs": [{"GroupId": other, "Description": "app tier"}],
+            },
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            },
+        ],
+    )
     before = ingress(ec2, gid)
-    event = open_and_record(ec2, gid, [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
-                                        "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    event = open_and_record(
+        ec2,
+        gid,
+        [
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
+        ],
+    )
     outcome, _ = run(event)
     assert outcome.decision is Decision.REMEDIATED
     assert ingress(ec2, gid) == before
@@ -100,9 +141,19 @@ def test_keeps_prefix_lists_group_references_and_other_ports(ec2: Any) -> None:
 
 def test_compliant_change_costs_no_call(ec2: Any) -> None:
     gid = new_group(ec2)
-    event = open_and_record(ec2, gid, [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
-                                        "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
-                                        "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
+    event = open_and_record(
+        ec2,
+        gid,
+        [
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+                "Ipv6Ranges": [{"CidrIpv6": "::/0"}],
+            }
+        ],
+    )
     outcome, counter = run(event)
     assert outcome.decision is Decision.COMPLIANT
     assert counter.total == 0
@@ -176,18 +227,32 @@ def test_rule_revoked_between_read_and_write(ec2: Any) -> None:
     handler_ec2 = c.get("ec2", REGION)
 
     def someone_else_revokes(**_: Any) -> None:
-        handler_ec2.meta.events.unregister("before-call.ec2.RevokeSecurityGroupIngress",
-                                           someone_else_revokes)
-        ec2.revoke_security_group_ingress(GroupId=gid, IpPermissions=[
-            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+        handler_ec2.meta.events.unregister(
+            "before-call.ec2.RevokeSecurityGroupIngress", someone_else_revokes
+        )
+        ec2.revoke_security_group_ingress(
+            GroupId=gid,
+            IpPermissions=[
+                {
+                    "IpProtocol": "tcp",
+                    "FromPort": 22,
+                    "ToPort": 22,
+                    "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+                }
+            ],
+        )
 
-    handler_ec2.meta.events.register("before-call.ec2.RevokeSecurityGroupIngress", someone_else_revokes)
+    handler_ec2.meta.events.register(
+        "before-call.ec2.RevokeSecurityGroupIngress", someone_else_revokes
+    )
     outcome = process(event, settings(), c)
     assert outcome.decision is Decision.COMPLIANT
     assert "already gone" in outcome.reason
     assert outcome.changes == []
     # The VPN entry and the IPv6 entry (the revoke failed as a whole) are untouched.
-    assert {"CidrIp": "10.20.0.0/16", "Description": "office VPN"} in ingress(ec2, gid)[0]["IpRanges"]
+    assert {"CidrIp": "10.20.0.0/16", "Description": "office VPN"} in ingress(ec2, gid)[0][
+        "IpRanges"
+    ]
 
 
 def test_access_denied_is_reported_not_raised(ec2: Any, inbox: Any) -> None:
@@ -195,7 +260,9 @@ def test_access_denied_is_reported_not_raised(ec2: Any, inbox: Any) -> None:
     event = open_and_record(ec2, gid, SSH_MIXED)
     before = ingress(ec2, gid)
     c = clients()
-    inject_ec2_error(c.get("ec2", REGION), "RevokeSecurityGroupIngress", "UnauthorizedOperation", 403, 1)
+    inject_ec2_error(
+        c.get("ec2", REGION), "RevokeSecurityGroupIngress", "UnauthorizedOperation", 403, 1
+    )
     outcome = process(event, settings(topic_arn=inbox.topic_arn), c)
     assert outcome.decision is Decision.ERROR
     assert "access denied on RevokeSecurityGroupIngress (UnauthorizedOperation)" in outcome.reason
@@ -207,8 +274,9 @@ def test_throttling_is_retried_by_botocore(ec2: Any) -> None:
     gid = new_group(ec2)
     event = open_and_record(ec2, gid, SSH_MIXED)
     c = clients()
-    hits = inject_ec2_error(c.get("ec2", REGION), "DescribeSecurityGroups", "RequestLimitExceeded",
-                            503, 2, sent=True)
+    hits = inject_ec2_error(
+        c.get("ec2", REGION), "DescribeSecurityGroups", "RequestLimitExceeded", 503, 2, sent=True
+    )
     outcome = process(event, settings(), c)
     assert len(hits) == 2
     assert outcome.decision is Decision.REMEDIATED
@@ -230,18 +298,50 @@ def test_persistent_server_error_raises_for_a_retry(ec2: Any) -> None:
     [
         "not even an object",
         {"detail-type": "AWS API Call via CloudTrail", "source": "aws.ec2", "detail": None},
-        {"eventName": "AuthorizeSecurityGroupIngress", "eventSource": "ec2.amazonaws.com",
-         "requestParameters": {"ipPermissions": {}}},
-        {"eventName": "AuthorizeSecurityGroupIngress", "eventSource": "ec2.amazonaws.com",
-         "requestParameters": {"groupId": "sg-1", "ipPermissions": {"items": [
-             {"ipProtocol": "tcp", "fromPort": {"x": 1}, "toPort": 22,
-              "ipRanges": {"items": [{"cidrIp": "0.0.0.0/0"}]}}]}}},
-        {"eventName": "AuthorizeSecurityGroupIngress", "eventSource": "ec2.amazonaws.com",
-         "requestParameters": {"groupId": "sg-1", "ipPermissions": {"items": [
-             {"ipProtocol": "tcp", "fromPort": 22, "toPort": 22,
-              "ipRanges": {"items": [{"cidrIp": "0.0.0.0/zero"}]}}]}}},
-        {"eventName": "ModifySecurityGroupRules", "eventSource": "ec2.amazonaws.com",
-         "requestParameters": {"ModifySecurityGroupRulesRequest": "oops"}},
+        {
+            "eventName": "AuthorizeSecurityGroupIngress",
+            "eventSource": "ec2.amazonaws.com",
+            "requestParameters": {"ipPermissions": {}},
+        },
+        {
+            "eventName": "AuthorizeSecurityGroupIngress",
+            "eventSource": "ec2.amazonaws.com",
+            "requestParameters": {
+                "groupId": "sg-1",
+                "ipPermissions": {
+                    "items": [
+                        {
+                            "ipProtocol": "tcp",
+                            "fromPort": {"x": 1},
+                            "toPort": 22,
+                            "ipRanges": {"items": [{"cidrIp": "0.0.0.0/0"}]},
+                        }
+                    ]
+                },
+            },
+        },
+        {
+            "eventName": "AuthorizeSecurityGroupIngress",
+            "eventSource": "ec2.amazonaws.com",
+            "requestParameters": {
+                "groupId": "sg-1",
+                "ipPermissions": {
+                    "items": [
+                        {
+                            "ipProtocol": "tcp",
+                            "fromPort": 22,
+                            "toPort": 22,
+                            "ipRanges": {"items": [{"cidrIp": "0.0.0.0/zero"}]},
+                        }
+                    ]
+                },
+            },
+        },
+        {
+            "eventName": "ModifySecurityGroupRules",
+            "eventSource": "ec2.amazonaws.com",
+            "requestParameters": {"ModifySecurityGroupRulesRequest": "oops"},
+        },
         {"eventName": "RunInstances", "eventSource": "ec2.amazonaws.com"},
     ],
 )
@@ -255,15 +355,28 @@ def test_malformed_or_unknown_events_are_unsupported(event: Any) -> None:
 def test_ignored_events(ec2: Any) -> None:
     gid = new_group(ec2)
     failed = authorize_record(gid, SSH_MIXED, error_code="Client.UnauthorizedOperation")
-    own = open_and_record(ec2, gid, SSH_MIXED,
-                          actor="arn:aws:sts::123456789012:assumed-role/Guardrails-Remediator/fn")
-    egress = authorize_record(gid, SSH_MIXED, envelope=False) | {"eventName": "AuthorizeSecurityGroupEgress"}
-    refs_only = authorize_record(gid, [{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": gid}]}])
-    read_only = {"eventName": "DescribeSecurityGroups", "eventSource": "ec2.amazonaws.com",
-                 "readOnly": True}
+    own = open_and_record(
+        ec2, gid, SSH_MIXED, actor="arn:aws:sts::123456789012:assumed-role/Guardrails-Remediator/fn"
+    )
+    egress = authorize_record(gid, SSH_MIXED, envelope=False) | {
+        "eventName": "AuthorizeSecurityGroupEgress"
+    }
+    refs_only = authorize_record(
+        gid, [{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": gid}]}]
+    )
+    read_only = {
+        "eventName": "DescribeSecurityGroups",
+        "eventSource": "ec2.amazonaws.com",
+        "readOnly": True,
+    }
     role = "arn:aws:iam::123456789012:role/Guardrails-Remediator"
-    for event, why in [(failed, "the call failed"), (own, "made by the guardrail itself"),
-                       (egress, "egress"), (refs_only, "no CIDR source"), (read_only, "read-only")]:
+    for event, why in [
+        (failed, "the call failed"),
+        (own, "made by the guardrail itself"),
+        (egress, "egress"),
+        (refs_only, "no CIDR source"),
+        (read_only, "read-only"),
+    ]:
         outcome, counter = run(event, remediator_role_arn=role)
         assert outcome.decision is Decision.IGNORED, why
         assert why in outcome.reason
@@ -272,16 +385,36 @@ def test_ignored_events(ec2: Any) -> None:
 
 def test_modify_security_group_rules_revokes_by_rule_id(ec2: Any) -> None:
     gid = new_group(ec2)
-    [rule] = ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389,
-         "IpRanges": [{"CidrIp": "10.0.0.0/8", "Description": "admins"}]}])["SecurityGroupRules"]
-    body = {"IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389, "CidrIpv4": "0.0.0.0/0",
-            "Description": "RDP from anywhere"}
-    ec2.modify_security_group_rules(GroupId=gid, SecurityGroupRules=[
-        {"SecurityGroupRuleId": rule["SecurityGroupRuleId"], "SecurityGroupRule": body}])
+    [rule] = ec2.authorize_security_group_ingress(
+        GroupId=gid,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 3389,
+                "ToPort": 3389,
+                "IpRanges": [{"CidrIp": "10.0.0.0/8", "Description": "admins"}],
+            }
+        ],
+    )["SecurityGroupRules"]
+    body = {
+        "IpProtocol": "tcp",
+        "FromPort": 3389,
+        "ToPort": 3389,
+        "CidrIpv4": "0.0.0.0/0",
+        "Description": "RDP from anywhere",
+    }
+    ec2.modify_security_group_rules(
+        GroupId=gid,
+        SecurityGroupRules=[
+            {"SecurityGroupRuleId": rule["SecurityGroupRuleId"], "SecurityGroupRule": body}
+        ],
+    )
     event = load_event("modify-rule-rdp-world.json")
-    text = json.dumps(event).replace("sg-0a1b2c3d4e5f60004", gid).replace(
-        "sgr-0cc1111111111111a", rule["SecurityGroupRuleId"])
+    text = (
+        json.dumps(event)
+        .replace("sg-0a1b2c3d4e5f60004", gid)
+        .replace("sgr-0cc1111111111111a", rule["SecurityGroupRuleId"])
+    )
     outcome, counter = run(json.loads(text))
     assert outcome.decision is Decision.REMEDIATED
     assert counter.calls == {"DescribeSecurityGroups": 1, "RevokeSecurityGroupIngress": 1}
@@ -291,20 +424,38 @@ def test_modify_security_group_rules_revokes_by_rule_id(ec2: Any) -> None:
 
 def test_config_noncompliant_scans_the_whole_group(ec2: Any) -> None:
     gid = new_group(ec2)
-    ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
-         "IpRanges": [{"CidrIp": "0.0.0.0/0"}, {"CidrIp": "10.0.0.0/8"}]},
-        {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},
-        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
-    ])
-    event = json.loads(json.dumps(load_event("config-sg-noncompliant.json")).replace(
-        "sg-0a1b2c3d4e5f60006", gid))
+    ec2.authorize_security_group_ingress(
+        GroupId=gid,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}, {"CidrIp": "10.0.0.0/8"}],
+            },
+            {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            },
+        ],
+    )
+    event = json.loads(
+        json.dumps(load_event("config-sg-noncompliant.json")).replace("sg-0a1b2c3d4e5f60006", gid)
+    )
     outcome, counter = run(event, config_rules={"guardrails-sg-open-ingress": "sg-open-ingress"})
     assert outcome.decision is Decision.REMEDIATED
     assert counter.calls == {"DescribeSecurityGroups": 1, "RevokeSecurityGroupIngress": 1}
     assert ingress(ec2, gid) == [
         {"FromPort": 22, "IpProtocol": "tcp", "IpRanges": [{"CidrIp": "10.0.0.0/8"}], "ToPort": 22},
-        {"FromPort": 443, "IpProtocol": "tcp", "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "ToPort": 443},
+        {
+            "FromPort": 443,
+            "IpProtocol": "tcp",
+            "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            "ToPort": 443,
+        },
     ]
 
 
@@ -319,17 +470,26 @@ def test_config_event_of_unknown_rule_or_compliant_result(ec2: Any) -> None:
 
 def test_legacy_flat_event_revokes_by_value(ec2: Any) -> None:
     gid = new_group(ec2)
-    ec2.authorize_security_group_ingress(GroupId=gid, IpProtocol="tcp", FromPort=3389,
-                                         ToPort=3389, CidrIp="0.0.0.0/0")
-    ec2.authorize_security_group_ingress(GroupId=gid, IpProtocol="tcp", FromPort=3389,
-                                         ToPort=3389, CidrIp="192.0.2.0/24")
-    record = json.loads(json.dumps(load_event("authorize-legacy-cidrip.json")).replace(
-        "sg-0a1b2c3d4e5f60002", gid))
+    ec2.authorize_security_group_ingress(
+        GroupId=gid, IpProtocol="tcp", FromPort=3389, ToPort=3389, CidrIp="0.0.0.0/0"
+    )
+    ec2.authorize_security_group_ingress(
+        GroupId=gid, IpProtocol="tcp", FromPort=3389, ToPort=3389, CidrIp="192.0.2.0/24"
+    )
+    record = json.loads(
+        json.dumps(load_event("authorize-legacy-cidrip.json")).replace("sg-0a1b2c3d4e5f60002", gid)
+    )
     outcome, counter = run(record)
     assert outcome.decision is Decision.REMEDIATED
     assert counter.calls == {"DescribeSecurityGroups": 1, "RevokeSecurityGroupIngress": 1}
-    assert ingress(ec2, gid) == [{"FromPort": 3389, "IpProtocol": "tcp",
-                                  "IpRanges": [{"CidrIp": "192.0.2.0/24"}], "ToPort": 3389}]
+    assert ingress(ec2, gid) == [
+        {
+            "FromPort": 3389,
+            "IpProtocol": "tcp",
+            "IpRanges": [{"CidrIp": "192.0.2.0/24"}],
+            "ToPort": 3389,
+        }
+    ]
 
 
 def test_group_named_instead_of_id(ec2: Any) -> None:
@@ -346,8 +506,17 @@ def test_group_named_instead_of_id(ec2: Any) -> None:
 def test_preexisting_violation_outside_the_change_is_left_to_config(ec2: Any) -> None:
     """An event reverts its own change; older world-open entries are Config's to report."""
     gid = new_group(ec2)
-    ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    ec2.authorize_security_group_ingress(
+        GroupId=gid,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 5432,
+                "ToPort": 5432,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
+        ],
+    )
     event = open_and_record(ec2, gid, SSH_MIXED)
     outcome, _ = run(event)
     assert outcome.decision is Decision.REMEDIATED
@@ -364,13 +533,17 @@ def test_notification_content_and_undo_round_trip(ec2: Any, inbox: Any) -> None:
     assert message["resourceArn"] == f"arn:aws:ec2:{REGION}:123456789012:security-group/{gid}"
     assert message["actor"] == "arn:aws:sts::123456789012:assumed-role/Developer/dana"
     assert message["eventId"] and message["eventTime"] and message["account"] == "123456789012"
-    assert message["howToExempt"] == (f"aws ec2 create-tags --region {REGION} --resources {gid} "
-                                      "--tags Key=SecurityExemption,Value=true")
+    assert message["howToExempt"] == (
+        f"aws ec2 create-tags --region {REGION} --resources {gid} "
+        "--tags Key=SecurityExemption,Value=true"
+    )
     assert message["subject"].startswith("[guardrails] Reverted sg-open-ingress on sg-")
     # Every undo command, executed, restores exactly what was removed.
     for command in message["undo"]:
-        assert command.startswith(f"aws ec2 authorize-security-group-ingress --region {REGION} "
-                                  f"--group-id {gid} --ip-permissions '")
+        assert command.startswith(
+            f"aws ec2 authorize-security-group-ingress --region {REGION} "
+            f"--group-id {gid} --ip-permissions '"
+        )
         permissions = json.loads(command.split("--ip-permissions ", 1)[1].strip("'"))
         ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=permissions)
     assert ingress(ec2, gid) == before

@@ -35,15 +35,21 @@ def test_handler_imports_with_cdk_blocked() -> None:
     """Import the handler in a fresh interpreter where aws_cdk and jsii cannot load."""
     code = (
         "import sys\n"
+        "BLOCKED = ('aws_cdk', 'jsii', 'constructs', 'cdk_nag', 'guardrails')\n"
         "class Block:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] in ('aws_cdk', 'jsii', 'constructs', 'cdk_nag', 'guardrails'):\n"
+        "        if name.split('.')[0] in BLOCKED:\n"
         "            raise ImportError('blocked: ' + name)\n"
         "sys.meta_path.insert(0, Block())\n"
         "import guardrails_runtime.handler\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('aws_cdk', 'jsii')))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=False, cwd=ROOT / "lambda_src")
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT / "lambda_src",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

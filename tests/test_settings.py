@@ -7,10 +7,10 @@ import re
 
 import pytest
 from conftest import ROOT
-
-from guardrails.settings import CONTEXT_KEYS, ContextError, GuardrailSettings
 from guardrails_runtime.model import Mode
 from guardrails_runtime.settings import RuntimeSettings, SettingsError
+
+from guardrails.settings import CONTEXT_KEYS, ContextError, GuardrailSettings
 
 
 def test_runtime_defaults() -> None:
@@ -22,13 +22,15 @@ def test_runtime_defaults() -> None:
 
 
 def test_runtime_from_env() -> None:
-    s = RuntimeSettings.from_env({
-        "GUARDRAILS_MODE": "Remediate",
-        "GUARDRAILS_POLICY_MODES": '{"sg-open-ingress": "notify"}',
-        "GUARDRAILS_ALLOWED_PUBLIC_PORTS": "443, 8443",
-        "GUARDRAILS_CONFIG_RULES": '{"r": "sg-open-ingress"}',
-        "GUARDRAILS_TOPIC_ARN": "arn:aws:sns:eu-west-1:123456789012:t",
-    })
+    s = RuntimeSettings.from_env(
+        {
+            "GUARDRAILS_MODE": "Remediate",
+            "GUARDRAILS_POLICY_MODES": '{"sg-open-ingress": "notify"}',
+            "GUARDRAILS_ALLOWED_PUBLIC_PORTS": "443, 8443",
+            "GUARDRAILS_CONFIG_RULES": '{"r": "sg-open-ingress"}',
+            "GUARDRAILS_TOPIC_ARN": "arn:aws:sns:eu-west-1:123456789012:t",
+        }
+    )
     assert s.mode is Mode.REMEDIATE and s.mode_for("sg-open-ingress") is Mode.NOTIFY
     assert s.allowed_public_ports == {443, 8443}
     assert s.config_rules == {"r": "sg-open-ingress"}
@@ -37,11 +39,20 @@ def test_runtime_from_env() -> None:
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"GUARDRAILS_MODE": "fix"}, "GUARDRAILS_MODE: mode must be one of remediate, notify, off, got 'fix'"),
+        (
+            {"GUARDRAILS_MODE": "fix"},
+            "GUARDRAILS_MODE: mode must be one of remediate, notify, off, got 'fix'",
+        ),
         ({"GUARDRAILS_POLICY_MODES": "{"}, "GUARDRAILS_POLICY_MODES: not valid JSON"),
-        ({"GUARDRAILS_POLICY_MODES": "[]"}, "GUARDRAILS_POLICY_MODES: expected a JSON object, got list"),
+        (
+            {"GUARDRAILS_POLICY_MODES": "[]"},
+            "GUARDRAILS_POLICY_MODES: expected a JSON object, got list",
+        ),
         ({"GUARDRAILS_ALLOWED_PUBLIC_PORTS": "70000"}, "'70000' is not a port number"),
-        ({"GUARDRAILS_CONFIG_RULES": "3"}, "GUARDRAILS_CONFIG_RULES: expected a JSON object, got int"),
+        (
+            {"GUARDRAILS_CONFIG_RULES": "3"},
+            "GUARDRAILS_CONFIG_RULES: expected a JSON object, got int",
+        ),
     ],
 )
 def test_runtime_errors_name_the_variable(env: dict[str, str], message: str) -> None:
@@ -75,15 +86,17 @@ def test_context_defaults_match_cdk_json() -> None:
 
 
 def test_context_values_as_cli_strings() -> None:
-    s = GuardrailSettings.from_context({
-        "guardrails:mode": "remediate",
-        "guardrails:policyModes": '{"sg-open-ingress": "notify"}',
-        "guardrails:allowedPublicPorts": "443",
-        "guardrails:notificationEmails": "a@example.com,b@example.com",
-        "guardrails:configRules": "false",
-        "guardrails:reservedConcurrency": "0",
-        "guardrails:logRetentionDays": "30",
-    })
+    s = GuardrailSettings.from_context(
+        {
+            "guardrails:mode": "remediate",
+            "guardrails:policyModes": '{"sg-open-ingress": "notify"}',
+            "guardrails:allowedPublicPorts": "443",
+            "guardrails:notificationEmails": "a@example.com,b@example.com",
+            "guardrails:configRules": "false",
+            "guardrails:reservedConcurrency": "0",
+            "guardrails:logRetentionDays": "30",
+        }
+    )
     assert s.mode is Mode.REMEDIATE and s.mode_for("sg-open-ingress") is Mode.NOTIFY
     assert s.allowed_public_ports == {443}
     assert s.notification_emails == ("a@example.com", "b@example.com")
@@ -98,11 +111,17 @@ def test_context_values_as_cli_strings() -> None:
         ({"guardrails:mode": "fix"}, "guardrails:mode: mode must be one of"),
         ({"guardrails:policies": ["sg-open-ingres"]}, "unknown policy 'sg-open-ingres'"),
         ({"guardrails:policyModes": {"s3-everything": "off"}}, "unknown policy 's3-everything'"),
-        ({"guardrails:logRetentionDays": 42}, "guardrails:logRetentionDays: 42 is not a CloudWatch"),
+        (
+            {"guardrails:logRetentionDays": 42},
+            "guardrails:logRetentionDays: 42 is not a CloudWatch",
+        ),
         ({"guardrails:timeoutSeconds": 5}, "guardrails:timeoutSeconds: 5 is not in 10..900"),
         ({"guardrails:reservedConcurrency": -1}, "guardrails:reservedConcurrency: -1 < 0"),
         ({"guardrails:configRules": "yes"}, "guardrails:configRules: expected true or false"),
-        ({"guardrails:notificationEmails": ["not-an-address"]}, "'not-an-address' is not an e-mail"),
+        (
+            {"guardrails:notificationEmails": ["not-an-address"]},
+            "'not-an-address' is not an e-mail",
+        ),
         ({"guardrails:resourcePrefix": "9lives"}, "guardrails:resourcePrefix: '9lives' must be"),
         ({"guardrails:allowedPublicPorts": [80, "http"]}, "'http' is not a port number"),
         ({"guardrails:stackName": ""}, "guardrails:stackName: expected non-empty text"),
@@ -114,9 +133,13 @@ def test_context_errors_name_key_and_value(context: dict[str, object], message: 
 
 
 def test_runtime_environment_round_trips() -> None:
-    cdk_side = GuardrailSettings(mode=Mode.REMEDIATE, allowed_public_ports=frozenset({443}),
-                                 policy_modes={"sg-open-ingress": Mode.NOTIFY},
-                                 exemption_tag_key="Skip", exemption_tag_value="yes")
+    cdk_side = GuardrailSettings(
+        mode=Mode.REMEDIATE,
+        allowed_public_ports=frozenset({443}),
+        policy_modes={"sg-open-ingress": Mode.NOTIFY},
+        exemption_tag_key="Skip",
+        exemption_tag_value="yes",
+    )
     runtime = RuntimeSettings.from_env(cdk_side.runtime_environment())
     assert runtime.mode is Mode.REMEDIATE and runtime.mode_for("sg-open-ingress") is Mode.NOTIFY
     assert runtime.allowed_public_ports == {443}

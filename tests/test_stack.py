@@ -95,8 +95,12 @@ def test_lambda_configuration(template: dict[str, Any]) -> None:
         "guardrails-sg-open-ingress": "sg-open-ingress",
         "guardrails-sg-open-ingress-ssh": "sg-open-ingress",
     }
-    assert set(env) >= {"GUARDRAILS_TOPIC_ARN", "GUARDRAILS_REMEDIATOR_ROLE_ARN",
-                        "GUARDRAILS_EXEMPTION_TAG_KEY", "GUARDRAILS_EXEMPTION_TAG_VALUE"}
+    assert set(env) >= {
+        "GUARDRAILS_TOPIC_ARN",
+        "GUARDRAILS_REMEDIATOR_ROLE_ARN",
+        "GUARDRAILS_EXEMPTION_TAG_KEY",
+        "GUARDRAILS_EXEMPTION_TAG_VALUE",
+    }
     assert one(template, "AWS::Logs::LogGroup")["RetentionInDays"] == 90
     invoke = one(template, "AWS::Lambda::EventInvokeConfig")
     assert invoke["MaximumRetryAttempts"] == 2
@@ -117,8 +121,11 @@ def test_role_has_exactly_the_declared_actions(template: dict[str, Any]) -> None
 
 def test_revoke_is_scoped_to_security_group_arns(template: dict[str, Any]) -> None:
     [policy] = of_type(template, "AWS::IAM::Policy").values()
-    [revoke] = [s for s in policy["Properties"]["PolicyDocument"]["Statement"]
-                if s["Action"] == "ec2:RevokeSecurityGroupIngress"]
+    [revoke] = [
+        s
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if s["Action"] == "ec2:RevokeSecurityGroupIngress"
+    ]
     assert json.dumps(revoke["Resource"]).endswith(':security-group/*"]]}')
 
 
@@ -137,8 +144,10 @@ def test_topic_is_encrypted_and_tls_only(template: dict[str, Any]) -> None:
     topic = one(template, "AWS::SNS::Topic")
     assert "KmsMasterKeyId" in topic
     policy = one(template, "AWS::SNS::TopicPolicy")["PolicyDocument"]["Statement"]
-    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-               for s in policy)
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for s in policy
+    )
     assert one(template, "AWS::KMS::Key")["EnableKeyRotation"] is True
     subscription = one(template, "AWS::SNS::Subscription")
     assert subscription["Protocol"] == "email" and subscription["Endpoint"] == "secops@example.com"
@@ -153,18 +162,30 @@ def test_dead_letter_queue(template: dict[str, Any]) -> None:
     assert any(s.get("Principal") == {"Service": "events.amazonaws.com"} for s in statements)
     for rule in of_type(template, "AWS::Events::Rule").values():
         [target] = rule["Properties"]["Targets"]
-        assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 21600, "MaximumRetryAttempts": 8}
+        assert target["RetryPolicy"] == {
+            "MaximumEventAgeInSeconds": 21600,
+            "MaximumRetryAttempts": 8,
+        }
         assert "DeadLetterConfig" in target
 
 
 def test_config_rules(template: dict[str, Any]) -> None:
-    rules = {r["Properties"]["ConfigRuleName"]: r["Properties"]
-             for r in of_type(template, "AWS::Config::ConfigRule").values()}
+    rules = {
+        r["Properties"]["ConfigRuleName"]: r["Properties"]
+        for r in of_type(template, "AWS::Config::ConfigRule").values()
+    }
     assert rules["guardrails-sg-open-ingress"]["Source"] == {
-        "Owner": "AWS", "SourceIdentifier": "VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS"}
+        "Owner": "AWS",
+        "SourceIdentifier": "VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS",
+    }
     assert rules["guardrails-sg-open-ingress"]["InputParameters"] == {
-        "authorizedTcpPorts": "80,443", "authorizedUdpPorts": "80,443"}
-    assert rules["guardrails-sg-open-ingress-ssh"]["Source"]["SourceIdentifier"] == "INCOMING_SSH_DISABLED"
+        "authorizedTcpPorts": "80,443",
+        "authorizedUdpPorts": "80,443",
+    }
+    assert (
+        rules["guardrails-sg-open-ingress-ssh"]["Source"]["SourceIdentifier"]
+        == "INCOMING_SSH_DISABLED"
+    )
     for rule in rules.values():
         assert rule["Scope"] == {"ComplianceResourceTypes": ["AWS::EC2::SecurityGroup"]}
 
@@ -172,8 +193,13 @@ def test_config_rules(template: dict[str, Any]) -> None:
 def test_settings_change_the_stack() -> None:
     from guardrails_runtime.model import Mode
 
-    _, template = synth(config_rules=False, allowed_public_ports=frozenset({22, 443}),
-                        mode=Mode.REMEDIATE, reserved_concurrency=0, log_retention_days=365)
+    _, template = synth(
+        config_rules=False,
+        allowed_public_ports=frozenset({22, 443}),
+        mode=Mode.REMEDIATE,
+        reserved_concurrency=0,
+        log_retention_days=365,
+    )
     assert of_type(template, "AWS::Config::ConfigRule") == {}
     assert len(of_type(template, "AWS::Events::Rule")) == 1  # no compliance route
     fn = one(template, "AWS::Lambda::Function")
@@ -182,12 +208,15 @@ def test_settings_change_the_stack() -> None:
     assert fn["Environment"]["Variables"]["GUARDRAILS_ALLOWED_PUBLIC_PORTS"] == "22,443"
     assert one(template, "AWS::Logs::LogGroup")["RetentionInDays"] == 365
     _, with_ssh = synth(allowed_public_ports=frozenset({22, 443}))
-    names = [r["Properties"]["ConfigRuleName"]
-             for r in of_type(with_ssh, "AWS::Config::ConfigRule").values()]
+    names = [
+        r["Properties"]["ConfigRuleName"]
+        for r in of_type(with_ssh, "AWS::Config::ConfigRule").values()
+    ]
     assert names == ["guardrails-sg-open-ingress"]  # SSH may be public: no SSH rule
 
 
 # --- event patterns, matched by EventBridge (moto's) against our recorded events -------
+
 
 def pattern_matches(pattern: dict[str, Any], events: dict[str, dict[str, Any]]) -> set[str]:
     """Names of the events that an EventBridge rule with ``pattern`` delivers."""
@@ -197,12 +226,18 @@ def pattern_matches(pattern: dict[str, Any], events: dict[str, dict[str, Any]]) 
         bridge = boto3.client("events", region_name="eu-west-1")
         sqs = boto3.client("sqs", region_name="eu-west-1")
         url = sqs.create_queue(QueueName="matched")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
         bridge.put_rule(Name="under-test", EventPattern=json.dumps(pattern))
         bridge.put_targets(Rule="under-test", Targets=[{"Id": "q", "Arn": arn}])
         for name, event in events.items():
-            entry = {"Source": event["source"], "DetailType": event["detail-type"],
-                     "Detail": json.dumps(event["detail"]), "Resources": [name]}
+            entry = {
+                "Source": event["source"],
+                "DetailType": event["detail-type"],
+                "Detail": json.dumps(event["detail"]),
+                "Resources": [name],
+            }
             assert bridge.put_events(Entries=[entry])["FailedEntryCount"] == 0
         matched: set[str] = set()
         while got := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
@@ -219,8 +254,10 @@ def as_envelope(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_cloudtrail_pattern_matches_our_recorded_events(template: dict[str, Any]) -> None:
-    rules = {r["Properties"]["Description"]: r["Properties"]["EventPattern"]
-             for r in of_type(template, "AWS::Events::Rule").values()}
+    rules = {
+        r["Properties"]["Description"]: r["Properties"]["EventPattern"]
+        for r in of_type(template, "AWS::Events::Rule").values()
+    }
     pattern = rules["sg-open-ingress: security-group ingress changes"]
     ssh = load_event("authorize-ssh-world.json")
     egress = json.loads(json.dumps(ssh))
@@ -238,20 +275,27 @@ def test_cloudtrail_pattern_matches_our_recorded_events(template: dict[str, Any]
 
 
 def test_compliance_pattern_matches_only_non_compliant(template: dict[str, Any]) -> None:
-    rules = {r["Properties"]["Description"]: r["Properties"]["EventPattern"]
-             for r in of_type(template, "AWS::Events::Rule").values()}
+    rules = {
+        r["Properties"]["Description"]: r["Properties"]["EventPattern"]
+        for r in of_type(template, "AWS::Events::Rule").values()
+    }
     pattern = rules["sg-open-ingress: Config NON_COMPLIANT evaluations"]
     noncompliant = load_event("config-sg-noncompliant.json")
     compliant = json.loads(json.dumps(noncompliant))
     compliant["detail"]["newEvaluationResult"]["complianceType"] = "COMPLIANT"
     other_rule = json.loads(json.dumps(noncompliant))
     other_rule["detail"]["configRuleName"] = "someone-elses-rule"
-    events = {"noncompliant": noncompliant, "compliant": compliant, "other": other_rule,
-              "cloudtrail": load_event("authorize-ssh-world.json")}
+    events = {
+        "noncompliant": noncompliant,
+        "compliant": compliant,
+        "other": other_rule,
+        "cloudtrail": load_event("authorize-ssh-world.json"),
+    }
     assert pattern_matches(pattern, events) == {"noncompliant"}
 
 
 # --- cdk-nag and cfn-lint ----------------------------------------------------------------
+
 
 def test_stack_passes_aws_solutions_checks() -> None:
     """Real cdk-nag, registered as users do; acknowledgements apply only inside synth."""
@@ -261,7 +305,9 @@ def test_stack_passes_aws_solutions_checks() -> None:
     from guardrails import GuardrailSettings, GuardrailStack
 
     app = cdk.App()
-    GuardrailStack(app, "Guardrails", settings=GuardrailSettings(notification_emails=("a@example.com",)))
+    GuardrailStack(
+        app, "Guardrails", settings=GuardrailSettings(notification_emails=("a@example.com",))
+    )
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     app.synth()  # raises on any unacknowledged error-level finding
 
@@ -287,7 +333,9 @@ def test_cfn_lint_reports_no_errors(template: dict[str, Any], tmp_path: Path) ->
     path.write_text(json.dumps(template))
     result = subprocess.run(
         [str(Path(sys.executable).parent / "cfn-lint"), "--non-zero-exit-code", "error", str(path)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -298,4 +346,5 @@ def test_asset_contains_only_the_runtime_package() -> None:
     root = lambda_asset_path()
     assert root == ROOT / "lambda_src"
     assert sorted(p.name for p in root.iterdir() if not p.name.endswith(".egg-info")) == [
-        "guardrails_runtime"]
+        "guardrails_runtime"
+    ]

@@ -113,9 +113,7 @@ def parse(event: object) -> ApiCall | ComplianceChange:
     return _parse_record(event, "record", {})
 
 
-def _parse_record(
-    record: Mapping[str, Any], where: str, envelope: Mapping[str, Any]
-) -> ApiCall:
+def _parse_record(record: Mapping[str, Any], where: str, envelope: Mapping[str, Any]) -> ApiCall:
     event_name = _text(record, "eventName", where)
     event_source = _text(record, "eventSource", where)
     request = record.get("requestParameters")

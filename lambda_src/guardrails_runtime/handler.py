@@ -57,8 +57,11 @@ def process(event: Any, settings: RuntimeSettings, clients: Clients) -> Outcome:
             outcome.decision, outcome.reason = Decision.UNSUPPORTED, f"malformed event: {exc}"
         except ClientError as exc:
             if not is_access_denied(exc):
-                LOG.error("retryable AWS error %s; raising so the event is retried",
-                          error_code(exc), extra={"outcome": outcome.as_dict()})
+                LOG.error(
+                    "retryable AWS error %s; raising so the event is retried",
+                    error_code(exc),
+                    extra={"outcome": outcome.as_dict()},
+                )
                 raise
             operation = getattr(exc, "operation_name", "?")
             outcome.decision = Decision.ERROR

@@ -33,7 +33,7 @@ _VERBS = {
 
 
 def subject(outcome: Outcome) -> str:
-    """A short human line, e.g. ``[guardrails] Reverted sg-open-ingress on sg-0abc (acct/us-east-1)``."""
+    """A short human line: ``[guardrails] Reverted sg-open-ingress on sg-0abc (acct/region)``."""
     verb = _VERBS.get(outcome.decision, outcome.decision.value)
     where = "/".join(p for p in (outcome.account, outcome.region) if p)
     text = f"[guardrails] {verb} {outcome.policy or outcome.event_name}"
@@ -62,7 +62,9 @@ def message(outcome: Outcome, settings: RuntimeSettings, mode: Mode | None) -> d
     body["mode"] = mode.value if mode else None
     body["subject"] = subject(outcome)
     body["howToExempt"] = exemption_command(outcome, settings)
-    body["undo"] = [c.undo for c in outcome.changes] if outcome.decision is Decision.REMEDIATED else []
+    body["undo"] = (
+        [c.undo for c in outcome.changes] if outcome.decision is Decision.REMEDIATED else []
+    )
     if body["undo"]:
         body["undoNote"] = (
             "Tag the resource with the exemption tag first, or the guardrail reverts the undo."
@@ -94,7 +96,9 @@ def publish(
         )
     except ClientError as exc:
         if is_access_denied(exc):
-            LOG.error("notification not sent: %s", error_code(exc), extra={"outcome": outcome.as_dict()})
+            LOG.error(
+                "notification not sent: %s", error_code(exc), extra={"outcome": outcome.as_dict()}
+            )
             return False
         raise
     return True

@@ -174,7 +174,9 @@ def evaluate(
     allowed = sorted(set(allowed_ports))
     allowed_text = ", ".join(str(p) for p in allowed) or "none"
     return [
-        Finding(e, f"{describe(e)} is open to the whole internet; allowed public ports: {allowed_text}")
+        Finding(
+            e, f"{describe(e)} is open to the whole internet; allowed public ports: {allowed_text}"
+        )
         for e in entries
         if is_violation(e, allowed)
     ]

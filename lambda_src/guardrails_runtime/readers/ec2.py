@@ -8,8 +8,8 @@ those. A value that cannot be read raises :class:`MalformedEventError` naming th
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from guardrails_runtime.events import MalformedEventError
@@ -18,7 +18,7 @@ from guardrails_runtime.policies.sg_open_ingress import InvalidEntryError, parse
 
 
 def items(value: object) -> list[Any]:
-    """CloudTrail's list encodings -> list: ``{"items": [..]}``, ``{"items": {..}}``, ``[..]``, ``{..}``."""
+    """CloudTrail's list encodings as a list: ``{"items": [..]}``, ``{"items": {..}}``, ``[..]``."""
     if value is None or value == "":
         return []
     if isinstance(value, Mapping):
@@ -55,7 +55,9 @@ def entries_from_api(permissions: Iterable[Mapping[str, Any]]) -> list[IngressEn
         protocol = str(perm.get("IpProtocol", "-1"))
         lo, hi = perm.get("FromPort"), perm.get("ToPort")
         for r in perm.get("IpRanges", []):
-            out.append(IngressEntry(protocol, lo, hi, r["CidrIp"], SourceKind.IPV4, r.get("Description")))
+            out.append(
+                IngressEntry(protocol, lo, hi, r["CidrIp"], SourceKind.IPV4, r.get("Description"))
+            )
         for r in perm.get("Ipv6Ranges", []):
             out.append(
                 IngressEntry(protocol, lo, hi, r["CidrIpv6"], SourceKind.IPV6, r.get("Description"))
@@ -63,12 +65,19 @@ def entries_from_api(permissions: Iterable[Mapping[str, Any]]) -> list[IngressEn
         for r in perm.get("PrefixListIds", []):
             out.append(
                 IngressEntry(
-                    protocol, lo, hi, r["PrefixListId"], SourceKind.PREFIX_LIST, r.get("Description")
+                    protocol,
+                    lo,
+                    hi,
+                    r["PrefixListId"],
+                    SourceKind.PREFIX_LIST,
+                    r.get("Description"),
                 )
             )
         for r in perm.get("UserIdGroupPairs", []):
             source = r.get("GroupId") or r.get("GroupName") or ""
-            out.append(IngressEntry(protocol, lo, hi, source, SourceKind.GROUP, r.get("Description")))
+            out.append(
+                IngressEntry(protocol, lo, hi, source, SourceKind.GROUP, r.get("Description"))
+            )
     return out
 
 
@@ -131,7 +140,9 @@ def entries_from_authorize(
         if not isinstance(perm, Mapping):
             raise MalformedEventError(f"{where} must be an object")
         requested.extend(_entries_from_request_permission(perm, where))
-    if not requested and any(k in request for k in ("cidrIp", "ipProtocol", "sourceSecurityGroupName")):
+    if not requested and any(
+        k in request for k in ("cidrIp", "ipProtocol", "sourceSecurityGroupName")
+    ):
         requested.extend(_entries_from_legacy(request))
     recorded = [
         entry
@@ -217,7 +228,9 @@ def entry_from_rule(rule: Mapping[str, Any], where: str, *, camel: bool) -> Ingr
     ):
         value = get(key)
         if value not in (None, ""):
-            return IngressEntry(protocol, lo, hi, _scalar(value, f"{where}.{key}"), kind, desc, rule_id)
+            return IngressEntry(
+                protocol, lo, hi, _scalar(value, f"{where}.{key}"), kind, desc, rule_id
+            )
     ref = get("referencedGroupInfo")
     ref_id = ref.get("groupId") if isinstance(ref, Mapping) else get("referencedGroupId")
     if isinstance(ref_id, str) and ref_id:

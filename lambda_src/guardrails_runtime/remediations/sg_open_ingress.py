@@ -91,12 +91,18 @@ class SecurityGroupIngressRemediation(Remediation):
         outcome.resource = ref[1]
         cidr_scope = [e for e in scope if e.kind in (SourceKind.IPV4, SourceKind.IPV6)]
         if not cidr_scope:
-            return _done(outcome, Decision.IGNORED, "the change adds no CIDR source "
-                         "(only security-group references or prefix lists)")
+            return _done(
+                outcome,
+                Decision.IGNORED,
+                "the change adds no CIDR source (only security-group references or prefix lists)",
+            )
         offending = [f.entry for f in evaluate(cidr_scope, ctx.settings.allowed_public_ports)]
         if not offending:
-            return _done(outcome, Decision.COMPLIANT, "the change opens nothing to the internet "
-                         "outside the allowed public ports")
+            return _done(
+                outcome,
+                Decision.COMPLIANT,
+                "the change opens nothing to the internet outside the allowed public ports",
+            )
         return self._enforce(ref, offending, ctx, outcome)
 
     def on_compliance_change(
@@ -104,8 +110,11 @@ class SecurityGroupIngressRemediation(Remediation):
     ) -> Outcome:
         outcome.resource = change.resource_id
         if change.resource_type not in self.config_resource_types:
-            return _done(outcome, Decision.UNSUPPORTED,
-                         f"resource type {change.resource_type!r} is not a security group")
+            return _done(
+                outcome,
+                Decision.UNSUPPORTED,
+                f"resource type {change.resource_type!r} is not a security group",
+            )
         return self._enforce(("id", change.resource_id), None, ctx, outcome)
 
     def _enforce(
@@ -121,11 +130,17 @@ class SecurityGroupIngressRemediation(Remediation):
             groups = ec2.describe_security_groups(**lookup)["SecurityGroups"]
         except ClientError as exc:
             if error_code(exc) in GONE_CODES:
-                return _done(outcome, Decision.COMPLIANT,
-                             f"security group {ref[1]} no longer exists ({error_code(exc)})")
+                return _done(
+                    outcome,
+                    Decision.COMPLIANT,
+                    f"security group {ref[1]} no longer exists ({error_code(exc)})",
+                )
             if error_code(exc) in MALFORMED_CODES:
-                return _done(outcome, Decision.UNSUPPORTED,
-                             f"security group {ref[1]!r} is not a valid reference ({error_code(exc)})")
+                return _done(
+                    outcome,
+                    Decision.UNSUPPORTED,
+                    f"security group {ref[1]!r} is not a valid reference ({error_code(exc)})",
+                )
             raise
         if not groups:
             return _done(outcome, Decision.COMPLIANT, f"security group {ref[1]} no longer exists")
@@ -141,18 +156,31 @@ class SecurityGroupIngressRemediation(Remediation):
         findings = evaluate(live, ctx.settings.allowed_public_ports)
         targets = in_scope([f.entry for f in findings], scope)
         if not targets:
-            return _done(outcome, Decision.COMPLIANT, "nothing in scope is still open to the "
-                         "internet outside the allowed public ports (already reverted?)")
+            return _done(
+                outcome,
+                Decision.COMPLIANT,
+                "nothing in scope is still open to the "
+                "internet outside the allowed public ports (already reverted?)",
+            )
         outcome.changes = [_change(group_id, t, outcome.region) for t in targets]
         allowed = ", ".join(str(p) for p in sorted(ctx.settings.allowed_public_ports)) or "none"
-        what = (f"{', '.join(describe(t) for t in targets)} open to the whole internet "
-                f"(allowed public ports: {allowed})")
+        what = (
+            f"{', '.join(describe(t) for t in targets)} open to the whole internet "
+            f"(allowed public ports: {allowed})"
+        )
         if ctx.settings.is_exempt(group.get("Tags")):
-            return _done(outcome, Decision.EXEMPT, f"{what}; left in place: the group carries "
-                         f"{ctx.settings.exemption_tag_key}={ctx.settings.exemption_tag_value}")
+            return _done(
+                outcome,
+                Decision.EXEMPT,
+                f"{what}; left in place: the group carries "
+                f"{ctx.settings.exemption_tag_key}={ctx.settings.exemption_tag_value}",
+            )
         if ctx.dry_run:
-            return _done(outcome, Decision.WOULD_REMEDIATE,
-                         f"{what}; mode is {ctx.mode.value}, nothing was changed")
+            return _done(
+                outcome,
+                Decision.WOULD_REMEDIATE,
+                f"{what}; mode is {ctx.mode.value}, nothing was changed",
+            )
         return self._revoke(ec2, group_id, targets, what, outcome)
 
     def _revoke(
@@ -170,8 +198,11 @@ class SecurityGroupIngressRemediation(Remediation):
         except ClientError as exc:
             if error_code(exc) in GONE_CODES:
                 outcome.changes = []
-                return _done(outcome, Decision.COMPLIANT,
-                             f"already gone when revoking ({error_code(exc)}): nothing left to do")
+                return _done(
+                    outcome,
+                    Decision.COMPLIANT,
+                    f"already gone when revoking ({error_code(exc)}): nothing left to do",
+                )
             raise
         unknown = response.get("UnknownIpPermissions") or []
         reason = f"{what}; revoked"

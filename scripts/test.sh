@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Set up, then lint, type-check and run the whole test suite (what CI runs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+. scripts/env.sh
+
+ruff check .
+ruff format --check .
+mypy
+python -m pytest "$@"
