@@ -145,9 +145,8 @@ def _summary(outcome: Any, after: Any) -> dict[str, Any]:
 
 
 def _run_emulated(event: dict[str, Any], settings: Any, process: Any) -> dict[str, Any]:
-    from guardrails_runtime.aws import Clients
-
     from guardrails import emulator
+    from guardrails_runtime.aws import Clients
 
     with emulator.emulated_aws():
         clients = Clients()

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import guardrails_runtime
 from aws_cdk import Acknowledgment as Ack
 from aws_cdk import Duration, RemovalPolicy, Stack, Token, Validations
 from aws_cdk import aws_events as events
@@ -24,10 +23,11 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+
+import guardrails_runtime
+from guardrails.settings import LOG_RETENTION_DAYS, GuardrailSettings
 from guardrails_runtime import settings as rt
 from guardrails_runtime.remediations import Remediation
-
-from guardrails.settings import LOG_RETENTION_DAYS, GuardrailSettings
 
 CORE_ID = "GuardrailCore"
 HANDLER = "guardrails_runtime.handler.handler"

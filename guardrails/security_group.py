@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from aws_cdk import aws_config as config
 from constructs import Construct
-from guardrails_runtime.model import Mode
-from guardrails_runtime.policies.sg_open_ingress import POLICY
-from guardrails_runtime.remediations.sg_open_ingress import SecurityGroupIngressRemediation
 
 from guardrails.core import GuardrailCore, cloudtrail_pattern, compliance_pattern
 from guardrails.settings import GuardrailSettings
+from guardrails_runtime.model import Mode
+from guardrails_runtime.policies.sg_open_ingress import POLICY
+from guardrails_runtime.remediations.sg_open_ingress import SecurityGroupIngressRemediation
 
 
 class SecurityGroupGuardrail(Construct):

@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 from botocore.awsrequest import AWSResponse
+
 from guardrails_runtime.aws import Clients
 from guardrails_runtime.model import Mode
 from guardrails_runtime.settings import RuntimeSettings

@@ -6,6 +6,7 @@ import copy
 
 import pytest
 from conftest import load_event
+
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError, parse
 from guardrails_runtime.model import IngressEntry, SourceKind
 from guardrails_runtime.readers.ec2 import (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from guardrails_runtime.model import IngressEntry, SourceKind
 from guardrails_runtime.policies.sg_open_ingress import (
     InvalidEntryError,

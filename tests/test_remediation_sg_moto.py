@@ -9,8 +9,6 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from conftest import load_event
-from guardrails_runtime.handler import process
-from guardrails_runtime.model import Decision, Mode
 from helpers import (
     REGION,
     CallCounter,
@@ -22,6 +20,9 @@ from helpers import (
     open_and_record,
     settings,
 )
+
+from guardrails_runtime.handler import process
+from guardrails_runtime.model import Decision, Mode
 
 pytestmark = pytest.mark.usefixtures("aws")
 

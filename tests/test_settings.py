@@ -7,10 +7,10 @@ import re
 
 import pytest
 from conftest import ROOT
-from guardrails_runtime.model import Mode
-from guardrails_runtime.settings import RuntimeSettings, SettingsError
 
 from guardrails.settings import CONTEXT_KEYS, ContextError, GuardrailSettings
+from guardrails_runtime.model import Mode
+from guardrails_runtime.settings import RuntimeSettings, SettingsError
 
 
 def test_runtime_defaults() -> None:
