@@ -165,6 +165,59 @@ def _run_live(event: dict[str, Any], settings: Any, process: Any, clients: Any) 
     return _summary(outcome, emulator.after(outcome.policy, outcome.resource, region, clients))
 
 
+def scan(args: argparse.Namespace) -> int:
+    """``guardrails scan``: exit 1 on any error-level finding, 0 on none, 2 on bad input."""
+    from guardrails.scan.engine import ScanOptions, scan_path
+    from guardrails.scan.errors import ScanInputError
+    from guardrails_runtime.model import PolicyOptions
+
+    options = ScanOptions(
+        policy=PolicyOptions(allowed_public_ports=frozenset(args.allowed_ports),
+                             require_kms=args.require_kms),
+        exemption_tag_key=args.exemption_tag_key,
+        exemption_tag_value=args.exemption_tag_value,
+    )
+    findings = []
+    for path in args.paths:
+        try:
+            findings.extend(scan_path(Path(path), options))
+        except ScanInputError as exc:
+            print(f"guardrails scan: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    if args.format == "json":
+        print(json.dumps([f.as_dict() for f in findings], indent=2))
+    else:
+        for f in findings:
+            print(f"{f.level.upper():<7} {f.rule:<8} {f.file}: {f.resource}: {f.message}")
+        errors = sum(f.level == "error" for f in findings)
+        print(f"{len(findings)} finding(s), {errors} error(s) in {len(args.paths)} path(s)",
+              file=sys.stderr)
+    return EXIT_FINDINGS if any(f.level == "error" for f in findings) else EXIT_OK
+
+
+def rules(args: argparse.Namespace) -> int:
+    """``guardrails rules``: the catalog, with rule ids, levels and planes."""
+    from guardrails.catalog import catalog, markdown
+
+    if args.format == "json":
+        print(json.dumps(catalog(), indent=2))
+    elif args.format == "markdown":
+        print(markdown(), end="")
+    else:
+        for entry in catalog():
+            print(f"{entry['rule']:<8} {entry['level']:<7} {entry['policy']:<17} {entry['info']}")
+    return EXIT_OK
+
+
+def _port_list(text: str) -> list[int]:
+    from guardrails_runtime.settings import SettingsError, parse_ports
+
+    try:
+        return sorted(parse_ports(text, "--allowed-ports"))
+    except SettingsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="guardrails", description="cdk-guardrails: policy as code that enforces itself"
@@ -194,6 +247,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rp.add_argument("files", nargs="*", metavar="FILE")
     rp.set_defaults(func=replay)
+
+    sc = sub.add_parser("scan", help="check CloudFormation templates, cdk.out folders and "
+                        "Terraform plans against the catalog")
+    sc.add_argument("--format", choices=["text", "json"], default="text")
+    sc.add_argument("--allowed-ports", type=_port_list, default=[80, 443], metavar="PORTS",
+                    help="ports that may be open to the internet, comma-separated (default 80,443)")
+    sc.add_argument("--require-kms", action="store_true",
+                    help="s3-encryption: only SSE-KMS or DSSE-KMS pass")
+    sc.add_argument("--exemption-tag-key", default="SecurityExemption")
+    sc.add_argument("--exemption-tag-value", default="true")
+    sc.add_argument("paths", nargs="+", metavar="PATH")
+    sc.set_defaults(func=scan)
+
+    ru = sub.add_parser("rules", help="list the rule catalog")
+    ru.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    ru.set_defaults(func=rules)
     return parser
 
 

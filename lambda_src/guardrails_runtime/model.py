@@ -109,3 +109,62 @@ class Outcome:
             "region": self.region,
             "actor": self.actor,
         }
+
+
+# --- static plane (templates and plans) ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Unresolved:
+    """A value a reader could not resolve: an unresolved ``Ref``, an unknown plan value...
+
+    Policies turn it into a warning that names ``where`` and ``why``; never a pass.
+    """
+
+    where: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """One rule of the catalog. Ids are stable and never reused once released."""
+
+    id: str
+    policy: str
+    level: str  # "error" | "warning"
+    info: str  # what the violation is
+    explanation: str  # why it matters
+    fix: str  # how to fix it
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A rule broken by one resource; ``location`` is the field path inside the resource."""
+
+    rule: str
+    message: str
+    location: str = ""
+
+
+@dataclass(slots=True)
+class Subject:
+    """One resource as the static policies see it, whatever the source format.
+
+    ``kind`` is ``security-group``, ``bucket`` or ``bucket-policy``; ``facts`` hold the
+    canonical values (possibly :class:`Unresolved`) that the policies of that kind read.
+    """
+
+    kind: str
+    address: str
+    resource_type: str
+    file: str
+    tags: dict[str, str] | Unresolved = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyOptions:
+    """The knobs of the static policies; defaults equal the runtime's defaults."""
+
+    allowed_public_ports: frozenset[int] = frozenset({80, 443})
+    require_kms: bool = False

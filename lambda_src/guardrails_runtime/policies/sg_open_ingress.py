@@ -24,10 +24,47 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from guardrails_runtime.model import IngressEntry, SourceKind
+from guardrails_runtime.model import (
+    IngressEntry,
+    PolicyOptions,
+    RuleInfo,
+    SourceKind,
+    Subject,
+    Unresolved,
+    Violation,
+)
 
 POLICY = "sg-open-ingress"
 DEFAULT_ALLOWED_PORTS: frozenset[int] = frozenset({80, 443})
+KINDS = ("security-group",)
+
+RULES = (
+    RuleInfo(
+        id="GR-SG1",
+        policy=POLICY,
+        level="error",
+        info="Security group ingress is open to the whole internet on a port that is not allowed.",
+        explanation=(
+            "Ingress from 0.0.0.0/0 or ::/0 (any prefix length 0) exposes the port to every "
+            "scanner on the internet; SSH, RDP and databases are brute-forced within minutes."
+        ),
+        fix=(
+            "Restrict the source to known CIDRs, a managed prefix list or a security group, "
+            "or tag the group SecurityExemption=true if public access is intended."
+        ),
+    ),
+    RuleInfo(
+        id="GR-SG2",
+        policy=POLICY,
+        level="warning",
+        info="Security group ingress could not be evaluated: a value is unresolved.",
+        explanation=(
+            "The source or ports depend on a value known only at deploy time (a parameter "
+            "without a default, an unknown plan value), so the rule can neither pass nor fail it."
+        ),
+        fix="Give the value a literal or a parameter default, or check the deployed group.",
+    ),
+)
 MAX_PORT = 65535
 
 _PROTOCOL_NAMES = {
@@ -166,7 +203,15 @@ def evaluate(
 ) -> list[Finding]:
     """Return one finding per violating entry, in input order.
 
-    >>> from guardrails_runtime.model import IngressEntry, SourceKind
+    >>> from guardrails_runtime.model import (
+    IngressEntry,
+    PolicyOptions,
+    RuleInfo,
+    SourceKind,
+    Subject,
+    Unresolved,
+    Violation,
+)
     >>> e = IngressEntry("tcp", 22, 22, "0.0.0.0/0", SourceKind.IPV4)
     >>> [f.message for f in evaluate([e])]
     ['tcp 22 from 0.0.0.0/0 is open to the whole internet; allowed public ports: 80, 443']
@@ -180,3 +225,28 @@ def evaluate(
         for e in entries
         if is_violation(e, allowed)
     ]
+
+
+def check(subject: Subject, options: PolicyOptions) -> list[Violation]:
+    """Static check of one security group: ``facts["ingress"]`` is a list of
+    ``(location, IngressEntry | Unresolved)``."""
+    allowed = sorted(options.allowed_public_ports)
+    allowed_text = ", ".join(str(p) for p in allowed) or "none"
+    out: list[Violation] = []
+    for location, item in subject.facts.get("ingress", []):
+        if isinstance(item, Unresolved):
+            out.append(Violation("GR-SG2", item.why, item.where or location))
+            continue
+        try:
+            violating = is_violation(item, allowed)
+        except InvalidEntryError as exc:
+            out.append(Violation("GR-SG2", str(exc), location))
+            continue
+        if violating:
+            out.append(Violation(
+                "GR-SG1",
+                f"{describe(item)} is open to the whole internet (allowed public ports: "
+                f"{allowed_text}); restrict the source or use a prefix list",
+                location,
+            ))
+    return out

@@ -1,0 +1,140 @@
+"""Evaluate subjects with the catalog's policies; find and read whatever a PATH is.
+
+``scan_path`` accepts a CloudFormation template (JSON or YAML), a ``cdk.out`` folder
+(every stack of the cloud assembly, nested stacks and nested assemblies included) or a
+Terraform plan JSON (``terraform show -json``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from guardrails.scan import cloudformation, terraform
+from guardrails.scan.errors import ScanInputError
+from guardrails_runtime.model import PolicyOptions, Subject, Unresolved
+from guardrails_runtime.policies import STATIC_POLICIES, rule
+from guardrails_runtime.settings import DEFAULT_EXEMPTION_KEY, DEFAULT_EXEMPTION_VALUE
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One finding, in the shape of the ``guardrails scan --format json`` contract."""
+
+    policy: str
+    rule: str
+    level: str  # "error" | "warning"
+    resource: str
+    file: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    """Policy knobs plus the exemption tag (defaults equal the runtime's)."""
+
+    policy: PolicyOptions = PolicyOptions()
+    exemption_tag_key: str = DEFAULT_EXEMPTION_KEY
+    exemption_tag_value: str = DEFAULT_EXEMPTION_VALUE
+    policies: tuple[str, ...] | None = None  # None = every policy
+
+    def exempt(self, tags: dict[str, str] | Unresolved) -> bool:
+        if isinstance(tags, Unresolved):
+            return False
+        key, value = self.exemption_tag_key.lower(), self.exemption_tag_value.lower()
+        return any(k.strip().lower() == key and str(v).strip().lower() == value
+                   for k, v in tags.items())
+
+
+def evaluate(subjects: Iterable[Subject], options: ScanOptions = ScanOptions()) -> list[Finding]:
+    """Every policy on every subject of a kind it knows.
+
+    An exempt resource's errors become warnings that say so: visible, never failing.
+    """
+    findings: list[Finding] = []
+    for subject in subjects:
+        exempt = options.exempt(subject.tags)
+        for policy in STATIC_POLICIES:
+            if subject.kind not in policy.KINDS:
+                continue
+            if options.policies is not None and policy.POLICY not in options.policies:
+                continue
+            for violation in policy.check(subject, options.policy):
+                info = rule(violation.rule)
+                level, message = info.level, violation.message
+                if exempt and level == "error":
+                    level = "warning"
+                    message = (f"exempted by tag {options.exemption_tag_key}="
+                               f"{options.exemption_tag_value}: {message}")
+                where = f" at {violation.location}" if violation.location else ""
+                findings.append(Finding(policy.POLICY, info.id, level, subject.address,
+                                        subject.file, f"{message}{where}"))
+    return findings
+
+
+def read_subjects(path: Path) -> list[Subject]:
+    """Subjects of one PATH: a template, a cdk.out folder or a Terraform plan."""
+    if path.is_dir():
+        return list(cdk_out_subjects(path))
+    document = cloudformation.read_document(path)
+    if cloudformation.is_template(document):
+        return cloudformation.subjects(document, str(path))
+    if terraform.is_plan(document):
+        return terraform.subjects(document, str(path))
+    raise ScanInputError(
+        f"{path}: neither a CloudFormation template (no Resources) nor a Terraform plan "
+        "(no format_version with planned_values or resource_changes)"
+    )
+
+
+def scan_path(path: Path, options: ScanOptions = ScanOptions()) -> list[Finding]:
+    return evaluate(read_subjects(path), options)
+
+
+def cdk_out_subjects(folder: Path) -> Iterable[Subject]:
+    """Every stack template of a cloud assembly, following nested stacks and stages."""
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.is_file():
+        raise ScanInputError(f"{folder}: a folder must be a cdk.out cloud assembly (no manifest.json)")
+    manifest = _json(manifest_path)
+    artifacts = manifest.get("artifacts") if isinstance(manifest, Mapping) else None
+    if not isinstance(artifacts, Mapping):
+        raise ScanInputError(f"{manifest_path}: no artifacts")
+    for artifact in artifacts.values():
+        if not isinstance(artifact, Mapping):
+            continue
+        properties = artifact.get("properties") or {}
+        if artifact.get("type") == "aws:cloudformation:stack" and properties.get("templateFile"):
+            yield from _template_and_nested(folder, folder / properties["templateFile"], set())
+        elif artifact.get("type") == "cdk:cloud-assembly" and properties.get("directoryName"):
+            yield from cdk_out_subjects(folder / properties["directoryName"])
+
+
+def _template_and_nested(folder: Path, template_path: Path, seen: set[Path]) -> Iterable[Subject]:
+    if template_path in seen:
+        return
+    seen.add(template_path)
+    template = _json(template_path)
+    if not cloudformation.is_template(template):
+        raise ScanInputError(f"{template_path}: not a CloudFormation template")
+    yield from cloudformation.subjects(template, str(template_path))
+    for resource in template["Resources"].values():
+        if isinstance(resource, Mapping) and resource.get("Type") == "AWS::CloudFormation::Stack":
+            nested = (resource.get("Metadata") or {}).get("aws:asset:path")
+            if isinstance(nested, str) and (folder / nested).is_file():
+                yield from _template_and_nested(folder, folder / nested, seen)
+
+
+def _json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ScanInputError(f"{path}: no such file") from exc
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ScanInputError(f"{path}: {exc}") from exc

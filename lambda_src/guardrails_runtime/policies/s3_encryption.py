@@ -1,0 +1,81 @@
+"""Policy ``s3-encryption``: buckets keep a default encryption of SSE-S3, SSE-KMS or DSSE-KMS.
+
+Since January 2023 AWS applies SSE-S3 to every bucket that declares nothing, so a bucket
+without an encryption configuration passes unless ``require_kms`` is set; a configuration
+that names anything else (or no rule at all) fails. With ``require_kms`` only SSE-KMS and
+DSSE-KMS pass.
+
+``facts["encryption"]`` (static plane): ``None`` (not declared), a list of
+``(location, algorithm | Unresolved)``, or :class:`Unresolved`.
+"""
+
+from __future__ import annotations
+
+from guardrails_runtime.model import PolicyOptions, RuleInfo, Subject, Unresolved, Violation
+
+POLICY = "s3-encryption"
+KINDS = ("bucket",)
+KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
+ALGORITHMS = KMS_ALGORITHMS | {"AES256"}
+
+RULES = (
+    RuleInfo(
+        id="GR-S3E1",
+        policy=POLICY,
+        level="error",
+        info="S3 bucket default encryption is missing, invalid, or weaker than required.",
+        explanation=(
+            "Default encryption protects every object written without its own encryption "
+            "header; with require_kms, SSE-KMS adds key policies and CloudTrail records of use."
+        ),
+        fix=(
+            "Declare a server-side encryption rule with SSEAlgorithm aws:kms (with a key and "
+            "bucket key) or, where KMS is not required, AES256."
+        ),
+    ),
+    RuleInfo(
+        id="GR-S3E2",
+        policy=POLICY,
+        level="warning",
+        info="S3 bucket encryption could not be evaluated: a value is unresolved.",
+        explanation="The encryption settings depend on a value known only at deploy time.",
+        fix="Use a literal algorithm, or a parameter with a default.",
+    ),
+)
+
+
+def evaluate_algorithms(algorithms: list[str], require_kms: bool) -> str | None:
+    """Why a bucket's default encryption fails, or None when it passes."""
+    if not algorithms:
+        return "the encryption configuration has no rule"
+    for algorithm in algorithms:
+        if algorithm not in ALGORITHMS:
+            return f"SSEAlgorithm {algorithm!r} is not one of {', '.join(sorted(ALGORITHMS))}"
+        if require_kms and algorithm not in KMS_ALGORITHMS:
+            return f"SSEAlgorithm {algorithm!r} is SSE-S3 but SSE-KMS is required"
+    return None
+
+
+def check(subject: Subject, options: PolicyOptions) -> list[Violation]:
+    """Static check of one bucket."""
+    encryption = subject.facts.get("encryption")
+    if isinstance(encryption, Unresolved):
+        return [Violation("GR-S3E2", encryption.why, encryption.where)]
+    if encryption is None:
+        if options.require_kms:
+            return [Violation("GR-S3E1", "no default encryption is declared (AWS applies "
+                              "SSE-S3) but SSE-KMS is required", "BucketEncryption")]
+        return []
+    out: list[Violation] = []
+    resolved: list[str] = []
+    for location, algorithm in encryption:
+        if isinstance(algorithm, Unresolved):
+            out.append(Violation("GR-S3E2", algorithm.why, algorithm.where or location))
+        else:
+            resolved.append(algorithm)
+    if resolved or not out:  # judge what is known; an empty rule list is itself a failure
+        why = evaluate_algorithms(resolved, options.require_kms)
+        if why:
+            location = encryption[0][0] if encryption else "BucketEncryption"
+            out.append(Violation("GR-S3E1", why, location))
+    return out

@@ -1,0 +1,179 @@
+"""Policy ``s3-public-access``: buckets stay private.
+
+* All four Block Public Access flags stay on. Since April 2023 new buckets get all four
+  on by default, so a bucket that declares no configuration passes; a flag set to false
+  fails.
+* No public canned ACL (``public-read``, ``public-read-write``, ``authenticated-read``, or
+  CloudFormation's ``PublicRead``...) and no grant to the AllUsers or AuthenticatedUsers
+  groups.
+* No bucket-policy statement that ``Allow``s principal ``*`` without a condition that
+  restricts who can use it (source VPC/endpoint/IP/account/ARN, principal org/account/ARN).
+  A ``Deny`` is never public.
+
+Static facts of a ``bucket``: ``public_access_block`` (``None`` or a mapping of the four
+flag names to ``bool | Unresolved``, or :class:`Unresolved`), ``acl`` (``None``, text or
+Unresolved), ``grants`` (a list of ``(location, grantee URI | Unresolved)``) and
+``policy`` (a list of ``(location, statement | Unresolved)``). A ``bucket-policy`` subject
+(a policy whose bucket is not in the same template or plan) carries only ``policy``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from typing import Any
+
+from guardrails_runtime.model import PolicyOptions, RuleInfo, Subject, Unresolved, Violation
+
+POLICY = "s3-public-access"
+KINDS = ("bucket", "bucket-policy")
+FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
+PUBLIC_GRANTEES = frozenset({
+    "http://acs.amazonaws.com/groups/global/AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+})
+RESTRICTING_KEYS = frozenset({
+    "aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:sourcevpc",
+    "aws:sourcevpce", "aws:sourceip", "aws:principalorgid", "aws:principalorgpaths",
+    "aws:principalaccount", "aws:principalarn", "aws:userid", "aws:username",
+    "s3:dataaccesspointaccount", "s3:dataaccesspointarn",
+})
+
+RULES = (
+    RuleInfo(
+        id="GR-S3P1",
+        policy=POLICY,
+        level="error",
+        info="S3 Block Public Access is switched off for the bucket.",
+        explanation=(
+            "Block Public Access is the backstop that keeps a bucket private even when an ACL "
+            "or policy would make it public; with a flag off, one mistake leaks data."
+        ),
+        fix="Set all four flags (BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, "
+        "RestrictPublicBuckets) to true, or remove the configuration to keep the AWS default.",
+    ),
+    RuleInfo(
+        id="GR-S3P2",
+        policy=POLICY,
+        level="error",
+        info="S3 bucket ACL grants access to everyone or to every AWS account.",
+        explanation="AllUsers is the internet; AuthenticatedUsers is anyone with an AWS account.",
+        fix="Use the private ACL (or BucketOwnerEnforced object ownership) and grant access "
+        "with IAM or a bucket policy restricted to known principals.",
+    ),
+    RuleInfo(
+        id="GR-S3P3",
+        policy=POLICY,
+        level="error",
+        info="S3 bucket policy allows principal * without a restricting condition.",
+        explanation="An Allow to * with no condition on source or principal is public access.",
+        fix="Name the principals, or add a condition such as aws:PrincipalOrgID, "
+        "aws:SourceVpce or aws:SourceArn.",
+    ),
+    RuleInfo(
+        id="GR-S3P4",
+        policy=POLICY,
+        level="warning",
+        info="S3 public access could not be evaluated: a value is unresolved.",
+        explanation="A flag, ACL, grantee or policy depends on a value known only at deploy time.",
+        fix="Use literal values, or parameters with defaults.",
+    ),
+)
+
+
+def is_public_acl(acl: str) -> bool:
+    """Canned ACLs in any spelling: ``public-read`` (API) or ``PublicRead`` (CloudFormation)."""
+    text = acl.strip()
+    kebab = "".join("-" + c.lower() if c.isupper() else c for c in text).lstrip("-")
+    return text.lower() in PUBLIC_ACLS or kebab in PUBLIC_ACLS
+
+
+def _is_star(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    if isinstance(principal, Mapping):
+        return any(_is_star(v) for v in principal.values())
+    if isinstance(principal, list):
+        return any(_is_star(v) for v in principal)
+    return False
+
+
+def _restricts(condition: Any) -> bool:
+    if not isinstance(condition, Mapping):
+        return False
+    for operator, pairs in condition.items():
+        if not isinstance(pairs, Mapping):
+            continue
+        for key, value in pairs.items():
+            name = str(key).lower()
+            if name not in RESTRICTING_KEYS:
+                continue
+            if str(operator).lower().startswith("null"):
+                continue  # a Null test does not say who may call
+            if name == "aws:sourceip" and _any_world_open(value):
+                continue
+            return True
+    return False
+
+
+def _any_world_open(value: Any) -> bool:
+    values = value if isinstance(value, list) else [value]
+    for v in values:
+        try:
+            if ipaddress.ip_network(str(v), strict=False).prefixlen == 0:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def public_statement(statement: Mapping[str, Any]) -> bool:
+    """True for an ``Allow`` to principal ``*`` without a restricting condition."""
+    if str(statement.get("Effect", "")).lower() != "allow":
+        return False
+    if "NotPrincipal" in statement:
+        return True  # Allow with NotPrincipal grants everyone but a few
+    return _is_star(statement.get("Principal")) and not _restricts(statement.get("Condition"))
+
+
+def check(subject: Subject, options: PolicyOptions) -> list[Violation]:
+    """Static check of one bucket or one stand-alone bucket policy."""
+    del options
+    out: list[Violation] = []
+    pab = subject.facts.get("public_access_block")
+    if isinstance(pab, Unresolved):
+        out.append(Violation("GR-S3P4", pab.why, pab.where))
+    elif isinstance(pab, Mapping):
+        for flag in FLAGS:
+            value = pab.get(flag)
+            where = f"PublicAccessBlockConfiguration.{flag}"
+            if isinstance(value, Unresolved):
+                out.append(Violation("GR-S3P4", value.why, value.where or where))
+            elif value is not True:
+                out.append(Violation("GR-S3P1", f"{flag} is {_show(value)}; all four flags "
+                                     "must be true", where))
+    acl = subject.facts.get("acl")
+    if isinstance(acl, Unresolved):
+        out.append(Violation("GR-S3P4", acl.why, acl.where))
+    elif isinstance(acl, str) and is_public_acl(acl):
+        out.append(Violation("GR-S3P2", f"canned ACL {acl!r} makes the bucket public", "AccessControl"))
+    for location, grantee in subject.facts.get("grants", []):
+        if isinstance(grantee, Unresolved):
+            out.append(Violation("GR-S3P4", grantee.why, grantee.where or location))
+        elif grantee in PUBLIC_GRANTEES:
+            group = grantee.rsplit("/", 1)[-1]
+            out.append(Violation("GR-S3P2", f"ACL grant to {group}", location))
+    for location, statement in subject.facts.get("policy", []):
+        if isinstance(statement, Unresolved):
+            out.append(Violation("GR-S3P4", statement.why, statement.where or location))
+        elif isinstance(statement, Mapping) and public_statement(statement):
+            sid = statement.get("Sid")
+            label = f"statement {sid!r}" if sid else "a statement"
+            out.append(Violation("GR-S3P3", f"{label} allows principal * without a "
+                                 "restricting condition", location))
+    return out
+
+
+def _show(value: object) -> str:
+    return "absent" if value is None else repr(value).lower()
