@@ -398,12 +398,13 @@ def _bucket_facts(props: Mapping[str, Any]) -> dict[str, Any]:
     pab = props.get("PublicAccessBlockConfiguration")
     if pab is not None:
         facts["public_access_block"] = pab if isinstance(pab, Unresolved) else {
-            flag: _flag(_mapping(pab).get(flag)) for flag in
+            flag: (f"PublicAccessBlockConfiguration.{flag}", _flag(_mapping(pab).get(flag)))
+            for flag in
             ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
         }
     acl = props.get("AccessControl")
     if acl is not None:
-        facts["acl"] = acl if isinstance(acl, Unresolved) else str(acl)
+        facts["acl"] = ("AccessControl", acl if isinstance(acl, Unresolved) else str(acl))
     return facts
 
 

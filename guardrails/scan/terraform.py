@@ -63,18 +63,21 @@ class _Resource:
         unknown: Any = self.unknown
         for step in path:
             if unknown is True:
-                return Unresolved(self._where(path), "known only after apply")
+                break
             unknown = _step(unknown, step)
             value = _step(value, step)
         if unknown is True:
-            return Unresolved(self._where(path), "known only after apply")
+            where = _location(path)
+            return Unresolved(where, f"{where} is known only after apply (unknown in the plan)")
         return value
 
-    def _where(self, path: tuple[Any, ...]) -> str:
-        text = self.address
-        for step in path:
-            text += f"[{step}]" if isinstance(step, int) else f".{step}"
-        return text
+
+def _location(path: tuple[Any, ...]) -> str:
+    """``("ingress", 0, "cidr_blocks")`` -> ``ingress[0].cidr_blocks``."""
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else f".{step}"
+    return text.lstrip(".")
 
 
 def _step(value: Any, step: Any) -> Any:
@@ -103,30 +106,31 @@ def subjects(plan: Mapping[str, Any], file: str) -> list[Subject]:
         out.append(subject)
     for r in by_type.get("aws_s3_bucket", []):
         subject = Subject("bucket", r.address, r.type, file, _tags(r))
-        legacy = r.get("server_side_encryption_configuration")
-        if isinstance(legacy, Unresolved) or legacy:
+        legacy = _declared(r, "server_side_encryption_configuration")
+        if legacy is not None:
             subject.facts["encryption"] = (legacy if isinstance(legacy, Unresolved) else
                                            _encryption_rules(r, ("server_side_encryption_configuration", 0, "rule")))
         elif r.address not in configured_buckets:
             subject.facts["encryption"] = None
-        acl = r.get("acl")
+        acl = _declared(r, "acl")
         if acl is not None:
-            subject.facts["acl"] = acl
+            subject.facts["acl"] = ("acl", acl)
+        grants = _declared(r, "grant")
         subject.facts["grants"] = [
             (f"grant[{i}].uri", r.get("grant", i, "uri"))
-            for i, _ in enumerate(_list(r.get("grant")))
+            for i, _ in enumerate(_list(grants))
             if r.get("grant", i, "uri") is not None
         ]
-        policy = r.get("policy")
+        policy = _declared(r, "policy")
         if policy:
-            subject.facts["policy"] = _policy(policy, f"{r.address}.policy")
+            subject.facts["policy"] = _policy(policy, "policy")
         out.append(subject)
     for r in by_type.get("aws_s3_bucket_public_access_block", []):
         subject = Subject("bucket", r.address, r.type, file,
                           linker.tags(linker.link(r, "bucket", "aws_s3_bucket")))
         # Terraform defaults every flag to false.
         subject.facts["public_access_block"] = {
-            name: _bool(r.get(attr)) for attr, name in PAB_FLAGS.items()
+            name: (attr, _bool(r.get(attr))) for attr, name in PAB_FLAGS.items()
         }
         out.append(subject)
     for r in by_type.get("aws_s3_bucket_acl", []):
@@ -134,7 +138,7 @@ def subjects(plan: Mapping[str, Any], file: str) -> list[Subject]:
                           linker.tags(linker.link(r, "bucket", "aws_s3_bucket")))
         acl = r.get("acl")
         if acl is not None:
-            subject.facts["acl"] = acl
+            subject.facts["acl"] = ("acl", acl)
         grants = []
         for i, _ in enumerate(_list(r.get("access_control_policy"))):
             for j, _ in enumerate(_list(r.get("access_control_policy", i, "grant"))):
@@ -147,7 +151,7 @@ def subjects(plan: Mapping[str, Any], file: str) -> list[Subject]:
     for r in by_type.get("aws_s3_bucket_policy", []):
         bucket = linker.link(r, "bucket", "aws_s3_bucket")
         subject = Subject("bucket-policy", r.address, r.type, file, linker.tags(bucket))
-        subject.facts["policy"] = _policy(r.get("policy"), f"{r.address}.policy")
+        subject.facts["policy"] = _policy(r.get("policy"), "policy")
         out.append(subject)
     for r in by_type.get("aws_security_group", []):
         subject = Subject("security-group", r.address, r.type, file, _tags(r))
@@ -235,7 +239,7 @@ class _Linker:
         expression = (r.config.get("expressions") or {}).get(attribute) or {}
         prefix = _INDEX.sub("", r.module) + "." if r.module else ""
         for reference in expression.get("references") or []:
-            parts = str(reference).split(".")
+            parts = _INDEX.sub("", str(reference)).split(".")
             for end in range(len(parts), 1, -1):
                 wanted = prefix + _INDEX.sub("", ".".join(parts[:end]))
                 matches = [c for c in candidates if c.config_address == wanted
@@ -248,6 +252,18 @@ class _Linker:
     @staticmethod
     def tags(target: _Resource | None) -> dict[str, str] | Unresolved:
         return _tags(target) if target is not None else {}
+
+
+def _declared(r: _Resource, attribute: str) -> Any:
+    """A legacy inline attribute of aws_s3_bucket, only where the configuration sets it.
+
+    Since provider v4 these attributes are computed, so a plan shows them unknown on every
+    bucket; unknown only counts when the configuration declares the attribute.
+    """
+    value = r.get(attribute)
+    if isinstance(value, Unresolved) and attribute not in (r.config.get("expressions") or {}):
+        return None
+    return value or None
 
 
 def _tags(r: _Resource) -> dict[str, str] | Unresolved:
@@ -282,8 +298,9 @@ def _encryption_rules(r: _Resource, path: tuple[Any, ...]) -> Any:
     for i, _ in enumerate(_list(rules)):
         where = (*path, i, "apply_server_side_encryption_by_default", 0, "sse_algorithm")
         algorithm = r.get(*where)
-        location = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in where).replace(".[", "[")
-        out.append((location, algorithm if isinstance(algorithm, Unresolved) else str(algorithm or "(none)")))
+        if not isinstance(algorithm, Unresolved):
+            algorithm = str(algorithm or "(none)")
+        out.append((_location(where), algorithm))
     return out
 
 

@@ -57,8 +57,10 @@ def evaluate_algorithms(algorithms: list[str], require_kms: bool) -> str | None:
 
 
 def check(subject: Subject, options: PolicyOptions) -> list[Violation]:
-    """Static check of one bucket."""
-    encryption = subject.facts.get("encryption")
+    """Static check of one bucket (a subject without the fact is judged elsewhere)."""
+    if "encryption" not in subject.facts:
+        return []
+    encryption = subject.facts["encryption"]
     if isinstance(encryption, Unresolved):
         return [Violation("GR-S3E2", encryption.why, encryption.where)]
     if encryption is None:

@@ -10,11 +10,16 @@
   restricts who can use it (source VPC/endpoint/IP/account/ARN, principal org/account/ARN).
   A ``Deny`` is never public.
 
-Static facts of a ``bucket``: ``public_access_block`` (``None`` or a mapping of the four
-flag names to ``bool | Unresolved``, or :class:`Unresolved`), ``acl`` (``None``, text or
-Unresolved), ``grants`` (a list of ``(location, grantee URI | Unresolved)``) and
-``policy`` (a list of ``(location, statement | Unresolved)``). A ``bucket-policy`` subject
-(a policy whose bucket is not in the same template or plan) carries only ``policy``.
+Static facts of a ``bucket``:
+
+* ``public_access_block``: ``None``, :class:`Unresolved`, or a mapping of the four flag
+  names to ``(location, bool | Unresolved)``;
+* ``acl``: ``(location, text | Unresolved)``;
+* ``grants``: a list of ``(location, grantee URI | Unresolved)``;
+* ``policy``: a list of ``(location, statement | Unresolved)``.
+
+A ``bucket-policy`` subject (a policy whose bucket is not in the same template or plan)
+carries only ``policy``.
 """
 
 from __future__ import annotations
@@ -146,18 +151,17 @@ def check(subject: Subject, options: PolicyOptions) -> list[Violation]:
         out.append(Violation("GR-S3P4", pab.why, pab.where))
     elif isinstance(pab, Mapping):
         for flag in FLAGS:
-            value = pab.get(flag)
-            where = f"PublicAccessBlockConfiguration.{flag}"
+            where, value = pab.get(flag, (f"PublicAccessBlockConfiguration.{flag}", None))
             if isinstance(value, Unresolved):
                 out.append(Violation("GR-S3P4", value.why, value.where or where))
             elif value is not True:
                 out.append(Violation("GR-S3P1", f"{flag} is {_show(value)}; all four flags "
                                      "must be true", where))
-    acl = subject.facts.get("acl")
+    acl_location, acl = subject.facts.get("acl", ("AccessControl", None))
     if isinstance(acl, Unresolved):
-        out.append(Violation("GR-S3P4", acl.why, acl.where))
+        out.append(Violation("GR-S3P4", acl.why, acl.where or acl_location))
     elif isinstance(acl, str) and is_public_acl(acl):
-        out.append(Violation("GR-S3P2", f"canned ACL {acl!r} makes the bucket public", "AccessControl"))
+        out.append(Violation("GR-S3P2", f"canned ACL {acl!r} makes the bucket public", acl_location))
     for location, grantee in subject.facts.get("grants", []):
         if isinstance(grantee, Unresolved):
             out.append(Violation("GR-S3P4", grantee.why, grantee.where or location))
