@@ -11,7 +11,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 import aws_cdk as cdk
 
-from guardrails import GuardrailSettings, GuardrailStack
+from guardrails import GuardrailChecks, GuardrailSettings, GuardrailStack
 from guardrails.settings import ContextError
 
 
@@ -22,6 +22,8 @@ def main() -> None:
     except ContextError as exc:
         sys.exit(f"cdk.json / -c context: {exc}")
     GuardrailStack(app, settings.stack_name, settings=settings)
+    # The guardrail stack holds itself to its own catalog.
+    cdk.Validations.of(app).add_plugins(GuardrailChecks(app, settings=settings))
     app.synth()
 
 

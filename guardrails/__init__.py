@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "GuardrailChecks",
     "GuardrailCore",
     "GuardrailSettings",
     "GuardrailStack",
@@ -19,6 +20,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from guardrails.checks import GuardrailChecks
     from guardrails.core import GuardrailCore
     from guardrails.security_group import SecurityGroupGuardrail
     from guardrails.settings import GuardrailSettings
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from guardrails_runtime.model import Mode
 
 _LAZY = {
+    "GuardrailChecks": "guardrails.checks",
     "GuardrailCore": "guardrails.core",
     "GuardrailSettings": "guardrails.settings",
     "GuardrailStack": "guardrails.stack",

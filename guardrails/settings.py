@@ -61,6 +61,7 @@ CONTEXT_KEYS: dict[str, tuple[Any, str]] = {
     "exemptionTagValue": (rt.DEFAULT_EXEMPTION_VALUE, "tag value that exempts (case-insensitive)"),
     "notificationEmails": ([], "e-mail addresses subscribed to the findings topic"),
     "configRules": (True, "deploy AWS Config rules (needs a configuration recorder)"),
+    "requireKms": (False, "s3-encryption: only SSE-KMS or DSSE-KMS pass"),
     "resourcePrefix": ("guardrails", "prefix of Config rule names"),
     "logRetentionDays": (90, "retention of the remediation Lambda's log group"),
     "reservedConcurrency": (5, "reserved concurrency of the Lambda; 0 = unreserved"),
@@ -101,6 +102,7 @@ class GuardrailSettings:
     exemption_tag_value: str = rt.DEFAULT_EXEMPTION_VALUE
     notification_emails: tuple[str, ...] = ()
     config_rules: bool = True
+    require_kms: bool = False
     resource_prefix: str = "guardrails"
     log_retention_days: int = 90
     reserved_concurrency: int = 5
@@ -213,6 +215,7 @@ class GuardrailSettings:
                 str(e) for e in _as_list(get("notificationEmails"), "notificationEmails")
             ),
             config_rules=_as_bool(get("configRules"), "configRules"),
+            require_kms=_as_bool(get("requireKms"), "requireKms"),
             resource_prefix=_as_text(get("resourcePrefix"), "resourcePrefix"),
             log_retention_days=_as_int(get("logRetentionDays"), "logRetentionDays"),
             reserved_concurrency=_as_int(get("reservedConcurrency"), "reservedConcurrency"),

@@ -30,9 +30,13 @@ class Finding:
     resource: str
     file: str
     message: str
+    location: str = ""  # field path inside the resource; part of message, not of the JSON
 
     def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+        """The JSON contract: policy, rule, level, resource, file, message."""
+        out = asdict(self)
+        del out["location"]
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +78,7 @@ def evaluate(subjects: Iterable[Subject], options: ScanOptions = ScanOptions()) 
                                f"{options.exemption_tag_value}: {message}")
                 where = f" at {violation.location}" if violation.location else ""
                 findings.append(Finding(policy.POLICY, info.id, level, subject.address,
-                                        subject.file, f"{message}{where}"))
+                                        subject.file, f"{message}{where}", violation.location))
     return findings
 
 
@@ -111,12 +115,16 @@ def cdk_out_subjects(folder: Path) -> Iterable[Subject]:
             continue
         properties = artifact.get("properties") or {}
         if artifact.get("type") == "aws:cloudformation:stack" and properties.get("templateFile"):
-            yield from _template_and_nested(folder, folder / properties["templateFile"], set())
+            yield from template_subjects(folder, folder / properties["templateFile"])
         elif artifact.get("type") == "cdk:cloud-assembly" and properties.get("directoryName"):
             yield from cdk_out_subjects(folder / properties["directoryName"])
 
 
-def _template_and_nested(folder: Path, template_path: Path, seen: set[Path]) -> Iterable[Subject]:
+def template_subjects(
+    folder: Path, template_path: Path, seen: set[Path] | None = None
+) -> Iterable[Subject]:
+    """Subjects of one stack template and of the nested stack templates it names."""
+    seen = set() if seen is None else seen
     if template_path in seen:
         return
     seen.add(template_path)
@@ -128,7 +136,7 @@ def _template_and_nested(folder: Path, template_path: Path, seen: set[Path]) -> 
         if isinstance(resource, Mapping) and resource.get("Type") == "AWS::CloudFormation::Stack":
             nested = (resource.get("Metadata") or {}).get("aws:asset:path")
             if isinstance(nested, str) and (folder / nested).is_file():
-                yield from _template_and_nested(folder, folder / nested, seen)
+                yield from template_subjects(folder, folder / nested, seen)
 
 
 def _json(path: Path) -> Any:
