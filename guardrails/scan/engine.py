@@ -132,11 +132,27 @@ def template_subjects(
     if not cloudformation.is_template(template):
         raise ScanInputError(f"{template_path}: not a CloudFormation template")
     yield from cloudformation.subjects(template, str(template_path))
+    for nested in _nested_templates(folder, template_path, template):
+        yield from template_subjects(folder, nested, seen)
+
+
+def _nested_templates(folder: Path, template_path: Path, template: Mapping[str, Any]) -> list[Path]:
+    """Nested stack templates: named by ``aws:asset:path`` metadata (the CDK CLI adds it)
+    or, without it, listed as file assets in the stack's ``.assets.json``."""
+    found: list[Path] = []
     for resource in template["Resources"].values():
         if isinstance(resource, Mapping) and resource.get("Type") == "AWS::CloudFormation::Stack":
             nested = (resource.get("Metadata") or {}).get("aws:asset:path")
-            if isinstance(nested, str) and (folder / nested).is_file():
-                yield from template_subjects(folder, folder / nested, seen)
+            if isinstance(nested, str):
+                found.append(folder / nested)
+    assets = template_path.with_name(template_path.name.replace(".template.json", ".assets.json"))
+    if assets.is_file():
+        files = (_json(assets).get("files") or {}).values()
+        for asset in files:
+            source = (asset.get("source") or {}).get("path") if isinstance(asset, Mapping) else None
+            if isinstance(source, str) and source.endswith(".nested.template.json"):
+                found.append(folder / source)
+    return [p for p in dict.fromkeys(found) if p.is_file()]
 
 
 def _json(path: Path) -> Any:
