@@ -40,6 +40,10 @@ class ResourceRef:
 
 
 _NO_VALUE = object()
+_READ_TYPES = frozenset({
+    "AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress", "AWS::S3::Bucket",
+    "AWS::S3::BucketPolicy",
+})
 
 
 def read_document(path: Path) -> Any:
@@ -84,22 +88,25 @@ class Resolver:
 
     def resolve(self, value: Any, where: str) -> Any:
         """The value with every intrinsic evaluated; Unresolved where that is impossible."""
-        if isinstance(value, list):
+        # Hot path (every property of every resource): exact type checks, no ABCs.
+        kind = type(value)
+        if kind is list:
             out = []
             for i, item in enumerate(value):
                 resolved = self.resolve(item, f"{where}[{i}]")
                 if resolved is not _NO_VALUE:
                     out.append(resolved)
             return out
-        if not isinstance(value, Mapping):
+        if kind is not dict:
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            key = next(iter(value))
             if key == "Ref" or key.startswith("Fn::"):
-                return self._intrinsic(key, arg, where)
+                return self._intrinsic(key, value[key], where)
         out_map = {}
         for k, v in value.items():
-            resolved = self.resolve(v, f"{where}.{k}" if where else str(k))
+            t = type(v)
+            resolved = self.resolve(v, f"{where}.{k}" if where else k) if t is dict or t is list else v
             if resolved is not _NO_VALUE:
                 out_map[k] = resolved
         return out_map
@@ -254,9 +261,11 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
     buckets: dict[str, Subject] = {}
     deferred: list[tuple[str, Mapping[str, Any]]] = []
     for logical_id, resource in resolver.resources.items():
-        if not isinstance(resource, Mapping):
+        if not isinstance(resource, dict):
             continue
         kind = resource.get("Type")
+        if kind not in _READ_TYPES:
+            continue
         if "Condition" in resource and resolver.condition(resource["Condition"], logical_id) is False:
             continue  # never created
         address = _address(logical_id, resource)
@@ -309,7 +318,7 @@ def logical_id_of(address: str) -> str:
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, dict) else {}
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -341,7 +350,7 @@ def _ingress(value: Any, where: str, *, single: bool = False) -> list[tuple[str,
         if isinstance(rule, Unresolved):
             out.append((location, rule))
             continue
-        if not isinstance(rule, Mapping):
+        if not isinstance(rule, dict):
             out.append((location, Unresolved(location, f"not an ingress rule: {rule!r}")))
             continue
         out.extend(_rule_entries(rule, location))

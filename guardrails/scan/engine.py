@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from guardrails.scan import cloudformation, terraform
@@ -49,7 +50,7 @@ class ScanOptions:
     policies: tuple[str, ...] | None = None  # None = every policy
 
     def exempt(self, tags: dict[str, str] | Unresolved) -> bool:
-        if isinstance(tags, Unresolved):
+        if not tags or isinstance(tags, Unresolved):
             return False
         key, value = self.exemption_tag_key.lower(), self.exemption_tag_value.lower()
         return any(k.strip().lower() == key and str(v).strip().lower() == value
@@ -62,14 +63,18 @@ def evaluate(subjects: Iterable[Subject], options: ScanOptions = ScanOptions()) 
     An exempt resource's errors become warnings that say so: visible, never failing.
     """
     findings: list[Finding] = []
+    by_kind: dict[str, list[ModuleType]] = {}
+    for policy in STATIC_POLICIES:
+        if options.policies is None or policy.POLICY in options.policies:
+            for kind in policy.KINDS:
+                by_kind.setdefault(kind, []).append(policy)
     for subject in subjects:
-        exempt = options.exempt(subject.tags)
-        for policy in STATIC_POLICIES:
-            if subject.kind not in policy.KINDS:
+        for policy in by_kind.get(subject.kind, ()):
+            violations = policy.check(subject, options.policy)
+            if not violations:
                 continue
-            if options.policies is not None and policy.POLICY not in options.policies:
-                continue
-            for violation in policy.check(subject, options.policy):
+            exempt = options.exempt(subject.tags)
+            for violation in violations:
                 info = rule(violation.rule)
                 level, message = info.level, violation.message
                 if exempt and level == "error":
@@ -140,13 +145,16 @@ def _nested_templates(folder: Path, template_path: Path, template: Mapping[str, 
     """Nested stack templates: named by ``aws:asset:path`` metadata (the CDK CLI adds it)
     or, without it, listed as file assets in the stack's ``.assets.json``."""
     found: list[Path] = []
+    unnamed = False
     for resource in template["Resources"].values():
-        if isinstance(resource, Mapping) and resource.get("Type") == "AWS::CloudFormation::Stack":
+        if isinstance(resource, dict) and resource.get("Type") == "AWS::CloudFormation::Stack":
             nested = (resource.get("Metadata") or {}).get("aws:asset:path")
             if isinstance(nested, str):
                 found.append(folder / nested)
+            else:
+                unnamed = True
     assets = template_path.with_name(template_path.name.replace(".template.json", ".assets.json"))
-    if assets.is_file():
+    if unnamed and assets.is_file():
         files = (_json(assets).get("files") or {}).values()
         for asset in files:
             source = (asset.get("source") or {}).get("path") if isinstance(asset, Mapping) else None

@@ -20,6 +20,7 @@ Rules of interpretation (the same in every plane):
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -97,6 +98,7 @@ def normalize_protocol(protocol: object) -> str:
     return _PROTOCOL_NAMES.get(text, text)
 
 
+@functools.lru_cache(maxsize=4096)
 def is_world_open(cidr: str) -> bool:
     """True when ``cidr`` is an IPv4 or IPv6 network of prefix length 0.
 
@@ -230,10 +232,9 @@ def evaluate(
 def check(subject: Subject, options: PolicyOptions) -> list[Violation]:
     """Static check of one security group: ``facts["ingress"]`` is a list of
     ``(location, IngressEntry | Unresolved)``."""
-    allowed = sorted(options.allowed_public_ports)
-    allowed_text = ", ".join(str(p) for p in allowed) or "none"
+    allowed = options.allowed_public_ports
     out: list[Violation] = []
-    for location, item in subject.facts.get("ingress", []):
+    for location, item in subject.facts.get("ingress", ()):
         if isinstance(item, Unresolved):
             out.append(Violation("GR-SG2", item.why, item.where or location))
             continue
@@ -246,7 +247,8 @@ def check(subject: Subject, options: PolicyOptions) -> list[Violation]:
             out.append(Violation(
                 "GR-SG1",
                 f"{describe(item)} is open to the whole internet (allowed public ports: "
-                f"{allowed_text}); restrict the source or use a prefix list",
+                f"{', '.join(map(str, sorted(allowed))) or 'none'}); restrict the source or use "
+                "a prefix list",
                 location,
             ))
     return out
