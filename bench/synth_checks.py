@@ -72,9 +72,17 @@ PACKS = ("none", "empty-plugin", "guardrails", "aws-solutions")
 
 
 def measure(pack: str, resources: int) -> float:
-    env = dict(os.environ, CDK_VALIDATION="false", JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20")
-    out = subprocess.run([sys.executable, "-c", CHILD, pack, str(resources)], env=env,
-                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    env = dict(
+        os.environ, CDK_VALIDATION="false", JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, pack, str(resources)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
     return float(json.loads(out.strip().splitlines()[-1])["seconds"])
 
 
@@ -91,8 +99,8 @@ def main() -> None:
                 runs[pack].append(measure(pack, n))
         medians = {pack: statistics.median(times) for pack, times in runs.items()}
         for pack in PACKS:
-            print(f"{n:>9}  {pack:<14} {medians[pack]:>9.2f}  {medians[pack] / medians['none']:>8.2f}x",
-                  flush=True)
+            ratio = medians[pack] / medians["none"]
+            print(f"{n:>9}  {pack:<14} {medians[pack]:>9.2f}  {ratio:>8.2f}x", flush=True)
 
 
 if __name__ == "__main__":

@@ -62,13 +62,15 @@ class GuardrailChecks:
     >>> Validations.of(app).add_plugins(GuardrailChecks(app))
     """
 
-    def __init__(self, scope: IConstruct | None = None, *,
-                 settings: GuardrailSettings | None = None) -> None:
+    def __init__(
+        self, scope: IConstruct | None = None, *, settings: GuardrailSettings | None = None
+    ) -> None:
         del scope
         settings = settings or GuardrailSettings()
         self._options = ScanOptions(
-            policy=PolicyOptions(allowed_public_ports=settings.allowed_public_ports,
-                                 require_kms=settings.require_kms),
+            policy=PolicyOptions(
+                allowed_public_ports=settings.allowed_public_ports, require_kms=settings.require_kms
+            ),
             exemption_tag_key=settings.exemption_tag_key,
             exemption_tag_value=settings.exemption_tag_value,
         )
@@ -112,22 +114,27 @@ def report(findings: list[Finding]) -> PolicyValidationPluginReport:
     violations = []
     for (rule_id, level, message), group in grouped.items():
         info = rule(rule_id)
-        violations.append(PolicyViolation(
-            rule_name=rule_id,
-            description=f"{info.info} {message}",
-            fix=info.fix,
-            severity=level,
-            rule_metadata={"policy": info.policy},
-            violating_resources=[
-                PolicyViolatingResource(
-                    resource_logical_id=logical_id_of(f.resource),
-                    template_path=f.file,
-                    locations=[f"Properties/{f.location.replace('.', '/')}" if f.location
-                               else "Properties"],
-                )
-                for f in group
-            ],
-        ))
+        violations.append(
+            PolicyViolation(
+                rule_name=rule_id,
+                description=f"{info.info} {message}",
+                fix=info.fix,
+                severity=level,
+                rule_metadata={"policy": info.policy},
+                violating_resources=[
+                    PolicyViolatingResource(
+                        resource_logical_id=logical_id_of(f.resource),
+                        template_path=f.file,
+                        locations=[
+                            f"Properties/{f.location.replace('.', '/')}"
+                            if f.location
+                            else "Properties"
+                        ],
+                    )
+                    for f in group
+                ],
+            )
+        )
     return PolicyValidationPluginReport(
         success=not any(f.level == "error" for f in findings),
         violations=violations,
@@ -139,4 +146,3 @@ def _without_location(finding: Finding) -> str:
     suffix = f" at {finding.location}"
     message = finding.message
     return message[: -len(suffix)] if finding.location and message.endswith(suffix) else message
-

@@ -172,8 +172,9 @@ def scan(args: argparse.Namespace) -> int:
     from guardrails_runtime.model import PolicyOptions
 
     options = ScanOptions(
-        policy=PolicyOptions(allowed_public_ports=frozenset(args.allowed_ports),
-                             require_kms=args.require_kms),
+        policy=PolicyOptions(
+            allowed_public_ports=frozenset(args.allowed_ports), require_kms=args.require_kms
+        ),
         exemption_tag_key=args.exemption_tag_key,
         exemption_tag_value=args.exemption_tag_value,
     )
@@ -190,8 +191,10 @@ def scan(args: argparse.Namespace) -> int:
         for f in findings:
             print(f"{f.level.upper():<7} {f.rule:<8} {f.file}: {f.resource}: {f.message}")
         errors = sum(f.level == "error" for f in findings)
-        print(f"{len(findings)} finding(s), {errors} error(s) in {len(args.paths)} path(s)",
-              file=sys.stderr)
+        print(
+            f"{len(findings)} finding(s), {errors} error(s) in {len(args.paths)} path(s)",
+            file=sys.stderr,
+        )
     return EXIT_FINDINGS if any(f.level == "error" for f in findings) else EXIT_OK
 
 
@@ -248,13 +251,22 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("files", nargs="*", metavar="FILE")
     rp.set_defaults(func=replay)
 
-    sc = sub.add_parser("scan", help="check CloudFormation templates, cdk.out folders and "
-                        "Terraform plans against the catalog")
+    sc = sub.add_parser(
+        "scan",
+        help="check CloudFormation templates, cdk.out folders and "
+        "Terraform plans against the catalog",
+    )
     sc.add_argument("--format", choices=["text", "json"], default="text")
-    sc.add_argument("--allowed-ports", type=_port_list, default=[80, 443], metavar="PORTS",
-                    help="ports that may be open to the internet, comma-separated (default 80,443)")
-    sc.add_argument("--require-kms", action="store_true",
-                    help="s3-encryption: only SSE-KMS or DSSE-KMS pass")
+    sc.add_argument(
+        "--allowed-ports",
+        type=_port_list,
+        default=[80, 443],
+        metavar="PORTS",
+        help="ports that may be open to the internet, comma-separated (default 80,443)",
+    )
+    sc.add_argument(
+        "--require-kms", action="store_true", help="s3-encryption: only SSE-KMS or DSSE-KMS pass"
+    )
     sc.add_argument("--exemption-tag-key", default="SecurityExemption")
     sc.add_argument("--exemption-tag-value", default="true")
     sc.add_argument("paths", nargs="+", metavar="PATH")

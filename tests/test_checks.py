@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import aws_cdk as cdk
 import pytest
@@ -37,21 +36,44 @@ def build(tmp_path: Path, *, acknowledge: bool = False) -> tuple[cdk.App, Guardr
     exempt.add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(8443))
     cdk.Tags.of(exempt).add("SecurityExemption", "true")
     cidr = cdk.CfnParameter(stack, "OfficeCidr")
-    ec2.CfnSecurityGroupIngress(stack, "Office", group_id=web.security_group_id,
-                                ip_protocol="tcp", from_port=22, to_port=22,
-                                cidr_ip=cidr.value_as_string)
+    ec2.CfnSecurityGroupIngress(
+        stack,
+        "Office",
+        group_id=web.security_group_id,
+        ip_protocol="tcp",
+        from_port=22,
+        to_port=22,
+        cidr_ip=cidr.value_as_string,
+    )
     s3.Bucket(stack, "Plain")
-    s3.Bucket(stack, "Managed", encryption=s3.BucketEncryption.S3_MANAGED,
-              block_public_access=s3.BlockPublicAccess.BLOCK_ALL, enforce_ssl=True)
-    site = s3.Bucket(stack, "Site", public_read_access=True,
-                     block_public_access=s3.BlockPublicAccess(
-                         block_public_acls=True, ignore_public_acls=True,
-                         block_public_policy=False, restrict_public_buckets=False))
+    s3.Bucket(
+        stack,
+        "Managed",
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        enforce_ssl=True,
+    )
+    site = s3.Bucket(
+        stack,
+        "Site",
+        public_read_access=True,
+        block_public_access=s3.BlockPublicAccess(
+            block_public_acls=True,
+            ignore_public_acls=True,
+            block_public_policy=False,
+            restrict_public_buckets=False,
+        ),
+    )
     if acknowledge:
-        for construct, rule in ((web, "GR-SG1"), (legacy, "GR-SG1"), (site, "GR-S3P1"),
-                                (site, "GR-S3P3")):
+        for construct, rule in (
+            (web, "GR-SG1"),
+            (legacy, "GR-SG1"),
+            (site, "GR-S3P1"),
+            (site, "GR-S3P3"),
+        ):
             cdk.Validations.of(construct).acknowledge(
-                cdk.Acknowledgment(id=f"Guardrails::{rule}", reason=f"{rule}: reviewed in SEC-42"))
+                cdk.Acknowledgment(id=f"Guardrails::{rule}", reason=f"{rule}: reviewed in SEC-42")
+            )
     checks = GuardrailChecks(app)
     cdk.Validations.of(app).add_plugins(checks)
     return app, checks
@@ -79,7 +101,7 @@ def test_l2_constructs_fail_synth_on_errors(tmp_path: Path) -> None:
 
 
 def test_acknowledgements_silence_and_show_in_report(tmp_path: Path) -> None:
-    app, checks = build(tmp_path, acknowledge=True)
+    app, _ = build(tmp_path, acknowledge=True)
     assembly = app.synth()  # warnings and acknowledged errors do not fail
     report = json.loads((Path(assembly.directory) / "validation-report.json").read_text())
     [plugin] = [p for p in report["pluginReports"] if p["pluginName"] == "Guardrails"]
@@ -130,27 +152,53 @@ def test_cdk_out_with_stage_and_nested_stack(tmp_path: Path) -> None:
     stage = cdk.Stage(app, "Prod")
     parent = cdk.Stack(stage, "Parent")
     nested = cdk.NestedStack(parent, "Network")
-    ec2.CfnSecurityGroup(nested, "Open", group_description="nested",
-                         security_group_ingress=[ec2.CfnSecurityGroup.IngressProperty(
-                             ip_protocol="tcp", from_port=23, to_port=23, cidr_ip="0.0.0.0/0")])
+    ec2.CfnSecurityGroup(
+        nested,
+        "Open",
+        group_description="nested",
+        security_group_ingress=[
+            ec2.CfnSecurityGroup.IngressProperty(
+                ip_protocol="tcp", from_port=23, to_port=23, cidr_ip="0.0.0.0/0"
+            )
+        ],
+    )
     app.synth()
     findings = scan_path(tmp_path / "cdk.out")
-    assert [(f.rule, f.level, Path(f.file).name.endswith(".nested.template.json"))
-            for f in findings] == [("GR-SG1", "error", True)]
+    assert [
+        (f.rule, f.level, Path(f.file).name.endswith(".nested.template.json")) for f in findings
+    ] == [("GR-SG1", "error", True)]
     assert findings[0].resource == "Open"
 
 
 @pytest.mark.cli
 def test_real_cdk_cli_exits_one_on_errors(tmp_path: Path) -> None:
     env = dict(os.environ)
-    env.update(PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-               CDK_DISABLE_CLI_TELEMETRY="true", CDK_DISABLE_VERSION_CHECK="1",
-               CDK_HOME=str(tmp_path), PYTHONPATH=str(ROOT))
+    env.update(
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        CDK_DISABLE_CLI_TELEMETRY="true",
+        CDK_DISABLE_VERSION_CHECK="1",
+        CDK_HOME=str(tmp_path),
+        PYTHONPATH=str(ROOT),
+    )
     app = FIXTURES / "apps" / "open_ssh_app.py"
     result = subprocess.run(
-        [str(ROOT / "node_modules" / ".bin" / "cdk"), "synth", "--quiet", "--no-notices",
-         "--app", f"python3 {app}", "-o", str(tmp_path / "cdk.out")],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=300)
+        [
+            str(ROOT / "node_modules" / ".bin" / "cdk"),
+            "synth",
+            "--quiet",
+            "--no-notices",
+            "--app",
+            f"python3 {app}",
+            "-o",
+            str(tmp_path / "cdk.out"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
     assert result.returncode == 1, result.stderr[-2000:]
     assert "Guardrails::GR-SG1" in result.stderr
     assert "OpenSsh/Bastion/Resource" in result.stderr
@@ -162,6 +210,5 @@ def test_findings_match_scan_of_the_same_template(tmp_path: Path) -> None:
     app.synth()
     scanned = scan_path(tmp_path / "cdk.out")
     assert sorted(f.as_dict().items() for f in scanned) == sorted(
-        f.as_dict().items() for f in checks.findings)
-
-
+        f.as_dict().items() for f in checks.findings
+    )

@@ -29,17 +29,21 @@ def test_json_contract_and_exit_one(capsys: pytest.CaptureFixture[str]) -> None:
     assert findings and all(list(f) == FIELDS for f in findings)
     first = findings[0]
     assert first == {
-        "policy": "sg-open-ingress", "rule": "GR-SG1", "level": "error", "resource": "OpenSsh",
+        "policy": "sg-open-ingress",
+        "rule": "GR-SG1",
+        "level": "error",
+        "resource": "OpenSsh",
         "file": str(CFN / "security-groups.yaml"),
         "message": "tcp 22 from 0.0.0.0/0 is open to the whole internet (allowed public ports: "
-                   "80, 443); restrict the source or use a prefix list at "
-                   "SecurityGroupIngress[0].CidrIp",
+        "80, 443); restrict the source or use a prefix list at "
+        "SecurityGroupIngress[0].CidrIp",
     }
 
 
 def test_several_paths_and_formats(capsys: pytest.CaptureFixture[str]) -> None:
-    code, findings, _ = scan(capsys, "--format", "json", str(CFN / "buckets.json"),
-                             str(TF / "buckets.plan.json"))
+    code, findings, _ = scan(
+        capsys, "--format", "json", str(CFN / "buckets.json"), str(TF / "buckets.plan.json")
+    )
     assert code == 1
     assert {Path(f["file"]).name for f in findings} == {"buckets.json", "buckets.plan.json"}
 
@@ -49,7 +53,8 @@ def test_warnings_only_exit_zero(capsys: pytest.CaptureFixture[str], tmp_path: P
     template.write_text(
         "Parameters:\n  Cidr: {Type: String}\nResources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n"
         "    Properties:\n      GroupDescription: g\n      SecurityGroupIngress:\n"
-        "        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref Cidr}\n")
+        "        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref Cidr}\n"
+    )
     code, out, err = scan(capsys, str(template))
     assert code == 0
     assert out.startswith("WARNING GR-SG2")
@@ -63,12 +68,21 @@ def test_clean_template_exit_zero(capsys: pytest.CaptureFixture[str], tmp_path: 
 
 
 def test_options(capsys: pytest.CaptureFixture[str]) -> None:
-    code, findings, _ = scan(capsys, "--format", "json", "--allowed-ports", "22,443,3389,5432,8443,53,3306",
-                             "--exemption-tag-key", "Nope", str(CFN / "security-groups.yaml"))
+    code, findings, _ = scan(
+        capsys,
+        "--format",
+        "json",
+        "--allowed-ports",
+        "22,443,3389,5432,8443,53,3306",
+        "--exemption-tag-key",
+        "Nope",
+        str(CFN / "security-groups.yaml"),
+    )
+    assert code == 1
     rules = {(f["resource"], f["rule"]) for f in findings if f["level"] == "error"}
     assert ("OpenSsh", "GR-SG1") not in rules and ("Exempted", "GR-SG1") not in rules
     assert ("SingleObject", "GR-SG1") in rules  # all traffic is never allowed
-    code, findings, _ = scan(capsys, "--format", "json", "--require-kms", str(CFN / "buckets.json"))
+    _, findings, _ = scan(capsys, "--format", "json", "--require-kms", str(CFN / "buckets.json"))
     assert any(f["resource"] == "PlainBucket" and f["rule"] == "GR-S3E1" for f in findings)
 
 
@@ -96,7 +110,9 @@ def test_unreadable_input_exits_two_with_one_line(
     assert reason in err
 
 
-def test_folder_that_is_not_a_cloud_assembly(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_folder_that_is_not_a_cloud_assembly(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, _, err = scan(capsys, str(tmp_path))
     assert code == 2 and "a folder must be a cdk.out cloud assembly (no manifest.json)" in err
 
@@ -128,7 +144,8 @@ def test_rules_json_and_manifest(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_rules_md_is_in_sync() -> None:
     assert (ROOT / "RULES.md").read_text() == markdown(), (
-        "regenerate: guardrails rules --format markdown > RULES.md")
+        "regenerate: guardrails rules --format markdown > RULES.md"
+    )
 
 
 def test_rules_text(capsys: pytest.CaptureFixture[str]) -> None:

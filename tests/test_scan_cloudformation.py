@@ -47,11 +47,14 @@ def test_messages_name_value_location_and_fix() -> None:
     findings = {logical_id_of(f.resource): f for f in scan_path(CFN / "security-groups.yaml")}
     assert findings["OpenSsh"].message == (
         "tcp 22 from 0.0.0.0/0 is open to the whole internet (allowed public ports: 80, 443); "
-        "restrict the source or use a prefix list at SecurityGroupIngress[0].CidrIp")
+        "restrict the source or use a prefix list at SecurityGroupIngress[0].CidrIp"
+    )
     assert findings["FromParameter"].message == (
-        "Ref to parameter 'AllowedCidr', which has no Default at SecurityGroupIngress[0].CidrIp")
+        "Ref to parameter 'AllowedCidr', which has no Default at SecurityGroupIngress[0].CidrIp"
+    )
     assert findings["MalformedPort"].message == (
-        "FromPort 'ssh' is not a port number at SecurityGroupIngress[0].FromPort")
+        "FromPort 'ssh' is not a port number at SecurityGroupIngress[0].FromPort"
+    )
     assert findings["Exempted"].message.startswith("exempted by tag SecurityExemption=true: ")
 
 
@@ -93,17 +96,26 @@ def test_each_false_flag_is_reported() -> None:
 
 
 def test_template_without_relevant_resources() -> None:
-    template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"},
-                              "Egress": {"Type": "AWS::EC2::SecurityGroupEgress",
-                                         "Properties": {"CidrIp": "0.0.0.0/0", "IpProtocol": "-1"}}}}
+    template = {
+        "Resources": {
+            "Topic": {"Type": "AWS::SNS::Topic"},
+            "Egress": {
+                "Type": "AWS::EC2::SecurityGroupEgress",
+                "Properties": {"CidrIp": "0.0.0.0/0", "IpProtocol": "-1"},
+            },
+        }
+    }
     assert evaluate(subjects(template, "t.json")) == []
 
 
 # --- resolver ---------------------------------------------------------------------------
 
 TEMPLATE = {
-    "Parameters": {"Env": {"Type": "String", "Default": "prod"}, "Free": {"Type": "String"},
-                   "Nets": {"Type": "CommaDelimitedList", "Default": "a,b"}},
+    "Parameters": {
+        "Env": {"Type": "String", "Default": "prod"},
+        "Free": {"Type": "String"},
+        "Nets": {"Type": "CommaDelimitedList", "Default": "a,b"},
+    },
     "Mappings": {"M": {"prod": {"cidr": "10.0.0.0/8"}}},
     "Conditions": {
         "Prod": {"Fn::Equals": [{"Ref": "Env"}, "prod"]},
@@ -166,7 +178,11 @@ def test_yaml_short_tags() -> None:
         "E: !Condition C\nF: !GetAtt [R, Arn]\nG: !Join ['', [a, b]]\n"
     )
     assert loaded == {
-        "A": {"Ref": "X"}, "B": {"Fn::GetAtt": ["R", "Arn"]}, "C": {"Fn::Sub": "x-${Y}"},
-        "D": {"Fn::If": ["C", 1, 2]}, "E": {"Condition": "C"}, "F": {"Fn::GetAtt": ["R", "Arn"]},
+        "A": {"Ref": "X"},
+        "B": {"Fn::GetAtt": ["R", "Arn"]},
+        "C": {"Fn::Sub": "x-${Y}"},
+        "D": {"Fn::If": ["C", 1, 2]},
+        "E": {"Condition": "C"},
+        "F": {"Fn::GetAtt": ["R", "Arn"]},
         "G": {"Fn::Join": ["", ["a", "b"]]},
     }

@@ -35,8 +35,9 @@ def test_security_group_plan() -> None:
 
 def test_unknown_value_message_names_the_attribute() -> None:
     [finding] = [f for f in scan_path(TF / "security-groups.plan.json") if f.rule == "GR-SG2"]
-    assert finding.message == ("cidr_blocks is known only after apply (unknown in the plan) "
-                               "at cidr_blocks")
+    assert finding.message == (
+        "cidr_blocks is known only after apply (unknown in the plan) at cidr_blocks"
+    )
 
 
 def test_bucket_plan() -> None:

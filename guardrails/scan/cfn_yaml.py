@@ -12,9 +12,26 @@ from typing import Any
 import yaml
 
 SHORT_TAGS = (
-    "Ref", "Condition", "GetAtt", "Sub", "If", "FindInMap", "Join", "Select", "Split",
-    "Base64", "Cidr", "GetAZs", "ImportValue", "Equals", "And", "Or", "Not", "Transform",
-    "Length", "ToJsonString",
+    "Ref",
+    "Condition",
+    "GetAtt",
+    "Sub",
+    "If",
+    "FindInMap",
+    "Join",
+    "Select",
+    "Split",
+    "Base64",
+    "Cidr",
+    "GetAZs",
+    "ImportValue",
+    "Equals",
+    "And",
+    "Or",
+    "Not",
+    "Transform",
+    "Length",
+    "ToJsonString",
 )
 
 
@@ -51,4 +68,4 @@ for _tag in SHORT_TAGS:
 
 def load(text: str) -> Any:
     """Parse YAML text with CloudFormation tags (raises ``yaml.YAMLError``)."""
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    return yaml.load(text, Loader=_Loader)

@@ -40,10 +40,14 @@ class ResourceRef:
 
 
 _NO_VALUE = object()
-_READ_TYPES = frozenset({
-    "AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress", "AWS::S3::Bucket",
-    "AWS::S3::BucketPolicy",
-})
+_READ_TYPES = frozenset(
+    {
+        "AWS::EC2::SecurityGroup",
+        "AWS::EC2::SecurityGroupIngress",
+        "AWS::S3::Bucket",
+        "AWS::S3::BucketPolicy",
+    }
+)
 
 
 def read_document(path: Path) -> Any:
@@ -106,7 +110,9 @@ class Resolver:
         out_map = {}
         for k, v in value.items():
             t = type(v)
-            resolved = self.resolve(v, f"{where}.{k}" if where else k) if t is dict or t is list else v
+            resolved = (
+                self.resolve(v, f"{where}.{k}" if where else k) if t is dict or t is list else v
+            )
             if resolved is not _NO_VALUE:
                 out_map[k] = resolved
         return out_map
@@ -208,8 +214,11 @@ class Resolver:
             if "." in name and name not in variables:
                 value = Unresolved(where, f"Fn::Sub ${{{name}}} is known only after deployment")
             if isinstance(value, Unresolved | ResourceRef):
-                return value if isinstance(value, Unresolved) else Unresolved(
-                    where, f"Fn::Sub ${{{name}}} is known only after deployment")
+                return (
+                    value
+                    if isinstance(value, Unresolved)
+                    else Unresolved(where, f"Fn::Sub ${{{name}}} is known only after deployment")
+                )
             out.append(str(value))
         out.append(rest)
         return "".join(out)
@@ -228,14 +237,16 @@ class Resolver:
             return expression
         if not isinstance(expression, Mapping) or len(expression) != 1:
             return Unresolved(where, f"condition {expression!r} is not a condition function")
-        (fn, arg), = expression.items()
+        ((fn, arg),) = expression.items()
         if fn == "Condition":
             return self.condition(arg, where)
         if fn == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:
             a, b = (self.resolve(x, where) for x in arg)
             for side in (a, b):
                 if isinstance(side, Unresolved | ResourceRef):
-                    return Unresolved(where, f"Fn::Equals compares a value unknown before deploy ({arg!r})")
+                    return Unresolved(
+                        where, f"Fn::Equals compares a value unknown before deploy ({arg!r})"
+                    )
             return str(a) == str(b)
         if fn in ("Fn::And", "Fn::Or") and isinstance(arg, list):
             values = [self._evaluate(x, where) for x in arg]
@@ -266,7 +277,10 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
         kind = resource.get("Type")
         if kind not in _READ_TYPES:
             continue
-        if "Condition" in resource and resolver.condition(resource["Condition"], logical_id) is False:
+        if (
+            "Condition" in resource
+            and resolver.condition(resource["Condition"], logical_id) is False
+        ):
             continue  # never created
         address = _address(logical_id, resource)
         props = resolver.resolve(resource.get("Properties") or {}, "")
@@ -274,8 +288,9 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
             props = {}
         if kind == "AWS::EC2::SecurityGroup":
             subject = Subject("security-group", address, kind, file, _tags(props.get("Tags")))
-            subject.facts["ingress"] = _ingress(props.get("SecurityGroupIngress"),
-                                                "SecurityGroupIngress")
+            subject.facts["ingress"] = _ingress(
+                props.get("SecurityGroupIngress"), "SecurityGroupIngress"
+            )
             groups[logical_id] = subject
             out.append(subject)
         elif kind == "AWS::S3::Bucket":
@@ -292,16 +307,18 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
         if resource.get("Type") == "AWS::EC2::SecurityGroupIngress":
             owner = props.get("GroupId", props.get("GroupName"))
             group = groups.get(owner.logical_id) if isinstance(owner, ResourceRef) else None
-            subject = Subject("security-group", address, str(resource["Type"]), file,
-                              group.tags if group else {})
+            subject = Subject(
+                "security-group", address, str(resource["Type"]), file, group.tags if group else {}
+            )
             subject.facts["ingress"] = _ingress(props, "", single=True)
             out.append(subject)
         else:
             target = props.get("Bucket")
             bucket = buckets.get(target.logical_id) if isinstance(target, ResourceRef) else None
             statements = _statements(props.get("PolicyDocument"), "PolicyDocument")
-            subject = Subject("bucket-policy", address, str(resource["Type"]), file,
-                              bucket.tags if bucket else {})
+            subject = Subject(
+                "bucket-policy", address, str(resource["Type"]), file, bucket.tags if bucket else {}
+            )
             subject.facts["policy"] = statements
             out.append(subject)
     return out
@@ -360,15 +377,19 @@ def _ingress(value: Any, where: str, *, single: bool = False) -> list[tuple[str,
 def _rule_entries(rule: Mapping[str, Any], location: str) -> list[tuple[str, Any]]:
     prefix = f"{location}." if location else ""
     sources: list[tuple[str, SourceKind, Any]] = []
-    for key, kind in (("CidrIp", SourceKind.IPV4), ("CidrIpv6", SourceKind.IPV6),
-                      ("SourcePrefixListId", SourceKind.PREFIX_LIST),
-                      ("SourceSecurityGroupId", SourceKind.GROUP),
-                      ("SourceSecurityGroupName", SourceKind.GROUP)):
+    for key, kind in (
+        ("CidrIp", SourceKind.IPV4),
+        ("CidrIpv6", SourceKind.IPV6),
+        ("SourcePrefixListId", SourceKind.PREFIX_LIST),
+        ("SourceSecurityGroupId", SourceKind.GROUP),
+        ("SourceSecurityGroupName", SourceKind.GROUP),
+    ):
         if key in rule:
             values = rule[key] if isinstance(rule[key], list) else [rule[key]]
             cidr = kind in (SourceKind.IPV4, SourceKind.IPV6)
-            sources.extend((f"{prefix}{key}", kind, _known(v, f"{prefix}{key}") if cidr else v)
-                           for v in values)
+            sources.extend(
+                (f"{prefix}{key}", kind, _known(v, f"{prefix}{key}") if cidr else v) for v in values
+            )
     ports = {key: rule.get(key) for key in ("FromPort", "ToPort")}
     return list(ingress_entries(sources, rule.get("IpProtocol", "-1"), ports, prefix))
 
@@ -401,16 +422,28 @@ def _bucket_facts(props: Mapping[str, Any]) -> dict[str, Any]:
                     algorithm = default
                 elif algorithm is None:
                     algorithm = "(none)"
-                algorithms.append((f"{where}.ServerSideEncryptionByDefault.SSEAlgorithm",
-                                   algorithm if isinstance(algorithm, Unresolved) else str(algorithm)))
+                algorithms.append(
+                    (
+                        f"{where}.ServerSideEncryptionByDefault.SSEAlgorithm",
+                        algorithm if isinstance(algorithm, Unresolved) else str(algorithm),
+                    )
+                )
             facts["encryption"] = algorithms
     pab = props.get("PublicAccessBlockConfiguration")
     if pab is not None:
-        facts["public_access_block"] = pab if isinstance(pab, Unresolved) else {
-            flag: (f"PublicAccessBlockConfiguration.{flag}", _flag(_mapping(pab).get(flag)))
-            for flag in
-            ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
-        }
+        facts["public_access_block"] = (
+            pab
+            if isinstance(pab, Unresolved)
+            else {
+                flag: (f"PublicAccessBlockConfiguration.{flag}", _flag(_mapping(pab).get(flag)))
+                for flag in (
+                    "BlockPublicAcls",
+                    "IgnorePublicAcls",
+                    "BlockPublicPolicy",
+                    "RestrictPublicBuckets",
+                )
+            }
+        )
     acl = props.get("AccessControl")
     if acl is not None:
         facts["acl"] = ("AccessControl", acl if isinstance(acl, Unresolved) else str(acl))
@@ -439,7 +472,9 @@ def _statements(document: Any, where: str) -> list[tuple[str, Any]]:
     for i, statement in enumerate(_as_list(statements)):
         location = f"PolicyDocument.Statement[{i}]"
         if isinstance(statement, Mapping):
-            problem = _first_unresolved(statement, ("Effect", "Principal", "NotPrincipal", "Condition"))
+            problem = _first_unresolved(
+                statement, ("Effect", "Principal", "NotPrincipal", "Condition")
+            )
             out.append((location, problem or statement))
     return out
 

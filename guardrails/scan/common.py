@@ -52,6 +52,12 @@ def ingress_entries(
             if world:
                 out.append((where, problems[0]))
             continue
-        out.append((where, IngressEntry("-1" if protocol is None else str(protocol),
-                                        parsed[0], parsed[1], text, kind)))
+        out.append(
+            (
+                where,
+                IngressEntry(
+                    "-1" if protocol is None else str(protocol), parsed[0], parsed[1], text, kind
+                ),
+            )
+        )
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -44,7 +44,7 @@ class Finding:
 class ScanOptions:
     """Policy knobs plus the exemption tag (defaults equal the runtime's)."""
 
-    policy: PolicyOptions = PolicyOptions()
+    policy: PolicyOptions = field(default_factory=PolicyOptions)
     exemption_tag_key: str = DEFAULT_EXEMPTION_KEY
     exemption_tag_value: str = DEFAULT_EXEMPTION_VALUE
     policies: tuple[str, ...] | None = None  # None = every policy
@@ -53,8 +53,9 @@ class ScanOptions:
         if not tags or isinstance(tags, Unresolved):
             return False
         key, value = self.exemption_tag_key.lower(), self.exemption_tag_value.lower()
-        return any(k.strip().lower() == key and str(v).strip().lower() == value
-                   for k, v in tags.items())
+        return any(
+            k.strip().lower() == key and str(v).strip().lower() == value for k, v in tags.items()
+        )
 
 
 def evaluate(subjects: Iterable[Subject], options: ScanOptions = ScanOptions()) -> list[Finding]:
@@ -79,11 +80,22 @@ def evaluate(subjects: Iterable[Subject], options: ScanOptions = ScanOptions()) 
                 level, message = info.level, violation.message
                 if exempt and level == "error":
                     level = "warning"
-                    message = (f"exempted by tag {options.exemption_tag_key}="
-                               f"{options.exemption_tag_value}: {message}")
+                    message = (
+                        f"exempted by tag {options.exemption_tag_key}="
+                        f"{options.exemption_tag_value}: {message}"
+                    )
                 where = f" at {violation.location}" if violation.location else ""
-                findings.append(Finding(policy.POLICY, info.id, level, subject.address,
-                                        subject.file, f"{message}{where}", violation.location))
+                findings.append(
+                    Finding(
+                        policy.POLICY,
+                        info.id,
+                        level,
+                        subject.address,
+                        subject.file,
+                        f"{message}{where}",
+                        violation.location,
+                    )
+                )
     return findings
 
 
@@ -110,7 +122,9 @@ def cdk_out_subjects(folder: Path) -> Iterable[Subject]:
     """Every stack template of a cloud assembly, following nested stacks and stages."""
     manifest_path = folder / "manifest.json"
     if not manifest_path.is_file():
-        raise ScanInputError(f"{folder}: a folder must be a cdk.out cloud assembly (no manifest.json)")
+        raise ScanInputError(
+            f"{folder}: a folder must be a cdk.out cloud assembly (no manifest.json)"
+        )
     manifest = _json(manifest_path)
     artifacts = manifest.get("artifacts") if isinstance(manifest, Mapping) else None
     if not isinstance(artifacts, Mapping):

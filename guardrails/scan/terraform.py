@@ -108,8 +108,11 @@ def subjects(plan: Mapping[str, Any], file: str) -> list[Subject]:
         subject = Subject("bucket", r.address, r.type, file, _tags(r))
         legacy = _declared(r, "server_side_encryption_configuration")
         if legacy is not None:
-            subject.facts["encryption"] = (legacy if isinstance(legacy, Unresolved) else
-                                           _encryption_rules(r, ("server_side_encryption_configuration", 0, "rule")))
+            subject.facts["encryption"] = (
+                legacy
+                if isinstance(legacy, Unresolved)
+                else _encryption_rules(r, ("server_side_encryption_configuration", 0, "rule"))
+            )
         elif r.address not in configured_buckets:
             subject.facts["encryption"] = None
         acl = _declared(r, "acl")
@@ -126,26 +129,40 @@ def subjects(plan: Mapping[str, Any], file: str) -> list[Subject]:
             subject.facts["policy"] = _policy(policy, "policy")
         out.append(subject)
     for r in by_type.get("aws_s3_bucket_public_access_block", []):
-        subject = Subject("bucket", r.address, r.type, file,
-                          linker.tags(linker.link(r, "bucket", "aws_s3_bucket")))
+        subject = Subject(
+            "bucket",
+            r.address,
+            r.type,
+            file,
+            linker.tags(linker.link(r, "bucket", "aws_s3_bucket")),
+        )
         # Terraform defaults every flag to false.
         subject.facts["public_access_block"] = {
             name: (attr, _bool(r.get(attr))) for attr, name in PAB_FLAGS.items()
         }
         out.append(subject)
     for r in by_type.get("aws_s3_bucket_acl", []):
-        subject = Subject("bucket", r.address, r.type, file,
-                          linker.tags(linker.link(r, "bucket", "aws_s3_bucket")))
+        subject = Subject(
+            "bucket",
+            r.address,
+            r.type,
+            file,
+            linker.tags(linker.link(r, "bucket", "aws_s3_bucket")),
+        )
         acl = r.get("acl")
         if acl is not None:
             subject.facts["acl"] = ("acl", acl)
         grants = []
         for i, _ in enumerate(_list(r.get("access_control_policy"))):
             for j, _ in enumerate(_list(r.get("access_control_policy", i, "grant"))):
-                for k, _ in enumerate(_list(r.get("access_control_policy", i, "grant", j, "grantee"))):
+                for k, _ in enumerate(
+                    _list(r.get("access_control_policy", i, "grant", j, "grantee"))
+                ):
                     uri = r.get("access_control_policy", i, "grant", j, "grantee", k, "uri")
                     if uri is not None:
-                        grants.append((f"access_control_policy[{i}].grant[{j}].grantee[{k}].uri", uri))
+                        grants.append(
+                            (f"access_control_policy[{i}].grant[{j}].grantee[{k}].uri", uri)
+                        )
         subject.facts["grants"] = grants
         out.append(subject)
     for r in by_type.get("aws_s3_bucket_policy", []):
@@ -156,7 +173,8 @@ def subjects(plan: Mapping[str, Any], file: str) -> list[Subject]:
     for r in by_type.get("aws_security_group", []):
         subject = Subject("security-group", r.address, r.type, file, _tags(r))
         subject.facts["ingress"] = [
-            item for i, _ in enumerate(_list(r.get("ingress")))
+            item
+            for i, _ in enumerate(_list(r.get("ingress")))
             for item in _ingress_block(r, ("ingress", i), f"ingress[{i}]")
         ]
         out.append(subject)
@@ -166,8 +184,9 @@ def subjects(plan: Mapping[str, Any], file: str) -> list[Subject]:
             continue
         group = linker.link(r, "security_group_id", "aws_security_group")
         subject = Subject("security-group", r.address, r.type, file, linker.tags(group))
-        subject.facts["ingress"] = ([("type", kind)] if isinstance(kind, Unresolved)
-                                    else _ingress_block(r, (), ""))
+        subject.facts["ingress"] = (
+            [("type", kind)] if isinstance(kind, Unresolved) else _ingress_block(r, (), "")
+        )
         out.append(subject)
     for r in by_type.get("aws_vpc_security_group_ingress_rule", []):
         group = linker.link(r, "security_group_id", "aws_security_group")
@@ -189,9 +208,14 @@ def _resources(plan: Mapping[str, Any]) -> Iterable[_Resource]:
             change = rc.get("change") or {}
             if change.get("actions") == ["delete"] or not isinstance(change.get("after"), Mapping):
                 continue
-            yield _Resource(str(rc.get("address")), str(rc.get("type")),
-                            str(rc.get("module_address") or ""), rc.get("index"),
-                            change["after"], change.get("after_unknown") or {})
+            yield _Resource(
+                str(rc.get("address")),
+                str(rc.get("type")),
+                str(rc.get("module_address") or ""),
+                rc.get("index"),
+                change["after"],
+                change.get("after_unknown") or {},
+            )
         return
     root = (plan.get("planned_values") or {}).get("root_module") or {}
     yield from _planned(root, "")
@@ -200,8 +224,14 @@ def _resources(plan: Mapping[str, Any]) -> Iterable[_Resource]:
 def _planned(module: Mapping[str, Any], module_address: str) -> Iterable[_Resource]:
     for r in module.get("resources") or []:
         if isinstance(r, Mapping) and r.get("mode", "managed") == "managed":
-            yield _Resource(str(r.get("address")), str(r.get("type")), module_address,
-                            r.get("index"), r.get("values") or {}, {})
+            yield _Resource(
+                str(r.get("address")),
+                str(r.get("type")),
+                module_address,
+                r.get("index"),
+                r.get("values") or {},
+                {},
+            )
     for child in module.get("child_modules") or []:
         if isinstance(child, Mapping):
             yield from _planned(child, str(child.get("address") or ""))
@@ -242,8 +272,12 @@ class _Linker:
             parts = _INDEX.sub("", str(reference)).split(".")
             for end in range(len(parts), 1, -1):
                 wanted = prefix + _INDEX.sub("", ".".join(parts[:end]))
-                matches = [c for c in candidates if c.config_address == wanted
-                           and _INDEX.sub("", c.module) == _INDEX.sub("", r.module)]
+                matches = [
+                    c
+                    for c in candidates
+                    if c.config_address == wanted
+                    and _INDEX.sub("", c.module) == _INDEX.sub("", r.module)
+                ]
                 if matches:
                     same_index = [c for c in matches if c.index == r.index and c.module == r.module]
                     return (same_index or matches)[0]
@@ -270,7 +304,11 @@ def _tags(r: _Resource) -> dict[str, str] | Unresolved:
     tags = r.get("tags")
     if isinstance(tags, Unresolved):
         return tags
-    merged = dict(r.values.get("tags_all") or {}) if isinstance(r.values.get("tags_all"), Mapping) else {}
+    merged = (
+        dict(r.values.get("tags_all") or {})
+        if isinstance(r.values.get("tags_all"), Mapping)
+        else {}
+    )
     if isinstance(tags, Mapping):
         merged.update(tags)
     return {str(k): str(v) for k, v in merged.items() if v is not None}
@@ -313,7 +351,9 @@ def _policy(text: Any, where: str) -> list[tuple[str, Any]]:
         return [("policy", Unresolved(where, "policy is not JSON"))]
     statements = document.get("Statement") if isinstance(document, Mapping) else None
     statements = statements if isinstance(statements, list) else [statements] if statements else []
-    return [(f"policy.Statement[{i}]", s) for i, s in enumerate(statements) if isinstance(s, Mapping)]
+    return [
+        (f"policy.Statement[{i}]", s) for i, s in enumerate(statements) if isinstance(s, Mapping)
+    ]
 
 
 def _ingress_block(r: _Resource, path: tuple[Any, ...], where: str) -> list[tuple[str, Any]]:
@@ -335,7 +375,9 @@ def _ingress_block(r: _Resource, path: tuple[Any, ...], where: str) -> list[tupl
 def _vpc_ingress_rule(r: _Resource) -> list[tuple[str, Any]]:
     protocol = r.get("ip_protocol")
     ports = {k: r.get(k) for k in ("from_port", "to_port")}
-    sources = [(attr, kind, r.get(attr)) for attr, kind in
-               (("cidr_ipv4", SourceKind.IPV4), ("cidr_ipv6", SourceKind.IPV6))
-               if r.get(attr) is not None]
+    sources = [
+        (attr, kind, r.get(attr))
+        for attr, kind in (("cidr_ipv4", SourceKind.IPV4), ("cidr_ipv6", SourceKind.IPV6))
+        if r.get(attr) is not None
+    ]
     return ingress_entries(sources, protocol, ports, "")

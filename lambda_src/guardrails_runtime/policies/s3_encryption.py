@@ -65,8 +65,14 @@ def check(subject: Subject, options: PolicyOptions) -> list[Violation]:
         return [Violation("GR-S3E2", encryption.why, encryption.where)]
     if encryption is None:
         if options.require_kms:
-            return [Violation("GR-S3E1", "no default encryption is declared (AWS applies "
-                              "SSE-S3) but SSE-KMS is required", "BucketEncryption")]
+            return [
+                Violation(
+                    "GR-S3E1",
+                    "no default encryption is declared (AWS applies "
+                    "SSE-S3) but SSE-KMS is required",
+                    "BucketEncryption",
+                )
+            ]
         return []
     out: list[Violation] = []
     resolved: list[str] = []

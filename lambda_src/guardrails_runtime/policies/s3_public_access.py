@@ -34,16 +34,30 @@ POLICY = "s3-public-access"
 KINDS = ("bucket", "bucket-policy")
 FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
-PUBLIC_GRANTEES = frozenset({
-    "http://acs.amazonaws.com/groups/global/AllUsers",
-    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
-})
-RESTRICTING_KEYS = frozenset({
-    "aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:sourcevpc",
-    "aws:sourcevpce", "aws:sourceip", "aws:principalorgid", "aws:principalorgpaths",
-    "aws:principalaccount", "aws:principalarn", "aws:userid", "aws:username",
-    "s3:dataaccesspointaccount", "s3:dataaccesspointarn",
-})
+PUBLIC_GRANTEES = frozenset(
+    {
+        "http://acs.amazonaws.com/groups/global/AllUsers",
+        "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+    }
+)
+RESTRICTING_KEYS = frozenset(
+    {
+        "aws:sourcearn",
+        "aws:sourceaccount",
+        "aws:sourceowner",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "aws:sourceip",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:userid",
+        "aws:username",
+        "s3:dataaccesspointaccount",
+        "s3:dataaccesspointarn",
+    }
+)
 
 RULES = (
     RuleInfo(
@@ -155,13 +169,18 @@ def check(subject: Subject, options: PolicyOptions) -> list[Violation]:
             if isinstance(value, Unresolved):
                 out.append(Violation("GR-S3P4", value.why, value.where or where))
             elif value is not True:
-                out.append(Violation("GR-S3P1", f"{flag} is {_show(value)}; all four flags "
-                                     "must be true", where))
+                out.append(
+                    Violation(
+                        "GR-S3P1", f"{flag} is {_show(value)}; all four flags must be true", where
+                    )
+                )
     acl_location, acl = subject.facts.get("acl", ("AccessControl", None))
     if isinstance(acl, Unresolved):
         out.append(Violation("GR-S3P4", acl.why, acl.where or acl_location))
     elif isinstance(acl, str) and is_public_acl(acl):
-        out.append(Violation("GR-S3P2", f"canned ACL {acl!r} makes the bucket public", acl_location))
+        out.append(
+            Violation("GR-S3P2", f"canned ACL {acl!r} makes the bucket public", acl_location)
+        )
     for location, grantee in subject.facts.get("grants", []):
         if isinstance(grantee, Unresolved):
             out.append(Violation("GR-S3P4", grantee.why, grantee.where or location))
@@ -174,8 +193,13 @@ def check(subject: Subject, options: PolicyOptions) -> list[Violation]:
         elif isinstance(statement, Mapping) and public_statement(statement):
             sid = statement.get("Sid")
             label = f"statement {sid!r}" if sid else "a statement"
-            out.append(Violation("GR-S3P3", f"{label} allows principal * without a "
-                                 "restricting condition", location))
+            out.append(
+                Violation(
+                    "GR-S3P3",
+                    f"{label} allows principal * without a restricting condition",
+                    location,
+                )
+            )
     return out
 
 
