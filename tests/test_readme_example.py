@@ -32,3 +32,15 @@ def test_application_stack_example_synthesizes() -> None:
     assert json.loads(env["GUARDRAILS_CONFIG_RULES"]) == {}
     [sub] = [r for r in template["Resources"].values() if r["Type"] == "AWS::SNS::Subscription"]
     assert sub["Properties"]["Endpoint"] == "payments-oncall@example.com"
+
+
+def test_guardrail_checks_example_passes_with_its_acknowledgement() -> None:
+    code = readme_example("guardrail-checks")
+    namespace: dict[str, object] = {"__name__": "readme_example"}
+    exec(compile(code, "README.md", "exec"), namespace)  # synth succeeds: 8443 acknowledged
+    # Without the acknowledgement the same example fails synthesis on GR-SG1.
+    unacknowledged = code.replace("cdk.Validations.of(group).acknowledge(", "(").replace(
+        'cdk.Acknowledgment(id="Guardrails::GR-SG1"', 'dict(id="GR-SG1"'
+    )
+    with pytest.raises(RuntimeError, match="Guardrails::GR-SG1"):
+        exec(compile(unacknowledged, "README.md", "exec"), {"__name__": "readme_example"})
