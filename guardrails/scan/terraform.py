@@ -254,30 +254,28 @@ def _configs(plan: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
 
 
 class _Linker:
-    """Finds the resource a configuring resource points at."""
+    """Finds the resource a configuring resource points at, through indexes built once."""
 
     def __init__(self, resources: list[_Resource]) -> None:
-        self.resources = resources
+        self.by_value: dict[tuple[str, str], _Resource] = {}
+        self.by_config: dict[tuple[str, str], list[_Resource]] = {}
+        for r in resources:
+            for key in ("id", "bucket", "arn"):
+                value = r.values.get(key)
+                if isinstance(value, str) and value:
+                    self.by_value.setdefault((r.type, value), r)
+            self.by_config.setdefault((r.type, r.config_address), []).append(r)
 
     def link(self, r: _Resource, attribute: str, target_type: str) -> _Resource | None:
-        candidates = [c for c in self.resources if c.type == target_type]
         value = r.get(attribute)
-        if isinstance(value, str) and value:
-            for c in candidates:
-                if value in (c.values.get("id"), c.values.get("bucket"), c.values.get("arn")):
-                    return c
+        if isinstance(value, str) and value and (target_type, value) in self.by_value:
+            return self.by_value[(target_type, value)]
         expression = (r.config.get("expressions") or {}).get(attribute) or {}
         prefix = _INDEX.sub("", r.module) + "." if r.module else ""
         for reference in expression.get("references") or []:
             parts = _INDEX.sub("", str(reference)).split(".")
             for end in range(len(parts), 1, -1):
-                wanted = prefix + _INDEX.sub("", ".".join(parts[:end]))
-                matches = [
-                    c
-                    for c in candidates
-                    if c.config_address == wanted
-                    and _INDEX.sub("", c.module) == _INDEX.sub("", r.module)
-                ]
+                matches = self.by_config.get((target_type, prefix + ".".join(parts[:end])))
                 if matches:
                     same_index = [c for c in matches if c.index == r.index and c.module == r.module]
                     return (same_index or matches)[0]
