@@ -27,6 +27,7 @@ def test_security_group_plan() -> None:
         # linked through configuration references to an exempt group
         ("aws_security_group_rule.admin_rdp", "GR-SG1", "warning"),
         ("aws_security_group_rule.unknown_source", "GR-SG2", "warning"),
+        ("aws_security_group.dynamic", "GR-SG2", "warning"),  # whole ingress unknown
         ("module.network.aws_vpc_security_group_ingress_rule.pg[0]", "GR-SG1", "error"),
     }
     # Compliant: the https block, the egress rule, the group reference, the "443" string
@@ -34,7 +35,8 @@ def test_security_group_plan() -> None:
 
 
 def test_unknown_value_message_names_the_attribute() -> None:
-    [finding] = [f for f in scan_path(TF / "security-groups.plan.json") if f.rule == "GR-SG2"]
+    [finding] = [f for f in scan_path(TF / "security-groups.plan.json")
+                 if f.resource == "aws_security_group_rule.unknown_source"]
     assert finding.message == (
         "cidr_blocks is known only after apply (unknown in the plan) at cidr_blocks"
     )

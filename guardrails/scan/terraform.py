@@ -118,12 +118,9 @@ def subjects(plan: Mapping[str, Any], file: str) -> list[Subject]:
         acl = _declared(r, "acl")
         if acl is not None:
             subject.facts["acl"] = ("acl", acl)
-        grants = _declared(r, "grant")
-        subject.facts["grants"] = [
-            (f"grant[{i}].uri", r.get("grant", i, "uri"))
-            for i, _ in enumerate(_list(grants))
-            if r.get("grant", i, "uri") is not None
-        ]
+        subject.facts["grants"] = (
+            _leaves(r, ("grant", "*", "uri")) if _declared(r, "grant") is not None else []
+        )
         policy = _declared(r, "policy")
         if policy:
             subject.facts["policy"] = _policy(policy, "policy")
@@ -152,18 +149,9 @@ def subjects(plan: Mapping[str, Any], file: str) -> list[Subject]:
         acl = r.get("acl")
         if acl is not None:
             subject.facts["acl"] = ("acl", acl)
-        grants = []
-        for i, _ in enumerate(_list(r.get("access_control_policy"))):
-            for j, _ in enumerate(_list(r.get("access_control_policy", i, "grant"))):
-                for k, _ in enumerate(
-                    _list(r.get("access_control_policy", i, "grant", j, "grantee"))
-                ):
-                    uri = r.get("access_control_policy", i, "grant", j, "grantee", k, "uri")
-                    if uri is not None:
-                        grants.append(
-                            (f"access_control_policy[{i}].grant[{j}].grantee[{k}].uri", uri)
-                        )
-        subject.facts["grants"] = grants
+        subject.facts["grants"] = _leaves(
+            r, ("access_control_policy", "*", "grant", "*", "grantee", "*", "uri")
+        )
         out.append(subject)
     for r in by_type.get("aws_s3_bucket_policy", []):
         bucket = linker.link(r, "bucket", "aws_s3_bucket")
@@ -172,11 +160,16 @@ def subjects(plan: Mapping[str, Any], file: str) -> list[Subject]:
         out.append(subject)
     for r in by_type.get("aws_security_group", []):
         subject = Subject("security-group", r.address, r.type, file, _tags(r))
-        subject.facts["ingress"] = [
-            item
-            for i, _ in enumerate(_list(r.get("ingress")))
-            for item in _ingress_block(r, ("ingress", i), f"ingress[{i}]")
-        ]
+        blocks = r.get("ingress")
+        subject.facts["ingress"] = (
+            [("ingress", blocks)]
+            if isinstance(blocks, Unresolved)
+            else [
+                item
+                for i, _ in enumerate(_list(blocks))
+                for item in _ingress_block(r, ("ingress", i), f"ingress[{i}]")
+            ]
+        )
         out.append(subject)
     for r in by_type.get("aws_security_group_rule", []):
         kind = r.get("type")
@@ -310,6 +303,32 @@ def _tags(r: _Resource) -> dict[str, str] | Unresolved:
     if isinstance(tags, Mapping):
         merged.update(tags)
     return {str(k): str(v) for k, v in merged.items() if v is not None}
+
+
+def _leaves(r: _Resource, pattern: tuple[Any, ...]) -> list[tuple[str, Any]]:
+    """Values at ``pattern`` (``"*"`` = every list element), as ``(location, value)``.
+
+    An unknown list or value on the way is one Unresolved leaf; absent values are skipped.
+    """
+    out: list[tuple[str, Any]] = []
+
+    def walk(prefix: tuple[Any, ...], rest: tuple[Any, ...]) -> None:
+        value = r.get(*prefix)
+        if isinstance(value, Unresolved):
+            out.append((_location(prefix), value))
+            return
+        if not rest:
+            if value is not None:
+                out.append((_location(prefix), value))
+            return
+        if rest[0] == "*":
+            for i, _ in enumerate(_list(value)):
+                walk((*prefix, i), rest[1:])
+        else:
+            walk((*prefix, rest[0]), rest[1:])
+
+    walk((pattern[0],), pattern[1:])
+    return out
 
 
 def _list(value: Any) -> list[Any]:
