@@ -1,0 +1,253 @@
+# cdk-guardrails: shared helpers for the Terraform plan policies (Rego v1).
+#
+# Input: the JSON of `terraform show -json PLAN` (format 0.1 to 1.2).
+# Parameters: data.guardrails.params, merged over `default_params` below.
+# The Python scanner (`guardrails scan`) implements the same reading; a test requires both
+# engines to report the same findings on every fixture plan.
+package guardrails.lib
+
+import rego.v1
+
+default_params := {
+	"allowed_public_ports": [80, 443],
+	"exemption_tag_key": "SecurityExemption",
+	"exemption_tag_value": "true",
+	"require_kms": false,
+}
+
+user_params := data.guardrails.params if is_object(data.guardrails.params)
+
+else := {}
+
+params := object.union(default_params, user_params)
+
+# --- resources: what the plan creates or updates ------------------------------------------
+
+# Managed resources of resource_changes (deletions skipped), in plan order, with the
+# values after apply and the after_unknown marks.
+resources := [r |
+	some rc in input.resource_changes
+	object.get(rc, "mode", "managed") == "managed"
+	is_object(rc.change.after)
+	object.get(rc.change, "actions", []) != ["delete"]
+	r := {
+		"address": rc.address,
+		"type": rc.type,
+		"module": object.get(rc, "module_address", ""),
+		"index": object.get(rc, "index", null),
+		"values": rc.change.after,
+		"unknown": object.get(rc.change, "after_unknown", {}),
+	}
+] if is_array(input.resource_changes)
+
+# Plans without resource_changes: planned_values, root and child modules.
+else := [r |
+	walk(object.get(input, "planned_values", {}), [_, node])
+	is_object(node)
+	is_array(node.resources)
+	some res in node.resources
+	object.get(res, "mode", "managed") == "managed"
+	r := {
+		"address": res.address,
+		"type": res.type,
+		"module": object.get(node, "address", ""),
+		"index": object.get(res, "index", null),
+		"values": object.get(res, "values", {}),
+		"unknown": {},
+	}
+]
+
+of_type(t) := [r | some r in resources; r.type == t]
+
+# --- values: known, unknown (after apply) or absent -----------------------------------------
+
+# True when the value at `path` (or anything above it) is known only after apply.
+unknown_at(r, path) if {
+	some n in numbers.range(0, count(path))
+	object.get(r.unknown, array.slice(path, 0, n), false) == true
+}
+
+value_at(r, path) := object.get(r.values, path, null)
+
+# "ingress[0].cidr_blocks" for ["ingress", 0, "cidr_blocks"]
+location(path) := trim_prefix(concat("", [part_text(p) | some p in path]), ".")
+
+part_text(p) := concat("", ["[", format_int(p, 10), "]"]) if is_number(p)
+
+else := concat("", [".", p])
+
+unknown_why(path) := concat("", [location(path), " is known only after apply (unknown in the plan)"])
+
+# Indexes of a list value (none for absent or unknown values).
+indexes(r, path) := numbers.range(0, count(v) - 1) if {
+	v := value_at(r, path)
+	is_array(v)
+	count(v) > 0
+} else := []
+
+# --- configuration and links ----------------------------------------------------------------
+
+strip_index(s) := regex.replace(s, `\[[^\]]*\]`, "")
+
+module_prefix(path) := concat("", [concat("", ["module.", path[i + 1], "."]) |
+	some i
+	path[i] == "module_calls"
+])
+
+configs[address] := res if {
+	walk(object.get(object.get(input, "configuration", {}), "root_module", {}), [path, node])
+	is_object(node)
+	is_array(node.resources)
+	some res in node.resources
+	address := concat("", [module_prefix(path), res.address])
+}
+
+config_of(r) := object.get(configs, strip_index(r.address), {})
+
+# An attribute set in the configuration (counts even when its value is unknown).
+configured(r, attribute) if object.get(config_of(r), ["expressions", attribute], null) != null
+
+by_address[r.address] := r if some r in resources
+
+config_keys contains concat("|", [r.type, strip_index(r.address)]) if some r in resources
+
+# The resource that `r` configures through `attribute` (a bucket, a security group):
+# by the attribute's value when it is known, else through the configuration references.
+link(r, attribute, target_type) := by_value[0] if {
+	value := value_at(r, [attribute])
+	is_string(value)
+	value != ""
+	by_value := [t |
+		some t in resources
+		t.type == target_type
+		value in {object.get(t.values, "id", null), object.get(t.values, "bucket", null), object.get(t.values, "arn", null)}
+	]
+	count(by_value) > 0
+} else := by_reference(r, attribute, target_type)
+
+by_reference(r, attribute, target_type) := target if {
+	prefix := module_stem(r)
+	keys := [key |
+		some reference in object.get(config_of(r), ["expressions", attribute, "references"], [])
+		parts := split(strip_index(reference), ".")
+		count(parts) >= 2
+		some end in numbers.range(count(parts), 2)
+		key := concat("", [prefix, concat(".", array.slice(parts, 0, end))])
+		concat("|", [target_type, key]) in config_keys
+	]
+	count(keys) > 0
+	target := instance(r, keys[0], target_type)
+}
+
+module_stem(r) := concat("", [strip_index(r.module), "."]) if r.module != ""
+
+else := ""
+
+# Prefer the instance with the same module instance and index, else the first in plan order.
+instance(r, key, target_type) := by_address[same] if {
+	same := concat("", [module_instance(r), trim_prefix(key, module_stem(r)), index_suffix(r.index)])
+	by_address[same].type == target_type
+} else := first if {
+	matches := [t | some t in resources; t.type == target_type; strip_index(t.address) == key]
+	first := matches[0]
+}
+
+module_instance(r) := concat("", [r.module, "."]) if r.module != ""
+
+else := ""
+
+index_suffix(i) := "" if i == null
+
+else := concat("", ["[", format_int(i, 10), "]"]) if is_number(i)
+
+else := concat("", ["[\"", i, "\"]"])
+
+# --- tags and exemption ---------------------------------------------------------------------
+
+exempt(r) if {
+	not unknown_at(r, ["tags"])
+	tags := object.union(object_or_empty(value_at(r, ["tags_all"])), object_or_empty(value_at(r, ["tags"])))
+	some key, value in tags
+	value != null
+	lower(trim_space(key)) == lower(params.exemption_tag_key)
+	lower(trim_space(text(value))) == lower(params.exemption_tag_value)
+}
+
+text(v) := v if is_string(v)
+
+else := sprintf("%v", [v])
+
+exempt_flag(r) := true if exempt(r)
+
+else := false
+
+object_or_empty(v) := v if is_object(v)
+
+else := {}
+
+# A configuring resource is exempt when the resource it configures is.
+linked_exempt(r, attribute, target_type) if exempt(link(r, attribute, target_type))
+
+# --- findings -----------------------------------------------------------------------------
+
+# error -> warning for exempt resources, with the reason in the message
+finding(rule, level, r, message, loc, is_exempt) := {
+	"rule": rule,
+	"level": final_level(level, is_exempt),
+	"resource": r.address,
+	"message": concat("", [r.address, ": ", exempt_note(level, is_exempt), message, " at ", loc]),
+}
+
+final_level(level, is_exempt) := "warning" if {
+	is_exempt == true
+	level == "error"
+}
+
+else := level
+
+exempt_note(level, is_exempt) := concat("", ["exempted by tag ", params.exemption_tag_key, "=", params.exemption_tag_value, ": "]) if {
+	is_exempt == true
+	level == "error"
+}
+
+else := ""
+
+# --- CIDRs ---------------------------------------------------------------------------------
+
+ipv4_cidr(s) if {
+	m := regex.find_all_string_submatch_n(`^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(/(\d{1,2}))?$`, s, 1)[0]
+	every octet in array.slice(m, 1, 5) {
+		to_number(octet) <= 255
+	}
+	prefix_ok(m[6], 32)
+}
+
+ipv6_cidr(s) if {
+	m := regex.find_all_string_submatch_n(`^([0-9A-Fa-f:]+)(/(\d{1,3}))?$`, s, 1)[0]
+	groups := split(m[1], ":")
+	count(groups) <= 8
+	count(split(m[1], "::")) <= 2
+	every g in groups {
+		count(g) <= 4
+	}
+	contains(m[1], ":")
+	prefix_ok(m[3], 128)
+}
+
+prefix_ok(p, _) if p == ""
+
+prefix_ok(p, limit) if {
+	p != ""
+	to_number(p) <= limit
+}
+
+valid_cidr(s) if ipv4_cidr(trim_space(s))
+
+valid_cidr(s) if ipv6_cidr(trim_space(s))
+
+world_open(s) if {
+	valid_cidr(s)
+	parts := split(trim_space(s), "/")
+	count(parts) == 2
+	to_number(parts[1]) == 0
+}

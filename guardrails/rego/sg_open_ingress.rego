@@ -1,0 +1,198 @@
+# cdk-guardrails policy sg-open-ingress over a Terraform plan (Rego v1).
+#
+# No security-group ingress from the whole internet (any IPv4 or IPv6 network of prefix
+# length 0) on a port outside data.guardrails.params.allowed_public_ports (default 80, 443).
+# Protocol -1/all and port-less protocols (ICMP...) always violate. Rules:
+#   GR-SG1 (deny)  world-open ingress on a port that is not allowed
+#   GR-SG2 (warn)  a source, protocol or port is unknown in the plan or malformed
+package guardrails.sg_open_ingress
+
+import data.guardrails.lib
+import rego.v1
+
+policy := "sg-open-ingress"
+
+fix := "Fix: restrict the source to known CIDRs, a prefix list or a security group, or tag the group with the exemption tag."
+
+deny contains f.message if {
+	some f in finding
+	f.level == "error"
+}
+
+warn contains f.message if {
+	some f in finding
+	f.level == "warning"
+}
+
+# --- where ingress comes from -------------------------------------------------------------
+
+# One occurrence per CIDR source: {r, exempt, base (path of the rule), source_path, ports}
+occurrence contains o if {
+	some r in lib.of_type("aws_security_group")
+	not lib.unknown_at(r, ["ingress"])
+	some i in lib.indexes(r, ["ingress"])
+	some o in sources(r, ["ingress", i], ["protocol", "from_port", "to_port"], lib.exempt_flag(r))
+}
+
+occurrence contains o if {
+	some r in lib.of_type("aws_security_group_rule")
+	not lib.unknown_at(r, ["type"])
+	lib.value_at(r, ["type"]) != "egress"
+	some o in sources(r, [], ["protocol", "from_port", "to_port"], rule_exempt(r))
+}
+
+occurrence contains o if {
+	some r in lib.of_type("aws_vpc_security_group_ingress_rule")
+	some attribute in ["cidr_ipv4", "cidr_ipv6"]
+	source_present(r, [attribute])
+	o := {
+		"r": r, "exempt": rule_exempt(r), "source_path": [attribute],
+		"ports": [["ip_protocol"], ["from_port"], ["to_port"]],
+	}
+}
+
+rule_exempt(r) := true if lib.linked_exempt(r, "security_group_id", "aws_security_group")
+
+else := false
+
+sources(r, base, port_keys, is_exempt) := {o |
+	some attribute in ["cidr_blocks", "ipv6_cidr_blocks"]
+	some path in source_paths(r, array.concat(base, [attribute]))
+	o := {
+		"r": r, "exempt": is_exempt, "source_path": path,
+		"ports": [array.concat(base, [k]) | some k in port_keys],
+	}
+}
+
+# The list itself when it is unknown, else each element.
+source_paths(r, list_path) := [list_path] if lib.unknown_at(r, list_path)
+
+else := [array.concat(list_path, [j]) | some j in lib.indexes(r, list_path)]
+
+source_present(r, path) if lib.unknown_at(r, path)
+
+source_present(r, path) if lib.value_at(r, path) != null
+
+# --- judging ------------------------------------------------------------------------------
+
+# An unknown type of aws_security_group_rule, or an unknown whole ingress list.
+finding contains lib.finding("GR-SG2", "warning", r, lib.unknown_why([key]), key, false) if {
+	some r in lib.of_type("aws_security_group_rule")
+	key := "type"
+	lib.unknown_at(r, [key])
+}
+
+finding contains lib.finding("GR-SG2", "warning", r, lib.unknown_why(["ingress"]), "ingress", false) if {
+	some r in lib.of_type("aws_security_group")
+	lib.unknown_at(r, ["ingress"])
+}
+
+finding contains lib.finding("GR-SG2", "warning", o.r, lib.unknown_why(o.source_path), lib.location(o.source_path), false) if {
+	some o in occurrence
+	lib.unknown_at(o.r, o.source_path)
+}
+
+finding contains lib.finding("GR-SG2", "warning", o.r, concat("", [source, " is not a CIDR"]), lib.location(o.source_path), false) if {
+	some o in occurrence
+	source := known_source(o)
+	not lib.valid_cidr(source)
+}
+
+finding contains lib.finding("GR-SG2", "warning", o.r, problems(o)[0].why, problems(o)[0].where, false) if {
+	some o in occurrence
+	source := known_source(o)
+	lib.world_open(source)
+	count(problems(o)) > 0
+}
+
+finding contains lib.finding("GR-SG1", "error", o.r, message, lib.location(o.source_path), o.exempt) if {
+	some o in occurrence
+	source := known_source(o)
+	lib.world_open(source)
+	count(problems(o)) == 0
+	protocol := protocol_of(o)
+	lo := port(o, 1)
+	hi := port(o, 2)
+	covers_disallowed(protocol, lo, hi)
+	message := concat("", [describe(protocol, lo, hi), " from ", source, " is open to the whole internet; ", fix])
+}
+
+known_source(o) := v if {
+	not lib.unknown_at(o.r, o.source_path)
+	v := lib.value_at(o.r, o.source_path)
+	v != null
+	is_string(v)
+}
+
+problems(o) := array.concat(
+	[{"why": lib.unknown_why(p), "where": lib.location(p)} | some p in o.ports; lib.unknown_at(o.r, p)],
+	[{"why": concat("", [lib.location(p), " is not a port number"]), "where": lib.location(p)} |
+		some n in [1, 2]
+		p := o.ports[n]
+		not lib.unknown_at(o.r, p)
+		not port_text_ok(lib.value_at(o.r, p))
+	],
+)
+
+port_text_ok(v) if v == null
+
+port_text_ok(v) if is_number(v)
+
+port_text_ok(v) if {
+	is_string(v)
+	v == ""
+}
+
+port_text_ok(v) if {
+	is_string(v)
+	regex.match(`^\s*[-+]?\d+\s*$`, v)
+}
+
+protocol_of(o) := "-1" if lib.value_at(o.r, o.ports[0]) == null
+
+else := lib.text(lib.value_at(o.r, o.ports[0]))
+
+port(o, n) := null if {
+	v := lib.value_at(o.r, o.ports[n])
+	v == null
+} else := null if {
+	lib.value_at(o.r, o.ports[n]) == ""
+} else := to_number(lib.value_at(o.r, o.ports[n]))
+
+# --- the policy itself (the same rules as guardrails_runtime.policies.sg_open_ingress) ----
+
+names := {
+	"-1": "all", "all": "all", "6": "tcp", "tcp": "tcp", "17": "udp", "udp": "udp",
+	"1": "icmp", "icmp": "icmp", "58": "icmpv6", "icmpv6": "icmpv6", "ipv6-icmp": "icmpv6",
+}
+
+normalize(protocol) := object.get(names, lower(trim_space(protocol)), lower(trim_space(protocol)))
+
+ported(protocol) if normalize(protocol) in {"tcp", "udp"}
+
+span(lo, hi) := [0, 65535] if {
+	some v in [lo, hi]
+	v == null
+} else := [0, 65535] if {
+	some v in [lo, hi]
+	v < 0
+} else := [max([min([lo, hi]), 0]), min([max([lo, hi]), 65535])]
+
+covers_disallowed(protocol, _, _) if not ported(protocol)
+
+covers_disallowed(protocol, lo, hi) if {
+	ported(protocol)
+	s := span(lo, hi)
+	allowed := {p | some p in lib.params.allowed_public_ports; p >= s[0]; p <= s[1]}
+	count(allowed) < (s[1] - s[0]) + 1
+}
+
+describe(protocol, lo, hi) := "all traffic" if normalize(protocol) == "all"
+
+else := concat("", [normalize(protocol), " ", ports_text(span(lo, hi))]) if {
+	ported(protocol)
+} else := concat("", ["protocol ", normalize(protocol)])
+
+ports_text(s) := format_int(s[0], 10) if s[0] == s[1]
+
+else := concat("", [format_int(s[0], 10), "-", format_int(s[1], 10)])
