@@ -212,6 +212,15 @@ def rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def rego_export(args: argparse.Namespace) -> int:
+    """``guardrails rego export DIR``: the Rego policies and their params.json."""
+    from guardrails.rego_engine import export
+
+    for path in export(Path(args.dir)):
+        print(path)
+    return EXIT_OK
+
+
 def _port_list(text: str) -> list[int]:
     from guardrails_runtime.settings import SettingsError, parse_ports
 
@@ -275,6 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
     ru = sub.add_parser("rules", help="list the rule catalog")
     ru.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     ru.set_defaults(func=rules)
+
+    rg = sub.add_parser("rego", help="the Rego v1 copies of the policies, for OPA and conftest")
+    rg_sub = rg.add_subparsers(dest="rego_command", required=True)
+    ex = rg_sub.add_parser("export", help="write the .rego files and params.json into DIR")
+    ex.add_argument("dir", metavar="DIR")
+    ex.set_defaults(func=rego_export)
     return parser
 
 

@@ -176,7 +176,20 @@ span(lo, hi) := [0, 65535] if {
 } else := [0, 65535] if {
 	some v in [lo, hi]
 	v < 0
-} else := [max([min([lo, hi]), 0]), min([max([lo, hi]), 65535])]
+} else := [smaller(lo, hi), capped(bigger(lo, hi))]
+
+# Explicit comparisons: rego-cpp's min/max compare 8080 and 65535 as text.
+smaller(a, b) := a if a <= b
+
+else := b
+
+bigger(a, b) := a if a >= b
+
+else := b
+
+capped(x) := 65535 if x > 65535
+
+else := x
 
 covers_disallowed(protocol, _, _) if not ported(protocol)
 
