@@ -16,43 +16,117 @@ def make_plan(resources: int) -> dict[str, Any]:
     changes: list[dict[str, Any]] = []
     configs: list[dict[str, Any]] = []
 
-    def add(rtype: str, name: str, after: dict[str, Any], unknown: dict[str, Any],
-            expressions: dict[str, Any] | None = None) -> None:
+    def add(
+        rtype: str,
+        name: str,
+        after: dict[str, Any],
+        unknown: dict[str, Any],
+        expressions: dict[str, Any] | None = None,
+    ) -> None:
         address = f"{rtype}.{name}"
-        changes.append({"address": address, "mode": "managed", "type": rtype, "name": name,
-                        "change": {"actions": ["create"], "after": after, "after_unknown": unknown}})
-        configs.append({"address": address, "mode": "managed", "type": rtype, "name": name,
-                        "expressions": expressions or {}})
+        changes.append(
+            {
+                "address": address,
+                "mode": "managed",
+                "type": rtype,
+                "name": name,
+                "change": {"actions": ["create"], "after": after, "after_unknown": unknown},
+            }
+        )
+        configs.append(
+            {
+                "address": address,
+                "mode": "managed",
+                "type": rtype,
+                "name": name,
+                "expressions": expressions or {},
+            }
+        )
 
     i = 0
     while len(changes) < resources:
         bad = i % 5 == 0
         if i % 2 == 0:
-            add("aws_security_group", f"sg{i}", {
-                "name": f"sg{i}", "tags": {"Team": "bench"},
-                "ingress": [{"protocol": "tcp", "from_port": 22 if bad else 443,
-                             "to_port": 22 if bad else 443, "cidr_blocks": ["0.0.0.0/0"],
-                             "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [],
-                             "self": False, "description": "bench"}],
-            }, {"id": True, "arn": True})
-            add("aws_vpc_security_group_ingress_rule", f"rule{i}", {
-                "ip_protocol": "tcp", "from_port": 5432, "to_port": 5432,
-                "cidr_ipv4": "0.0.0.0/0" if bad else "10.0.0.0/8",
-            }, {"id": True, "security_group_id": True}, {"security_group_id": {
-                "references": [f"aws_security_group.sg{i}.id", f"aws_security_group.sg{i}"]}})
+            add(
+                "aws_security_group",
+                f"sg{i}",
+                {
+                    "name": f"sg{i}",
+                    "tags": {"Team": "bench"},
+                    "ingress": [
+                        {
+                            "protocol": "tcp",
+                            "from_port": 22 if bad else 443,
+                            "to_port": 22 if bad else 443,
+                            "cidr_blocks": ["0.0.0.0/0"],
+                            "ipv6_cidr_blocks": [],
+                            "prefix_list_ids": [],
+                            "security_groups": [],
+                            "self": False,
+                            "description": "bench",
+                        }
+                    ],
+                },
+                {"id": True, "arn": True},
+            )
+            add(
+                "aws_vpc_security_group_ingress_rule",
+                f"rule{i}",
+                {
+                    "ip_protocol": "tcp",
+                    "from_port": 5432,
+                    "to_port": 5432,
+                    "cidr_ipv4": "0.0.0.0/0" if bad else "10.0.0.0/8",
+                },
+                {"id": True, "security_group_id": True},
+                {
+                    "security_group_id": {
+                        "references": [f"aws_security_group.sg{i}.id", f"aws_security_group.sg{i}"]
+                    }
+                },
+            )
         else:
-            add("aws_s3_bucket", f"b{i}", {"bucket": f"bench-{i}", "tags": {"Team": "bench"}},
-                {"id": True, "arn": True, "acl": True, "policy": True, "grant": True,
-                 "server_side_encryption_configuration": True})
+            add(
+                "aws_s3_bucket",
+                f"b{i}",
+                {"bucket": f"bench-{i}", "tags": {"Team": "bench"}},
+                {
+                    "id": True,
+                    "arn": True,
+                    "acl": True,
+                    "policy": True,
+                    "grant": True,
+                    "server_side_encryption_configuration": True,
+                },
+            )
             ref = {"bucket": {"references": [f"aws_s3_bucket.b{i}.id", f"aws_s3_bucket.b{i}"]}}
-            add("aws_s3_bucket_public_access_block", f"b{i}", {
-                "block_public_acls": True, "ignore_public_acls": True,
-                "block_public_policy": not bad, "restrict_public_buckets": True,
-            }, {"bucket": True, "id": True}, ref)
-            add("aws_s3_bucket_server_side_encryption_configuration", f"b{i}", {
-                "rule": [{"apply_server_side_encryption_by_default": [
-                    {"sse_algorithm": "aws:kms", "kms_master_key_id": None}]}],
-            }, {"bucket": True, "id": True}, ref)
+            add(
+                "aws_s3_bucket_public_access_block",
+                f"b{i}",
+                {
+                    "block_public_acls": True,
+                    "ignore_public_acls": True,
+                    "block_public_policy": not bad,
+                    "restrict_public_buckets": True,
+                },
+                {"bucket": True, "id": True},
+                ref,
+            )
+            add(
+                "aws_s3_bucket_server_side_encryption_configuration",
+                f"b{i}",
+                {
+                    "rule": [
+                        {
+                            "apply_server_side_encryption_by_default": [
+                                {"sse_algorithm": "aws:kms", "kms_master_key_id": None}
+                            ]
+                        }
+                    ],
+                },
+                {"bucket": True, "id": True},
+                ref,
+            )
         i += 1
     changes = changes[:resources]
     return {

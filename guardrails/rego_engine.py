@@ -56,7 +56,9 @@ def export(folder: Path) -> list[Path]:
     return written
 
 
-def evaluate(plan: dict[str, Any] | str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def evaluate(
+    plan: dict[str, Any] | str, params: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """Every policy's ``finding`` set on ``plan``, each with its ``policy`` added.
 
     Needs ``regopy`` (``pip install 'cdk-guardrails[rego]'``).

@@ -24,8 +24,11 @@ PLANS = sorted((FIXTURES / "tf").glob("*.plan.json"))
 PARAMS: dict[str, dict[str, Any]] = {
     "defaults": {},
     "require-kms": {"require_kms": True},
-    "ports-and-tag": {"allowed_public_ports": [22, 443, 8080], "exemption_tag_key": "Purpose",
-                      "exemption_tag_value": "Website"},
+    "ports-and-tag": {
+        "allowed_public_ports": [22, 443, 8080],
+        "exemption_tag_key": "Purpose",
+        "exemption_tag_value": "Website",
+    },
 }
 
 
@@ -42,8 +45,10 @@ def python_findings(path: Path, params: dict[str, Any]) -> set[tuple[str, str, s
 
 
 def rego_findings(path: Path, params: dict[str, Any]) -> set[tuple[str, str, str, str]]:
-    return {(f["policy"], f["rule"], f["level"], f["resource"])
-            for f in evaluate(path.read_text(), params)}
+    return {
+        (f["policy"], f["rule"], f["level"], f["resource"])
+        for f in evaluate(path.read_text(), params)
+    }
 
 
 def test_there_are_enough_fixtures() -> None:
@@ -70,8 +75,11 @@ def test_fixtures_cover_every_policy_rule_and_a_clean_plan() -> None:
 
 
 def test_messages_name_the_address_and_the_fix() -> None:
-    [finding] = [f for f in evaluate((FIXTURES / "tf" / "sg-ports.plan.json").read_text())
-                 if f["resource"] == "aws_security_group.inverted"]
+    [finding] = [
+        f
+        for f in evaluate((FIXTURES / "tf" / "sg-ports.plan.json").read_text())
+        if f["resource"] == "aws_security_group.inverted"
+    ]
     assert finding["message"].startswith("aws_security_group.inverted: tcp 80-443 from 0.0.0.0/0 ")
     assert "Fix: restrict the source" in finding["message"]
 
@@ -86,8 +94,12 @@ def test_deny_and_warn_sets_for_conftest() -> None:
     deny = json.loads(str(rego.query("[m | some m in data.guardrails.sg_open_ingress.deny]")))
     warn = json.loads(str(rego.query("[m | some m in data.guardrails.sg_open_ingress.warn]")))
     assert sorted(m.split(":")[0] for m in deny["expressions"][0]) == [
-        "aws_security_group.tags_unknown", "aws_security_group.wrong_value"]
-    assert [m.split(":")[0] for m in warn["expressions"][0]] == ["aws_security_group.default_tagged"]
+        "aws_security_group.tags_unknown",
+        "aws_security_group.wrong_value",
+    ]
+    assert [m.split(":")[0] for m in warn["expressions"][0]] == [
+        "aws_security_group.default_tagged"
+    ]
 
 
 def test_every_policy_has_a_rego_file() -> None:
@@ -101,15 +113,29 @@ def test_every_policy_has_a_rego_file() -> None:
     assert "lib.rego" in names
 
 
-def test_export_writes_policies_and_params(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_writes_policies_and_params(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["rego", "export", str(tmp_path / "policy")]) == 0
     written = sorted(Path(p).name for p in capsys.readouterr().out.split())
-    assert written == ["lib.rego", "params.json", "s3_encryption.rego", "s3_public_access.rego",
-                       "sg_open_ingress.rego"]
+    assert written == [
+        "lib.rego",
+        "params.json",
+        "s3_encryption.rego",
+        "s3_public_access.rego",
+        "sg_open_ingress.rego",
+    ]
     params = json.loads((tmp_path / "policy" / "params.json").read_text())
-    assert params == {"guardrails": {"params": {
-        "allowed_public_ports": [80, 443], "exemption_tag_key": "SecurityExemption",
-        "exemption_tag_value": "true", "require_kms": False}}}
+    assert params == {
+        "guardrails": {
+            "params": {
+                "allowed_public_ports": [80, 443],
+                "exemption_tag_key": "SecurityExemption",
+                "exemption_tag_value": "true",
+                "require_kms": False,
+            }
+        }
+    }
     # The exported files are the packaged ones, and they load in a fresh engine.
     from regopy import Interpreter
 
@@ -119,9 +145,20 @@ def test_export_writes_policies_and_params(tmp_path: Path, capsys: pytest.Captur
     assert export(tmp_path / "again")
 
 
-PORT_CASES = [("tcp", 22, 22), ("tcp", 443, 80), ("tcp", 8080, 8080), ("tcp", 0, 65535),
-              ("tcp", 70000, 5), ("udp", 443, 443), ("6", 80, 80), ("-1", None, None),
-              ("icmp", -1, -1), ("tcp", -1, -1), ("tcp", None, 443), ("TCP", 80, 443)]
+PORT_CASES = [
+    ("tcp", 22, 22),
+    ("tcp", 443, 80),
+    ("tcp", 8080, 8080),
+    ("tcp", 0, 65535),
+    ("tcp", 70000, 5),
+    ("udp", 443, 443),
+    ("6", 80, 80),
+    ("-1", None, None),
+    ("icmp", -1, -1),
+    ("tcp", -1, -1),
+    ("tcp", None, 443),
+    ("TCP", 80, 443),
+]
 
 
 @pytest.mark.parametrize("allowed", [[80, 443], [22, 443, 8080], []])
@@ -137,8 +174,10 @@ def test_port_logic_is_the_same(allowed: list[int]) -> None:
     rego.add_data_json(json.dumps({"guardrails": {"params": {"allowed_public_ports": allowed}}}))
     rego.set_input_term("{}")
     for protocol, lo, hi in PORT_CASES:
-        query = (f"data.guardrails.sg_open_ingress.covers_disallowed({json.dumps(protocol)}, "
-                 f"{json.dumps(lo)}, {json.dumps(hi)})")
+        query = (
+            f"data.guardrails.sg_open_ingress.covers_disallowed({json.dumps(protocol)}, "
+            f"{json.dumps(lo)}, {json.dumps(hi)})"
+        )
         text = str(rego.query(query))  # "undefined" when the rule does not hold
         in_rego = text != "undefined" and json.loads(text)["expressions"] == [True]
         entry = IngressEntry(protocol, lo, hi, "0.0.0.0/0", SourceKind.IPV4)

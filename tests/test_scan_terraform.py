@@ -35,8 +35,11 @@ def test_security_group_plan() -> None:
 
 
 def test_unknown_value_message_names_the_attribute() -> None:
-    [finding] = [f for f in scan_path(TF / "security-groups.plan.json")
-                 if f.resource == "aws_security_group_rule.unknown_source"]
+    [finding] = [
+        f
+        for f in scan_path(TF / "security-groups.plan.json")
+        if f.resource == "aws_security_group_rule.unknown_source"
+    ]
     assert finding.message == (
         "cidr_blocks is known only after apply (unknown in the plan) at cidr_blocks"
     )
