@@ -247,12 +247,36 @@ def test_rule_revoked_between_read_and_write(ec2: Any) -> None:
         "before-call.ec2.RevokeSecurityGroupIngress", someone_else_revokes
     )
     outcome = process(event, settings(), c)
-    assert outcome.decision is Decision.COMPLIANT
-    assert "already gone" in outcome.reason
-    assert outcome.changes == []
-    # The VPN entry and the IPv6 entry (the revoke failed as a whole) are untouched.
-    assert {"CidrIp": "10.20.0.0/16", "Description": "office VPN"} in ingress(ec2, gid)[0][
-        "IpRanges"
+    # The batch was rejected (one entry gone), so the rest was revoked entry by entry.
+    assert outcome.decision is Decision.REMEDIATED
+    assert "1 entry(ies) were already gone" in outcome.reason
+    assert [ch.detail["cidr"] for ch in outcome.changes] == ["::/0"]
+    assert ingress(ec2, gid) == [
+        {
+            "FromPort": 22,
+            "IpProtocol": "tcp",
+            "ToPort": 22,
+            "IpRanges": [{"CidrIp": "10.20.0.0/16", "Description": "office VPN"}],
+        }
+    ]
+
+
+def test_recorded_rule_ids_gone_but_entry_re_added(ec2: Any) -> None:
+    """The event's rule ids no longer exist, the same entry was re-added: revoke by value."""
+    gid = new_group(ec2)
+    event = open_and_record(ec2, gid, SSH_MIXED)
+    ec2.revoke_security_group_ingress(GroupId=gid, IpPermissions=SSH_MIXED)
+    ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=SSH_MIXED)  # new rule ids
+    outcome, counter = run(event)
+    assert outcome.decision is Decision.REMEDIATED
+    assert counter.calls == {"DescribeSecurityGroups": 1, "RevokeSecurityGroupIngress": 2}
+    assert ingress(ec2, gid) == [
+        {
+            "FromPort": 22,
+            "IpProtocol": "tcp",
+            "ToPort": 22,
+            "IpRanges": [{"CidrIp": "10.20.0.0/16", "Description": "office VPN"}],
+        }
     ]
 
 

@@ -8,12 +8,15 @@ names the field; the handler turns that into an ``unsupported`` decision, never 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 CLOUDTRAIL_DETAIL_TYPE = "AWS API Call via CloudTrail"
 CONFIG_DETAIL_TYPE = "Config Rules Compliance Change"
+# us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ap-southeast-7 ...
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 
 class MalformedEventError(ValueError):
@@ -128,7 +131,7 @@ def _parse_record(record: Mapping[str, Any], where: str, envelope: Mapping[str, 
         raise MalformedEventError(f"{where}.userIdentity must be an object")
     error_code = record.get("errorCode")
     account = record.get("recipientAccountId") or envelope.get("account")
-    region = record.get("awsRegion") or envelope.get("region")
+    region = _region(record.get("awsRegion") or envelope.get("region"), f"{where}.awsRegion")
     return ApiCall(
         event_name=event_name,
         event_source=event_source,
@@ -167,11 +170,20 @@ def _parse_config(detail: Mapping[str, Any], envelope: Mapping[str, Any]) -> Com
         resource_id=str(resource_id),
         compliance=str(compliance),
         account=_opt_str(detail.get("awsAccountId") or envelope.get("account")),
-        region=_opt_str(detail.get("awsRegion") or envelope.get("region")),
+        region=_region(detail.get("awsRegion") or envelope.get("region"), "detail.awsRegion"),
         event_id=_opt_str(envelope.get("id")),
         event_time=_opt_str(envelope.get("time") or detail.get("notificationCreationTime")),
         raw=detail,
     )
+
+
+def _region(value: object, where: str) -> str | None:
+    """The region the event names; a value that is not a region name is malformed."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not _REGION.match(value):
+        raise MalformedEventError(f"{where} {value!r} is not an AWS region")
+    return value
 
 
 def _opt_str(value: object) -> str | None:

@@ -186,29 +186,63 @@ class SecurityGroupIngressRemediation(Remediation):
     def _revoke(
         self, ec2: Any, group_id: str, targets: list[IngressEntry], what: str, outcome: Outcome
     ) -> Outcome:
-        rule_ids = [t.rule_id for t in targets if t.rule_id]
-        request: dict[str, Any] = {"GroupId": group_id}
-        if len(rule_ids) == len(targets):
-            request["SecurityGroupRuleIds"] = rule_ids
-        else:
-            # AWS matches revokes by value; descriptions need not (and must not) match.
-            request["IpPermissions"] = entries_to_api(replace(t, description=None) for t in targets)
+        """One write: by the recorded rule ids, else by the exact live values.
+
+        Races cost extra calls, never extra removals: when the recorded ids are gone the
+        entries are revoked by value; when one entry of a by-value batch is gone (AWS then
+        rejects the whole batch), the rest are revoked one by one.
+        """
+        revoked = list(targets)
+        unknown: list[Any] = []
         try:
-            response = ec2.revoke_security_group_ingress(**request)
-        except ClientError as exc:
-            if error_code(exc) in GONE_CODES:
-                outcome.changes = []
-                return _done(
-                    outcome,
-                    Decision.COMPLIANT,
-                    f"already gone when revoking ({error_code(exc)}): nothing left to do",
-                )
-            raise
-        unknown = response.get("UnknownIpPermissions") or []
+            if all(t.rule_id for t in targets):
+                ids = [t.rule_id for t in targets]
+                unknown = self._call(ec2, GroupId=group_id, SecurityGroupRuleIds=ids)
+            else:
+                unknown = self._by_value(ec2, group_id, targets)
+        except _GoneError:
+            try:
+                unknown = self._by_value(ec2, group_id, targets)
+            except _GoneError:
+                revoked = []
+                for target in targets:
+                    try:
+                        self._by_value(ec2, group_id, [target])
+                        revoked.append(target)
+                    except _GoneError:
+                        continue
+        if not revoked:
+            outcome.changes = []
+            return _done(
+                outcome, Decision.COMPLIANT, "already gone when revoking: nothing left to do"
+            )
+        if len(revoked) < len(targets):
+            outcome.changes = [_change(group_id, t, outcome.region) for t in revoked]
+            what = f"{what}; {len(targets) - len(revoked)} entry(ies) were already gone"
         reason = f"{what}; revoked"
         if unknown:
             reason += f" (AWS did not find {len(unknown)} permission(s): already gone)"
         return _done(outcome, Decision.REMEDIATED, reason)
+
+    def _by_value(self, ec2: Any, group_id: str, targets: list[IngressEntry]) -> list[Any]:
+        # AWS matches revokes by value; descriptions need not (and must not) match.
+        permissions = entries_to_api(replace(t, description=None) for t in targets)
+        return self._call(ec2, GroupId=group_id, IpPermissions=permissions)
+
+    @staticmethod
+    def _call(ec2: Any, **request: Any) -> list[Any]:
+        """RevokeSecurityGroupIngress; NotFound becomes _GoneError, other errors propagate."""
+        try:
+            response = ec2.revoke_security_group_ingress(**request)
+        except ClientError as exc:
+            if error_code(exc) in GONE_CODES:
+                raise _GoneError(error_code(exc)) from exc
+            raise
+        return list(response.get("UnknownIpPermissions") or [])
+
+
+class _GoneError(Exception):
+    """What a revoke targeted no longer exists."""
 
 
 def _done(outcome: Outcome, decision: Decision, reason: str) -> Outcome:
