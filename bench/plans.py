@@ -30,7 +30,14 @@ def make_plan(resources: int) -> dict[str, Any]:
                 "mode": "managed",
                 "type": rtype,
                 "name": name,
-                "change": {"actions": ["create"], "after": after, "after_unknown": unknown},
+                "change": {
+                    "actions": ["create"],
+                    "before": None,
+                    "after": after,
+                    "after_unknown": unknown,
+                    "before_sensitive": False,
+                    "after_sensitive": {},
+                },
             }
         )
         configs.append(
@@ -129,10 +136,23 @@ def make_plan(resources: int) -> dict[str, Any]:
             )
         i += 1
     changes = changes[:resources]
+    planned = [
+        {
+            "address": c["address"],
+            "mode": "managed",
+            "type": c["type"],
+            "name": c["name"],
+            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "schema_version": 0,
+            "values": c["change"]["after"],
+            "sensitive_values": {},
+        }
+        for c in changes
+    ]
     return {
         "format_version": "1.2",
         "terraform_version": "1.9.8",
-        "planned_values": {"root_module": {}},
+        "planned_values": {"root_module": {"resources": planned}},
         "resource_changes": changes,
         "configuration": {"root_module": {"resources": configs[:resources]}},
     }

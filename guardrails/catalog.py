@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from guardrails_runtime.policies import STATIC_POLICIES
+from guardrails_runtime.policies.registry import STATIC_POLICIES
 
 # Where each policy is enforced today; grows as planes are added.
 PLANES: dict[str, list[str]] = {

@@ -38,7 +38,7 @@ from guardrails.scan.cloudformation import logical_id_of
 from guardrails.scan.engine import Finding, ScanOptions, evaluate, template_subjects
 from guardrails.settings import GuardrailSettings
 from guardrails_runtime.model import PolicyOptions
-from guardrails_runtime.policies import all_rules, rule
+from guardrails_runtime.policies.registry import all_rules, rule
 
 PLUGIN_NAME = "Guardrails"
 

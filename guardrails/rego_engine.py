@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from guardrails_runtime.policies import STATIC_POLICIES
+from guardrails_runtime.policies.registry import STATIC_POLICIES
 
 LIBRARY = "lib"
 DEFAULT_PARAMS: dict[str, Any] = {

@@ -8,6 +8,7 @@ answer comes from here instead of moto.
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -16,6 +17,7 @@ import boto3
 from botocore.awsrequest import AWSResponse
 
 from guardrails_runtime.aws import Clients
+from guardrails_runtime.handler import process
 from guardrails_runtime.model import Mode
 from guardrails_runtime.settings import RuntimeSettings
 
@@ -254,3 +256,37 @@ def settings(mode: Mode = Mode.REMEDIATE, **kwargs: Any) -> RuntimeSettings:
 
 def clients() -> Clients:
     return Clients(boto3.session.Session(region_name=REGION))
+
+
+def replay_load(events: int, groups: int = 50) -> tuple[list[Any], list[str], float, Any]:
+    """Open SSH (and HTTPS) on ``groups`` moto groups ``events`` times and run the handler on
+    each recorded change, back to back. Returns (outcomes, group ids, seconds, ec2 client).
+
+    Call inside ``mock_aws``. Every third change is compliant (HTTPS); the others open SSH
+    to the world and must be reverted before the next change to the same group.
+    """
+    ec2 = boto3.client("ec2", region_name=REGION)
+    group_ids = [new_group(ec2, f"load-{i}") for i in range(groups)]
+    ssh = [
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+    ]
+    https = [
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+    ]
+    https_events = {group: open_and_record(ec2, group, https) for group in group_ids}
+    recorded = []
+    for i in range(events):
+        group = group_ids[i % groups]
+        kind = "compliant" if i % 3 == 2 else "open"
+        recorded.append((kind, group, https_events[group] if kind == "compliant" else None))
+    handler_clients = clients()
+    runtime = settings()
+    outcomes = []
+    elapsed = 0.0
+    for kind, group, event in recorded:
+        if kind == "open":
+            event = open_and_record(ec2, group, ssh)
+        start = time.perf_counter()
+        outcomes.append(process(event, runtime, handler_clients))
+        elapsed += time.perf_counter() - start
+    return outcomes, group_ids, elapsed, ec2

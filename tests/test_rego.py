@@ -18,7 +18,7 @@ from guardrails.cli import main
 from guardrails.rego_engine import evaluate, export, module_name, sources
 from guardrails.scan.engine import ScanOptions, scan_path
 from guardrails_runtime.model import PolicyOptions
-from guardrails_runtime.policies import STATIC_POLICIES
+from guardrails_runtime.policies.registry import STATIC_POLICIES
 
 PLANS = sorted((FIXTURES / "tf").glob("*.plan.json"))
 PARAMS: dict[str, dict[str, Any]] = {

@@ -17,7 +17,7 @@ from typing import Any
 from guardrails.scan import cloudformation, terraform
 from guardrails.scan.errors import ScanInputError
 from guardrails_runtime.model import PolicyOptions, Subject, Unresolved
-from guardrails_runtime.policies import STATIC_POLICIES, rule
+from guardrails_runtime.policies.registry import STATIC_POLICIES, rule
 from guardrails_runtime.settings import DEFAULT_EXEMPTION_KEY, DEFAULT_EXEMPTION_VALUE
 
 

@@ -61,6 +61,10 @@ class Clients:
         self._session = session
         self._cache: dict[tuple[str, str | None], Any] = {}
 
+    def put(self, service: str, region: str | None, client: Any) -> None:
+        """Use ``client`` for (service, region), e.g. one wired to botocore's Stubber."""
+        self._cache[(service, region)] = client
+
     def get(self, service: str, region: str | None = None) -> Any:
         key = (service, region)
         client = self._cache.get(key)

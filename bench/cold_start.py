@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Lambda cold-start cost: importing our handler vs `import boto3` alone vs Cloud
+Custodian's Lambda entry point (`c7n.handler`, installed into its own venv), in one run.
+
+    python bench/cold_start.py --repeat 15
+
+Each import is timed inside a fresh interpreter (interpreter start-up excluded), runs
+interleaved, median of --repeat. Ratios are against `import boto3` in the same venv, since
+each tool brings its own boto3 version. Also prints the zipped size of our Lambda asset
+(lambda_src/, byte-compiled files excluded, as the CDK asset is).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from venvs import tool_venv  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+
+
+def import_seconds(python: Path | str, module: str, cwd: Path) -> float:
+    out = subprocess.run(
+        [str(python), "-c", PROBE.format(module=module)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def asset_bytes() -> int:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted((ROOT / "lambda_src").rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                archive.write(path, path.relative_to(ROOT / "lambda_src"))
+    return len(buffer.getvalue())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    c7n = tool_venv("c7n", "c7n", "custodian") / "python"
+    targets = {
+        # name: (python, module, working directory)
+        "import boto3 (project venv)": (sys.executable, "boto3", ROOT),
+        "guardrails_runtime.handler": (
+            sys.executable,
+            "guardrails_runtime.handler",
+            ROOT / "lambda_src",
+        ),
+        "import boto3 (c7n venv)": (c7n, "boto3", ROOT),
+        "c7n.handler (Cloud Custodian)": (c7n, "c7n.handler", ROOT),
+    }
+    for python, module, cwd in targets.values():  # warm the byte-code caches
+        import_seconds(python, module, cwd)
+    runs: dict[str, list[float]] = {name: [] for name in targets}
+    for _ in range(args.repeat):
+        for name, (python, module, cwd) in targets.items():
+            runs[name].append(import_seconds(python, module, cwd))
+    medians = {name: statistics.median(times) for name, times in runs.items()}
+    base = {
+        "import boto3 (project venv)": "import boto3 (project venv)",
+        "guardrails_runtime.handler": "import boto3 (project venv)",
+        "import boto3 (c7n venv)": "import boto3 (c7n venv)",
+        "c7n.handler (Cloud Custodian)": "import boto3 (c7n venv)",
+    }
+    print(f"{'import':<32} {'median ms':>10}  {'x boto3':>8}")
+    for name, seconds in medians.items():
+        print(f"{name:<32} {seconds * 1000:>10.1f}  {seconds / medians[base[name]]:>7.2f}x")
+    print(f"Lambda asset (zip of lambda_src/): {asset_bytes() / 1024:.1f} KiB")
+
+
+if __name__ == "__main__":
+    main()
