@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from venvs import tool_venv  # noqa: E402
+from venvs import tool_venv
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"

@@ -93,12 +93,12 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench")
     sys.path.insert(0, str(ROOT / "lambda_src"))
+    import logging
+
     from guardrails_runtime.aws import RETRY_CONFIG, Clients
     from guardrails_runtime.handler import process
     from guardrails_runtime.model import Mode
     from guardrails_runtime.settings import RuntimeSettings
-
-    import logging
 
     logging.getLogger("guardrails").setLevel(logging.WARNING)  # time the work, not the log
     print(
@@ -120,7 +120,9 @@ def main() -> None:
             for client in (ec2, sns):  # ahead of the Stubber, which answers at before-call
                 client.meta.events.register_first(
                     "before-call.*.*",
-                    lambda model, **_: calls.update([model.service_model.service_name]),
+                    lambda model, calls=calls, **_: calls.update(
+                        [model.service_model.service_name]
+                    ),
                 )
             for _ in range(args.events):
                 for operation, response in responses:

@@ -283,9 +283,8 @@ def replay_load(events: int, groups: int = 50) -> tuple[list[Any], list[str], fl
     runtime = settings()
     outcomes = []
     elapsed = 0.0
-    for kind, group, event in recorded:
-        if kind == "open":
-            event = open_and_record(ec2, group, ssh)
+    for kind, group, recorded_event in recorded:
+        event = open_and_record(ec2, group, ssh) if kind == "open" else recorded_event
         start = time.perf_counter()
         outcomes.append(process(event, runtime, handler_clients))
         elapsed += time.perf_counter() - start
