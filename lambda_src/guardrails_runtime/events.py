@@ -23,7 +23,7 @@ class MalformedEventError(ValueError):
     """The event is not in a shape the guardrails understand; the message names the field."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ApiCall:
     """One CloudTrail management event, as far as the guardrails need it."""
 
@@ -67,7 +67,7 @@ class ApiCall:
         return False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ComplianceChange:
     """An AWS Config rule evaluation that changed."""
 

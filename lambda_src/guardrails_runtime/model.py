@@ -1,5 +1,8 @@
 """Canonical model shared by every reader, policy and remediation.
 
+Immutable value types are NamedTuples: they are several times cheaper to define than
+frozen dataclasses, and this module is on the Lambda's cold-start path.
+
 Readers translate a source (boto3 API shape, CloudTrail request, CloudFormation,
 Terraform) into these types; policies only ever see these types.
 """
@@ -8,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Decision(enum.StrEnum):
@@ -41,8 +44,7 @@ class SourceKind(enum.StrEnum):
     GROUP = "group"
 
 
-@dataclass(frozen=True, slots=True)
-class IngressEntry:
+class IngressEntry(NamedTuple):
     """One ingress permission entry: a protocol, a port range and exactly one source.
 
     ``protocol`` is kept as AWS spells it (``tcp``, ``6``, ``-1``...); policies normalise
@@ -59,8 +61,7 @@ class IngressEntry:
     rule_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """One thing the guardrail changed, or would change in dry-run."""
 
     action: str
@@ -77,7 +78,7 @@ class Change:
         }
 
 
-@dataclass(slots=True)
+@dataclass
 class Outcome:
     """Everything the handler reports about one event."""
 
@@ -114,8 +115,7 @@ class Outcome:
 # --- static plane (templates and plans) ---------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Unresolved:
+class Unresolved(NamedTuple):
     """A value a reader could not resolve: an unresolved ``Ref``, an unknown plan value...
 
     Policies turn it into a warning that names ``where`` and ``why``; never a pass.
@@ -125,8 +125,7 @@ class Unresolved:
     why: str
 
 
-@dataclass(frozen=True, slots=True)
-class RuleInfo:
+class RuleInfo(NamedTuple):
     """One rule of the catalog. Ids are stable and never reused once released."""
 
     id: str
@@ -137,8 +136,7 @@ class RuleInfo:
     fix: str  # how to fix it
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     """A rule broken by one resource; ``location`` is the field path inside the resource."""
 
     rule: str
@@ -146,7 +144,7 @@ class Violation:
     location: str = ""
 
 
-@dataclass(slots=True)
+@dataclass
 class Subject:
     """One resource as the static policies see it, whatever the source format.
 
@@ -162,8 +160,7 @@ class Subject:
     facts: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyOptions:
+class PolicyOptions(NamedTuple):
     """The knobs of the static policies; defaults equal the runtime's defaults."""
 
     allowed_public_ports: frozenset[int] = frozenset({80, 443})

@@ -58,7 +58,7 @@ def parse_ports(value: object, where: str) -> frozenset[int]:
     return frozenset(ports)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RuntimeSettings:
     """What the handler needs to decide and act; immutable for the life of a container."""
 

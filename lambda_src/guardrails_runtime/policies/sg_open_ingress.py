@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardrails_runtime.model import (
     IngressEntry,
@@ -179,8 +179,7 @@ def _type_code(entry: IngressEntry) -> tuple[int, int]:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """A violating entry and why it violates."""
 
     entry: IngressEntry

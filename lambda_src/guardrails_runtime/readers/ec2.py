@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from typing import Any
 
 from guardrails_runtime.events import MalformedEventError
@@ -157,7 +156,7 @@ def entries_from_authorize(
 def _with_recorded_id(entry: IngressEntry, recorded: list[IngressEntry]) -> IngressEntry:
     for rule in recorded:
         if rule.rule_id and rule.source == entry.source and same_grant(rule, entry):
-            return replace(entry, rule_id=rule.rule_id)
+            return entry._replace(rule_id=rule.rule_id)
     return entry
 
 
@@ -269,7 +268,7 @@ def entries_from_modify(request: Mapping[str, Any]) -> tuple[str, list[IngressEn
             raise MalformedEventError(f"{uwhere}.SecurityGroupRule must be an object")
         entry = entry_from_rule(body, f"{uwhere}.SecurityGroupRule", camel=True)
         if isinstance(rule_id, str) and rule_id:
-            entry = replace(entry, rule_id=rule_id)
+            entry = entry._replace(rule_id=rule_id)
         out.append(entry)
     return group_id, out
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from guardrails_runtime.aws import Clients
 from guardrails_runtime.events import ApiCall, ComplianceChange
@@ -12,8 +11,7 @@ from guardrails_runtime.model import Mode, Outcome
 from guardrails_runtime.settings import RuntimeSettings
 
 
-@dataclass(frozen=True, slots=True)
-class IamGrant:
+class IamGrant(NamedTuple):
     """IAM actions a remediation needs, on a resource ARN pattern.
 
     ``resource`` may contain ``{partition}``, ``{region}`` and ``{account}``, filled in by
@@ -26,8 +24,7 @@ class IamGrant:
     why: str
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(NamedTuple):
     """Everything a remediation may use: settings, clients and the mode for its policy."""
 
     settings: RuntimeSettings

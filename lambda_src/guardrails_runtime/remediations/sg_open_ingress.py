@@ -22,7 +22,6 @@ undo command names what was removed.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, ClassVar
 
 from botocore.exceptions import ClientError
@@ -226,7 +225,7 @@ class SecurityGroupIngressRemediation(Remediation):
 
     def _by_value(self, ec2: Any, group_id: str, targets: list[IngressEntry]) -> list[Any]:
         # AWS matches revokes by value; descriptions need not (and must not) match.
-        permissions = entries_to_api(replace(t, description=None) for t in targets)
+        permissions = entries_to_api(t._replace(description=None) for t in targets)
         return self._call(ec2, GroupId=group_id, IpPermissions=permissions)
 
     @staticmethod
@@ -268,7 +267,7 @@ def in_scope(live: list[IngressEntry], scope: list[IngressEntry] | None) -> list
         if candidates:
             match = (exact or candidates)[0]
             used.append(match)
-            picked.append(replace(match, rule_id=wanted.rule_id))
+            picked.append(match._replace(rule_id=wanted.rule_id))
     return picked
 
 
