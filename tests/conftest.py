@@ -36,6 +36,14 @@ def load_event(name: str) -> dict[str, Any]:
 
 
 @pytest.fixture
+def ec2() -> Any:
+    """A client for arranging and asserting; the handler under test gets its own."""
+    import boto3
+
+    return boto3.client("ec2", region_name=REGION)
+
+
+@pytest.fixture
 def aws() -> Iterator[None]:
     from moto import mock_aws
 

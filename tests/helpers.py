@@ -24,6 +24,20 @@ from guardrails_runtime.settings import RuntimeSettings
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 
+# SSH opened to the world (IPv4 and IPv6) beside a private range, in one permission.
+SSH_MIXED = [
+    {
+        "IpProtocol": "tcp",
+        "FromPort": 22,
+        "ToPort": 22,
+        "IpRanges": [
+            {"CidrIp": "0.0.0.0/0", "Description": "temporary debug"},
+            {"CidrIp": "10.20.0.0/16", "Description": "office VPN"},
+        ],
+        "Ipv6Ranges": [{"CidrIpv6": "::/0"}],
+    }
+]
+
 
 def cloudtrail_permissions(permissions: list[Mapping[str, Any]]) -> dict[str, Any]:
     """boto3 ``IpPermissions`` -> CloudTrail's ``ipPermissions`` (lower camel, ``items``)."""

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from botocore.retries.standard import ExponentialBackoff
 from helpers import (
     REGION,
+    SSH_MIXED,
     CallCounter,
     clients,
     ingress,
@@ -26,18 +26,6 @@ from guardrails_runtime.model import Decision
 
 pytestmark = pytest.mark.usefixtures("aws")
 
-SSH_MIXED = [
-    {
-        "IpProtocol": "tcp",
-        "FromPort": 22,
-        "ToPort": 22,
-        "IpRanges": [
-            {"CidrIp": "0.0.0.0/0"},
-            {"CidrIp": "10.20.0.0/16", "Description": "office VPN"},
-        ],
-        "Ipv6Ranges": [{"CidrIpv6": "::/0"}],
-    }
-]
 KEPT = [
     {
         "FromPort": 22,
@@ -52,11 +40,6 @@ KEPT = [
 def no_backoff_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
     """botocore still retries as configured; the tests only skip its sleeping."""
     monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
-
-
-@pytest.fixture
-def ec2() -> Any:
-    return boto3.client("ec2", region_name=REGION)
 
 
 def test_throttling_burst_within_the_retry_budget(ec2: Any) -> None:

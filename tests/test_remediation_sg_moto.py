@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 from conftest import load_event
 from helpers import (
     REGION,
+    SSH_MIXED,
     CallCounter,
     authorize_record,
     clients,
@@ -25,25 +26,6 @@ from guardrails_runtime.handler import process
 from guardrails_runtime.model import Decision, Mode
 
 pytestmark = pytest.mark.usefixtures("aws")
-
-SSH_MIXED = [
-    {
-        "IpProtocol": "tcp",
-        "FromPort": 22,
-        "ToPort": 22,
-        "IpRanges": [
-            {"CidrIp": "0.0.0.0/0", "Description": "temporary debug"},
-            {"CidrIp": "10.20.0.0/16", "Description": "office VPN"},
-        ],
-        "Ipv6Ranges": [{"CidrIpv6": "::/0"}],
-    }
-]
-
-
-@pytest.fixture
-def ec2() -> Any:
-    """A separate client for arranging and asserting; the handler gets its own."""
-    return boto3.client("ec2", region_name=REGION)
 
 
 @pytest.fixture

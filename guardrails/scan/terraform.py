@@ -126,26 +126,14 @@ def subjects(plan: Mapping[str, Any], file: str) -> list[Subject]:
             subject.facts["policy"] = _policy(policy, "policy")
         out.append(subject)
     for r in by_type.get("aws_s3_bucket_public_access_block", []):
-        subject = Subject(
-            "bucket",
-            r.address,
-            r.type,
-            file,
-            linker.tags(linker.link(r, "bucket", "aws_s3_bucket")),
-        )
+        subject = Subject("bucket", r.address, r.type, file, linker.bucket_tags(r))
         # Terraform defaults every flag to false.
         subject.facts["public_access_block"] = {
             name: (attr, _bool(r.get(attr))) for attr, name in PAB_FLAGS.items()
         }
         out.append(subject)
     for r in by_type.get("aws_s3_bucket_acl", []):
-        subject = Subject(
-            "bucket",
-            r.address,
-            r.type,
-            file,
-            linker.tags(linker.link(r, "bucket", "aws_s3_bucket")),
-        )
+        subject = Subject("bucket", r.address, r.type, file, linker.bucket_tags(r))
         acl = r.get("acl")
         if acl is not None:
             subject.facts["acl"] = ("acl", acl)
@@ -277,6 +265,10 @@ class _Linker:
     @staticmethod
     def tags(target: _Resource | None) -> dict[str, str] | Unresolved:
         return _tags(target) if target is not None else {}
+
+    def bucket_tags(self, r: _Resource) -> dict[str, str] | Unresolved:
+        """The tags of the bucket that a bucket-configuring resource points at."""
+        return self.tags(self.link(r, "bucket", "aws_s3_bucket"))
 
 
 def _declared(r: _Resource, attribute: str) -> Any:

@@ -204,18 +204,10 @@ def evaluate(
 ) -> list[Finding]:
     """Return one finding per violating entry, in input order.
 
-        >>> from guardrails_runtime.model import (
-        IngressEntry,
-        PolicyOptions,
-        RuleInfo,
-        SourceKind,
-        Subject,
-        Unresolved,
-        Violation,
-    )
-        >>> e = IngressEntry("tcp", 22, 22, "0.0.0.0/0", SourceKind.IPV4)
-        >>> [f.message for f in evaluate([e])]
-        ['tcp 22 from 0.0.0.0/0 is open to the whole internet; allowed public ports: 80, 443']
+    >>> from guardrails_runtime.model import IngressEntry, SourceKind
+    >>> e = IngressEntry("tcp", 22, 22, "0.0.0.0/0", SourceKind.IPV4)
+    >>> [f.message for f in evaluate([e])]
+    ['tcp 22 from 0.0.0.0/0 is open to the whole internet; allowed public ports: 80, 443']
     """
     allowed = sorted(set(allowed_ports))
     allowed_text = ", ".join(str(p) for p in allowed) or "none"
