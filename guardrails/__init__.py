@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "EbsGuardrail",
     "GuardrailChecks",
     "GuardrailCore",
     "GuardrailSettings",
@@ -22,6 +23,7 @@ __all__ = [
 if TYPE_CHECKING:
     from guardrails.checks import GuardrailChecks
     from guardrails.core import GuardrailCore
+    from guardrails.ebs import EbsGuardrail
     from guardrails.security_group import SecurityGroupGuardrail
     from guardrails.settings import GuardrailSettings
     from guardrails.stack import GuardrailStack
@@ -32,6 +34,7 @@ _LAZY = {
     "GuardrailCore": "guardrails.core",
     "GuardrailSettings": "guardrails.settings",
     "GuardrailStack": "guardrails.stack",
+    "EbsGuardrail": "guardrails.ebs",
     "Mode": "guardrails_runtime.model",
     "SecurityGroupGuardrail": "guardrails.security_group",
 }

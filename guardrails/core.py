@@ -67,6 +67,7 @@ class GuardrailCore(Construct):
         super().__init__(scope, construct_id)
         self.settings = settings
         self._granted: set[str] = set()
+        self._acknowledged: dict[str, list[str]] = {}
 
         self.key = kms.Key(
             self,
@@ -199,9 +200,11 @@ class GuardrailCore(Construct):
                 finding = (
                     f"AwsSolutions::AwsSolutions-IAM5[Resource::{grant.resource.format(**shown)}]"
                 )
-                Validations.of(self.role).acknowledge(
-                    Ack(id=finding, reason=f"{', '.join(grant.actions)}: {grant.why}")
-                )
+                # Several remediations may need the same wildcard: the latest
+                # acknowledgement of an id wins, so it carries every reason.
+                reasons = self._acknowledged.setdefault(finding, [])
+                reasons.append(f"{', '.join(grant.actions)}: {grant.why}")
+                Validations.of(self.role).acknowledge(Ack(id=finding, reason="; ".join(reasons)))
 
     def target(self) -> targets.LambdaFunction:
         """The EventBridge target: the Lambda, with retries and the dead-letter queue."""

@@ -10,6 +10,8 @@ What "the state the event implies" means, per event:
   to which the recorded permissions were added; a failed call adds nothing.
 * ``ModifySecurityGroupRules``: a group with one rule of the same protocol and ports from
   ``10.0.0.0/8``, then modified as recorded.
+* ``DisableEbsEncryptionByDefault`` and a Config compliance change for the account
+  (``AWS::::Account``): EBS encryption by default switched off.
 * Config compliance change for a security group: a group with ``tcp 22`` from
   ``0.0.0.0/0`` (the violation), ``tcp 22`` from ``10.0.0.0/8`` and ``tcp 443`` from
   ``0.0.0.0/0`` (both compliant and kept).
@@ -98,6 +100,8 @@ def prepare(event: dict[str, Any], clients: Clients) -> dict[str, Any]:
     renames: dict[str, str] = {}
     try:
         if isinstance(parsed, ComplianceChange):
+            if parsed.resource_type == "AWS::::Account":
+                ec2.disable_ebs_encryption_by_default()
             if parsed.resource_type == "AWS::EC2::SecurityGroup":
                 gid = _create_group(ec2, parsed.resource_id, tags)
                 ec2.authorize_security_group_ingress(
@@ -125,6 +129,8 @@ def prepare(event: dict[str, Any], clients: Clients) -> dict[str, Any]:
             renames.update(_authorize(ec2, parsed, tags))
         elif parsed.event_name == "ModifySecurityGroupRules":
             renames.update(_modify(ec2, parsed, tags))
+        elif parsed.event_name == "DisableEbsEncryptionByDefault" and not parsed.error_code:
+            ec2.disable_ebs_encryption_by_default()
     except MalformedEventError:
         return event
     text = json.dumps(event)
@@ -136,9 +142,12 @@ def prepare(event: dict[str, Any], clients: Clients) -> dict[str, Any]:
 
 def after(policy: str | None, resource: str | None, region: str, clients: Clients) -> Any:
     """The resource's state after the handler ran, in the AWS API shape (None if unknown)."""
+    ec2 = clients.get("ec2", region)
+    if policy == "ebs-encryption":
+        enabled = ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"]
+        return {"EbsEncryptionByDefault": enabled}
     if policy != "sg-open-ingress" or not resource:
         return None
-    ec2 = clients.get("ec2", region)
     key = "GroupIds" if resource.startswith("sg-") else "GroupNames"
     groups = ec2.describe_security_groups(**{key: [resource]})["SecurityGroups"]
     if not groups:

@@ -19,7 +19,7 @@ from guardrails_runtime.model import Mode
 from guardrails_runtime.policies.sg_open_ingress import DEFAULT_ALLOWED_PORTS
 
 PREFIX = "guardrails:"
-POLICIES = ("sg-open-ingress",)
+POLICIES = ("sg-open-ingress", "ebs-encryption")
 LOG_RETENTION_DAYS = (
     1,
     3,
@@ -63,6 +63,7 @@ CONTEXT_KEYS: dict[str, tuple[Any, str]] = {
     "configRules": (True, "deploy AWS Config rules (needs a configuration recorder)"),
     "requireKms": (False, "s3-encryption: only SSE-KMS or DSSE-KMS pass"),
     "resourcePrefix": ("guardrails", "prefix of Config rule names"),
+    "exemptAccounts": ([], "account ids exempt from account-level policies (ebs-encryption)"),
     "logRetentionDays": (90, "retention of the remediation Lambda's log group"),
     "reservedConcurrency": (5, "reserved concurrency of the Lambda; 0 = unreserved"),
     "timeoutSeconds": (60, "Lambda timeout in seconds (10-900)"),
@@ -77,6 +78,8 @@ class ConfigRuleSpec:
     identifier: str
     parameters: Mapping[str, str]
     description: str
+    # NON_COMPLIANT evaluations go to the remediation Lambda (False: detect only).
+    route: bool = True
 
 
 class ContextError(ValueError):
@@ -101,6 +104,7 @@ class GuardrailSettings:
     exemption_tag_key: str = rt.DEFAULT_EXEMPTION_KEY
     exemption_tag_value: str = rt.DEFAULT_EXEMPTION_VALUE
     notification_emails: tuple[str, ...] = ()
+    exempt_accounts: tuple[str, ...] = ()
     config_rules: bool = True
     require_kms: bool = False
     resource_prefix: str = "guardrails"
@@ -126,6 +130,11 @@ class GuardrailSettings:
                 f"{PREFIX}resourcePrefix: {self.resource_prefix!r} must be "
                 "letters, digits and dashes, starting with a letter"
             )
+        for account in self.exempt_accounts:
+            if not (account.isdigit() and len(account) == 12):
+                raise ContextError(
+                    f"{PREFIX}exemptAccounts: {account!r} is not a 12-digit account id"
+                )
         for email in self.notification_emails:
             if not _EMAIL.match(email):
                 raise ContextError(
@@ -162,11 +171,31 @@ class GuardrailSettings:
                         "no SSH from the internet",
                     )
                 )
+        if policy == "ebs-encryption":
+            specs.append(
+                ConfigRuleSpec(
+                    f"{self.resource_prefix}-ebs-encryption-by-default",
+                    "EC2_EBS_ENCRYPTION_BY_DEFAULT",
+                    {},
+                    "EBS encryption by default is on",
+                )
+            )
+            specs.append(
+                ConfigRuleSpec(
+                    f"{self.resource_prefix}-ebs-encrypted-volumes",
+                    "ENCRYPTED_VOLUMES",
+                    {},
+                    "attached EBS volumes are encrypted (reported only: no in-place fix)",
+                    route=False,
+                )
+            )
         return specs
 
     def config_rule_policies(self) -> dict[str, str]:
-        """Config rule name -> policy, for every enabled policy (what the Lambda is told)."""
-        return {spec.name: p for p in self.policies for spec in self.config_rule_specs(p)}
+        """Config rule name -> policy for the rules routed to the Lambda."""
+        return {
+            spec.name: p for p in self.policies for spec in self.config_rule_specs(p) if spec.route
+        }
 
     def runtime_environment(self) -> dict[str, str]:
         """The Lambda environment variables read by ``guardrails_runtime.settings``."""
@@ -178,6 +207,7 @@ class GuardrailSettings:
             rt.ENV_EXEMPTION_KEY: self.exemption_tag_key,
             rt.ENV_EXEMPTION_VALUE: self.exemption_tag_value,
             rt.ENV_ALLOWED_PORTS: ",".join(str(p) for p in sorted(self.allowed_public_ports)),
+            rt.ENV_EXEMPT_ACCOUNTS: ",".join(self.exempt_accounts),
             rt.ENV_CONFIG_RULES: json.dumps(
                 dict(sorted(self.config_rule_policies().items())), separators=(",", ":")
             ),
@@ -213,6 +243,9 @@ class GuardrailSettings:
             exemption_tag_value=_as_text(get("exemptionTagValue"), "exemptionTagValue"),
             notification_emails=tuple(
                 str(e) for e in _as_list(get("notificationEmails"), "notificationEmails")
+            ),
+            exempt_accounts=tuple(
+                str(a) for a in _as_list(get("exemptAccounts"), "exemptAccounts")
             ),
             config_rules=_as_bool(get("configRules"), "configRules"),
             require_kms=_as_bool(get("requireKms"), "requireKms"),
@@ -274,6 +307,8 @@ def _as_int(value: Any, key: str) -> int:
 
 def _as_list(value: Any, key: str) -> list[Any]:
     value = _decode(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = [str(value)]  # `-c guardrails:exemptAccounts=210987654321`
     if isinstance(value, str):
         value = [v.strip() for v in value.split(",") if v.strip()]
     if not isinstance(value, list):

@@ -8,12 +8,15 @@ from aws_cdk import Stack
 from constructs import Construct
 
 from guardrails.core import GuardrailCore
+from guardrails.ebs import EbsGuardrail
+from guardrails.guardrail import PolicyGuardrail
 from guardrails.security_group import SecurityGroupGuardrail
 from guardrails.settings import GuardrailSettings
 
 # policy -> construct class; one line per policy.
-GUARDRAILS: dict[str, type[SecurityGroupGuardrail]] = {
+GUARDRAILS: dict[str, type[PolicyGuardrail]] = {
     "sg-open-ingress": SecurityGroupGuardrail,
+    "ebs-encryption": EbsGuardrail,
 }
 
 

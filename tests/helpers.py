@@ -213,7 +213,8 @@ class CallCounter:
 
     @property
     def writes(self) -> list[str]:
-        return [name for name in self.order if not name.startswith("Describe")]
+        """Operations that change something (EC2 reads are Describe* and Get*)."""
+        return [name for name in self.order if not name.startswith(("Describe", "Get"))]
 
 
 class _Raw:

@@ -19,7 +19,9 @@ EXPECTED_REMEDIATE = {
     "authorize-https-world.json": "compliant",
     "authorize-legacy-cidrip.json": "remediated",
     "authorize-ssh-world.json": "remediated",
+    "config-ebs-noncompliant.json": "remediated",
     "config-sg-noncompliant.json": "remediated",
+    "disable-ebs-encryption-by-default.json": "remediated",
     "modify-rule-rdp-world.json": "remediated",
 }
 
@@ -56,6 +58,9 @@ def test_replay_examples_remediate(capsys: pytest.CaptureFixture[str]) -> None:
         for r in p["IpRanges"]
     }
     assert kept == {(22, "10.0.0.0/8"), (443, "0.0.0.0/0")}
+    assert by_name["disable-ebs-encryption-by-default.json"]["after"] == {
+        "EbsEncryptionByDefault": True
+    }
     exempt = by_name["authorize-exempt-group.json"]
     assert exempt["after"]["IpPermissions"][0]["IpRanges"][0]["CidrIp"] == "0.0.0.0/0"
 

@@ -147,6 +147,7 @@ def test_runtime_environment_round_trips() -> None:
     assert runtime.config_rules == {
         "guardrails-sg-open-ingress": "sg-open-ingress",
         "guardrails-sg-open-ingress-ssh": "sg-open-ingress",
+        "guardrails-ebs-encryption-by-default": "ebs-encryption",
     }
 
 

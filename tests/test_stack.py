@@ -16,6 +16,8 @@ pytestmark = pytest.mark.synth
 
 EXPECTED_ACTIONS = {
     "ec2:DescribeSecurityGroups",
+    "ec2:EnableEbsEncryptionByDefault",
+    "ec2:GetEbsEncryptionByDefault",
     "ec2:RevokeSecurityGroupIngress",
     "kms:Decrypt",
     "kms:GenerateDataKey",
@@ -76,9 +78,9 @@ def test_every_resource(template: dict[str, Any]) -> None:
         "AWS::IAM::Policy": 1,
         "AWS::Lambda::Function": 1,
         "AWS::Lambda::EventInvokeConfig": 1,
-        "AWS::Lambda::Permission": 2,
-        "AWS::Events::Rule": 2,
-        "AWS::Config::ConfigRule": 2,
+        "AWS::Lambda::Permission": 4,
+        "AWS::Events::Rule": 4,
+        "AWS::Config::ConfigRule": 4,
     }
 
 
@@ -94,7 +96,8 @@ def test_lambda_configuration(template: dict[str, Any]) -> None:
     assert json.loads(env["GUARDRAILS_CONFIG_RULES"]) == {
         "guardrails-sg-open-ingress": "sg-open-ingress",
         "guardrails-sg-open-ingress-ssh": "sg-open-ingress",
-    }
+        "guardrails-ebs-encryption-by-default": "ebs-encryption",
+    }  # ENCRYPTED_VOLUMES is detect-only: not routed
     assert set(env) >= {
         "GUARDRAILS_TOPIC_ARN",
         "GUARDRAILS_REMEDIATOR_ROLE_ARN",
@@ -186,8 +189,14 @@ def test_config_rules(template: dict[str, Any]) -> None:
         rules["guardrails-sg-open-ingress-ssh"]["Source"]["SourceIdentifier"]
         == "INCOMING_SSH_DISABLED"
     )
-    for rule in rules.values():
-        assert rule["Scope"] == {"ComplianceResourceTypes": ["AWS::EC2::SecurityGroup"]}
+    for name in ("guardrails-sg-open-ingress", "guardrails-sg-open-ingress-ssh"):
+        assert rules[name]["Scope"] == {"ComplianceResourceTypes": ["AWS::EC2::SecurityGroup"]}
+    ebs = rules["guardrails-ebs-encryption-by-default"]
+    assert (
+        ebs["Source"]["SourceIdentifier"] == "EC2_EBS_ENCRYPTION_BY_DEFAULT" and "Scope" not in ebs
+    )
+    volumes = rules["guardrails-ebs-encrypted-volumes"]
+    assert volumes["Scope"] == {"ComplianceResourceTypes": ["AWS::EC2::Volume"]}
 
 
 def test_settings_change_the_stack() -> None:
@@ -201,13 +210,13 @@ def test_settings_change_the_stack() -> None:
         log_retention_days=365,
     )
     assert of_type(template, "AWS::Config::ConfigRule") == {}
-    assert len(of_type(template, "AWS::Events::Rule")) == 1  # no compliance route
+    assert len(of_type(template, "AWS::Events::Rule")) == 2  # no compliance routes
     fn = one(template, "AWS::Lambda::Function")
     assert "ReservedConcurrentExecutions" not in fn
     assert fn["Environment"]["Variables"]["GUARDRAILS_MODE"] == "remediate"
     assert fn["Environment"]["Variables"]["GUARDRAILS_ALLOWED_PUBLIC_PORTS"] == "22,443"
     assert one(template, "AWS::Logs::LogGroup")["RetentionInDays"] == 365
-    _, with_ssh = synth(allowed_public_ports=frozenset({22, 443}))
+    _, with_ssh = synth(allowed_public_ports=frozenset({22, 443}), policies=("sg-open-ingress",))
     names = [
         r["Properties"]["ConfigRuleName"]
         for r in of_type(with_ssh, "AWS::Config::ConfigRule").values()
@@ -258,7 +267,7 @@ def test_cloudtrail_pattern_matches_our_recorded_events(template: dict[str, Any]
         r["Properties"]["Description"]: r["Properties"]["EventPattern"]
         for r in of_type(template, "AWS::Events::Rule").values()
     }
-    pattern = rules["sg-open-ingress: security-group ingress changes"]
+    pattern = rules["sg-open-ingress: AuthorizeSecurityGroupIngress, ModifySecurityGroupRules"]
     ssh = load_event("authorize-ssh-world.json")
     egress = json.loads(json.dumps(ssh))
     egress["detail"]["eventName"] = "AuthorizeSecurityGroupEgress"
@@ -280,6 +289,10 @@ def test_compliance_pattern_matches_only_non_compliant(template: dict[str, Any])
         for r in of_type(template, "AWS::Events::Rule").values()
     }
     pattern = rules["sg-open-ingress: Config NON_COMPLIANT evaluations"]
+    assert pattern["detail"]["configRuleName"] == [
+        "guardrails-sg-open-ingress",
+        "guardrails-sg-open-ingress-ssh",
+    ]
     noncompliant = load_event("config-sg-noncompliant.json")
     compliant = json.loads(json.dumps(noncompliant))
     compliant["detail"]["newEvaluationResult"]["complianceType"] = "COMPLIANT"
@@ -292,6 +305,23 @@ def test_compliance_pattern_matches_only_non_compliant(template: dict[str, Any])
         "cloudtrail": load_event("authorize-ssh-world.json"),
     }
     assert pattern_matches(pattern, events) == {"noncompliant"}
+
+
+def test_ebs_patterns_match_our_recorded_events(template: dict[str, Any]) -> None:
+    rules = {
+        r["Properties"]["Description"]: r["Properties"]["EventPattern"]
+        for r in of_type(template, "AWS::Events::Rule").values()
+    }
+    api = rules["ebs-encryption: DisableEbsEncryptionByDefault"]
+    disable = as_envelope(load_event("disable-ebs-encryption-by-default.json"))
+    sg = load_event("authorize-ssh-world.json")
+    assert pattern_matches(api, {"disable": disable, "sg": sg}) == {"disable"}
+    config = rules["ebs-encryption: Config NON_COMPLIANT evaluations"]
+    assert config["detail"]["configRuleName"] == ["guardrails-ebs-encryption-by-default"]
+    event = load_event("config-ebs-noncompliant.json")
+    assert pattern_matches(
+        config, {"ebs": event, "sg": load_event("config-sg-noncompliant.json")}
+    ) == {"ebs"}
 
 
 # --- cdk-nag and cfn-lint ----------------------------------------------------------------

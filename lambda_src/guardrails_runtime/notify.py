@@ -46,14 +46,11 @@ def subject(outcome: Outcome) -> str:
 
 
 def exemption_command(outcome: Outcome, settings: RuntimeSettings) -> str | None:
-    """The AWS CLI command that exempts the resource (EC2 resources for now)."""
-    if not outcome.resource or not outcome.resource.startswith("sg-"):
-        return None
-    region = f" --region {outcome.region}" if outcome.region else ""
-    return (
-        f"aws ec2 create-tags{region} --resources {outcome.resource} "
-        f"--tags Key={settings.exemption_tag_key},Value={settings.exemption_tag_value}"
-    )
+    """How to exempt the resource, as the policy's remediation words it."""
+    from guardrails_runtime.remediations import by_policy
+
+    remediation = by_policy(outcome.policy) if outcome.policy else None
+    return remediation.exemption_hint(outcome, settings) if remediation else None
 
 
 def message(outcome: Outcome, settings: RuntimeSettings, mode: Mode | None) -> dict[str, Any]:

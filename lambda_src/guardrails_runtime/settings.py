@@ -23,6 +23,7 @@ ENV_ALLOWED_PORTS = "GUARDRAILS_ALLOWED_PUBLIC_PORTS"
 ENV_TOPIC_ARN = "GUARDRAILS_TOPIC_ARN"
 ENV_ROLE_ARN = "GUARDRAILS_REMEDIATOR_ROLE_ARN"
 ENV_CONFIG_RULES = "GUARDRAILS_CONFIG_RULES"
+ENV_EXEMPT_ACCOUNTS = "GUARDRAILS_EXEMPT_ACCOUNTS"
 
 DEFAULT_MODE = Mode.NOTIFY
 DEFAULT_EXEMPTION_KEY = "SecurityExemption"
@@ -70,6 +71,8 @@ class RuntimeSettings:
     topic_arn: str | None = None
     remediator_role_arn: str | None = None
     config_rules: Mapping[str, str] = field(default_factory=dict)
+    # Account-level settings carry no tags: these accounts are exempt by configuration.
+    exempt_accounts: frozenset[str] = frozenset()
 
     def mode_for(self, policy: str) -> Mode:
         """The per-policy mode where one is set, else the global mode."""
@@ -116,6 +119,9 @@ class RuntimeSettings:
             topic_arn=env.get(ENV_TOPIC_ARN) or None,
             remediator_role_arn=env.get(ENV_ROLE_ARN) or None,
             config_rules=config_rules,
+            exempt_accounts=frozenset(
+                a.strip() for a in env.get(ENV_EXEMPT_ACCOUNTS, "").split(",") if a.strip()
+            ),
         )
 
 

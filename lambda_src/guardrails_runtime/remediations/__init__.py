@@ -7,9 +7,13 @@ Adding a policy's reactive plane means adding its module and one line to
 from __future__ import annotations
 
 from guardrails_runtime.remediations.base import Context, IamGrant, Remediation
+from guardrails_runtime.remediations.ebs_encryption import EbsEncryptionRemediation
 from guardrails_runtime.remediations.sg_open_ingress import SecurityGroupIngressRemediation
 
-REMEDIATIONS: tuple[Remediation, ...] = (SecurityGroupIngressRemediation(),)
+REMEDIATIONS: tuple[Remediation, ...] = (
+    SecurityGroupIngressRemediation(),
+    EbsEncryptionRemediation(),
+)
 
 __all__ = ["REMEDIATIONS", "Context", "IamGrant", "Remediation", "by_event", "by_policy"]
 

@@ -60,6 +60,10 @@ class Remediation(abc.ABC):
         (resource, decision, reason, changes) and returns it.
         """
 
+    def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
+        """How to exempt the resource, for notifications (None: no way to)."""
+        return None
+
     @abc.abstractmethod
     def on_compliance_change(
         self, change: ComplianceChange, ctx: Context, outcome: Outcome

@@ -39,6 +39,7 @@ from guardrails_runtime.readers.ec2 import (
     ip_permissions_json,
 )
 from guardrails_runtime.remediations.base import Context, IamGrant, Remediation
+from guardrails_runtime.settings import RuntimeSettings
 
 AUTHORIZE = "AuthorizeSecurityGroupIngress"
 MODIFY = "ModifySecurityGroupRules"
@@ -103,6 +104,16 @@ class SecurityGroupIngressRemediation(Remediation):
                 "the change opens nothing to the internet outside the allowed public ports",
             )
         return self._enforce(ref, offending, ctx, outcome)
+
+    def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
+        """The AWS CLI command that tags the group with the exemption tag."""
+        if not outcome.resource or not outcome.resource.startswith("sg-"):
+            return None
+        region = f" --region {outcome.region}" if outcome.region else ""
+        return (
+            f"aws ec2 create-tags{region} --resources {outcome.resource} "
+            f"--tags Key={settings.exemption_tag_key},Value={settings.exemption_tag_value}"
+        )
 
     def on_compliance_change(
         self, change: ComplianceChange, ctx: Context, outcome: Outcome

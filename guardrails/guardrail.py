@@ -1,0 +1,78 @@
+"""What every guardrail construct does, whatever its policy."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from aws_cdk import aws_config as config
+from constructs import Construct
+
+from guardrails.core import GuardrailCore, cloudtrail_pattern, compliance_pattern
+from guardrails.settings import GuardrailSettings
+from guardrails_runtime.model import Mode
+from guardrails_runtime.remediations.base import Remediation
+
+# Config managed rule -> the resource types it evaluates (None: account-level rule).
+RULE_SCOPES: dict[str, list[config.ResourceType] | None] = {
+    "VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS": [config.ResourceType.EC2_SECURITY_GROUP],
+    "INCOMING_SSH_DISABLED": [config.ResourceType.EC2_SECURITY_GROUP],
+    "EC2_EBS_ENCRYPTION_BY_DEFAULT": None,
+    "ENCRYPTED_VOLUMES": [config.ResourceType.EBS_VOLUME],
+}
+
+
+class PolicyGuardrail(Construct):
+    """One policy's react and detect planes, on the stack's shared :class:`GuardrailCore`.
+
+    * react: an EventBridge rule on the successful CloudTrail calls the policy's
+      remediation handles, targeting the remediation Lambda;
+    * detect: the policy's AWS Config managed rules, with the NON_COMPLIANT changes of
+      those that can be fixed routed to the same Lambda.
+
+    Subclasses name the ``remediation`` (whose IAM grants the core's role receives).
+    """
+
+    remediation: ClassVar[Remediation]
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, settings: GuardrailSettings | None = None
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.core = GuardrailCore.of(self, settings)
+        settings = self.core.settings
+        policy = self.remediation.policy
+        self.core.grant(self.remediation)
+        self.event_rule = self.core.route(
+            self,
+            "OnApiCall",
+            cloudtrail_pattern(self.remediation),
+            description=f"{policy}: {', '.join(self.remediation.event_names)}",
+        )
+        self.config_rules: list[config.ManagedRule] = []
+        routed: list[str] = []
+        for spec in settings.config_rule_specs(policy):
+            resources = RULE_SCOPES[spec.identifier]
+            self.config_rules.append(
+                config.ManagedRule(
+                    self,
+                    _construct_id(spec.identifier),
+                    identifier=spec.identifier,
+                    config_rule_name=spec.name,
+                    input_parameters=dict(spec.parameters) or None,
+                    rule_scope=config.RuleScope.from_resources(resources) if resources else None,
+                    description=f"{policy}: {spec.description}",
+                )
+            )
+            if spec.route:
+                routed.append(spec.name)
+        if routed and settings.mode_for(policy) is not Mode.OFF:
+            self.compliance_rule = self.core.route(
+                self,
+                "OnNonCompliant",
+                compliance_pattern(routed),
+                description=f"{policy}: Config NON_COMPLIANT evaluations",
+            )
+
+
+def _construct_id(identifier: str) -> str:
+    return "".join(part.capitalize() for part in identifier.split("_")) + "Rule"

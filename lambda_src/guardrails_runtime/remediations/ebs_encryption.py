@@ -1,0 +1,82 @@
+"""Reactive plane of ``ebs-encryption``: switch EBS encryption by default back on.
+
+Trigger: a successful ``DisableEbsEncryptionByDefault`` call, or a NON_COMPLIANT
+evaluation of the ``EC2_EBS_ENCRYPTION_BY_DEFAULT`` Config rule. One read
+(``GetEbsEncryptionByDefault``); if the setting is still off and the account is not
+exempt, one write (``EnableEbsEncryptionByDefault``). The setting belongs to the account
+and region, which carry no tags, so exemption is by configuration: the account ids in
+``GUARDRAILS_EXEMPT_ACCOUNTS`` (context ``guardrails:exemptAccounts``).
+"""
+
+from __future__ import annotations
+
+from guardrails_runtime.events import ApiCall, ComplianceChange
+from guardrails_runtime.model import Change, Decision, Outcome
+from guardrails_runtime.policies.ebs_encryption import POLICY, default_encryption_violation
+from guardrails_runtime.remediations.base import Context, IamGrant, Remediation
+from guardrails_runtime.settings import RuntimeSettings
+
+DISABLE = "DisableEbsEncryptionByDefault"
+
+
+class EbsEncryptionRemediation(Remediation):
+    """Re-enable EBS encryption by default."""
+
+    policy = POLICY
+    event_source = "ec2.amazonaws.com"
+    event_names = (DISABLE,)
+    config_resource_types = ("AWS::::Account",)
+    iam = (
+        IamGrant(
+            ("ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault"),
+            "*",
+            "the EBS encryption-by-default setting is account-wide: no resource-level permissions",
+        ),
+    )
+
+    def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
+        return self._enforce(ctx, outcome)
+
+    def on_compliance_change(
+        self, change: ComplianceChange, ctx: Context, outcome: Outcome
+    ) -> Outcome:
+        if change.resource_type not in self.config_resource_types:
+            outcome.decision = Decision.UNSUPPORTED
+            outcome.reason = f"resource type {change.resource_type!r} is not an account setting"
+            return outcome
+        return self._enforce(ctx, outcome)
+
+    def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
+        return (
+            f"add account {outcome.account or '<account>'} to guardrails:exemptAccounts "
+            "(GUARDRAILS_EXEMPT_ACCOUNTS) and redeploy"
+        )
+
+    def _enforce(self, ctx: Context, outcome: Outcome) -> Outcome:
+        ec2 = ctx.clients.get("ec2", outcome.region)
+        outcome.resource = f"ebs-encryption-by-default/{outcome.region or 'default-region'}"
+        enabled = bool(ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"])
+        why = default_encryption_violation(enabled)
+        if why is None:
+            outcome.decision, outcome.reason = Decision.COMPLIANT, "EBS encryption by default is on"
+            return outcome
+        region_arg = f" --region {outcome.region}" if outcome.region else ""
+        outcome.changes = [
+            Change(
+                "ec2:EnableEbsEncryptionByDefault",
+                outcome.resource,
+                {"ebsEncryptionByDefault": True},
+                f"aws ec2 disable-ebs-encryption-by-default{region_arg}",
+            )
+        ]
+        if outcome.account and outcome.account in ctx.settings.exempt_accounts:
+            outcome.decision = Decision.EXEMPT
+            outcome.reason = f"{why}; left as is: account {outcome.account} is exempt"
+        elif ctx.dry_run:
+            outcome.decision = Decision.WOULD_REMEDIATE
+            outcome.reason = f"{why}; mode is {ctx.mode.value}, nothing was changed"
+        else:
+            # AccessDenied is reported by the handler; any other error is retried.
+            ec2.enable_ebs_encryption_by_default()
+            outcome.decision, outcome.reason = Decision.REMEDIATED, f"{why}; switched back on"
+        return outcome
