@@ -17,6 +17,7 @@ __all__ = [
     "GuardrailSettings",
     "GuardrailStack",
     "Mode",
+    "S3EncryptionGuardrail",
     "SecurityGroupGuardrail",
 ]
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from guardrails.checks import GuardrailChecks
     from guardrails.core import GuardrailCore
     from guardrails.ebs import EbsGuardrail
+    from guardrails.s3 import S3EncryptionGuardrail
     from guardrails.security_group import SecurityGroupGuardrail
     from guardrails.settings import GuardrailSettings
     from guardrails.stack import GuardrailStack
@@ -36,6 +38,7 @@ _LAZY = {
     "GuardrailStack": "guardrails.stack",
     "EbsGuardrail": "guardrails.ebs",
     "Mode": "guardrails_runtime.model",
+    "S3EncryptionGuardrail": "guardrails.s3",
     "SecurityGroupGuardrail": "guardrails.security_group",
 }
 

@@ -9,7 +9,7 @@ from guardrails_runtime.policies.registry import STATIC_POLICIES
 # Where each policy is enforced today; grows as planes are added.
 PLANES: dict[str, list[str]] = {
     "sg-open-ingress": ["prevent", "detect", "react"],
-    "s3-encryption": ["prevent"],
+    "s3-encryption": ["prevent", "detect", "react"],
     "s3-public-access": ["prevent"],
 }
 

@@ -125,12 +125,13 @@ def _emit_text(line: dict[str, Any]) -> None:
     done = "" if line["decision"] == "remediated" else "(not done) "
     for change in line["changes"]:
         detail = change["detail"]
-        print(
-            f"{'':<33}   {done}{change['action']} {detail.get('groupId', change['resource'])} "
-            f"{detail.get('ipProtocol')} {detail.get('fromPort')}-{detail.get('toPort')} "
-            f"{detail.get('cidr')}",
-            flush=True,
-        )
+        what = change["resource"]
+        if "ipProtocol" in detail:
+            what = (
+                f"{detail['groupId']} {detail['ipProtocol']} "
+                f"{detail['fromPort']}-{detail['toPort']} {detail['cidr']}"
+            )
+        print(f"{'':<33}   {done}{change['action']} {what}", flush=True)
 
 
 def _summary(outcome: Any, after: Any) -> dict[str, Any]:

@@ -10,6 +10,9 @@ What "the state the event implies" means, per event:
   to which the recorded permissions were added; a failed call adds nothing.
 * ``ModifySecurityGroupRules``: a group with one rule of the same protocol and ports from
   ``10.0.0.0/8``, then modified as recorded.
+* ``DeleteBucketEncryption`` / ``PutBucketEncryption``: the named bucket, with its
+  encryption deleted (moto then reports none, as AWS did before 2023) or set as recorded;
+  a Config compliance change for a bucket: a bucket without encryption.
 * ``DisableEbsEncryptionByDefault`` and a Config compliance change for the account
   (``AWS::::Account``): EBS encryption by default switched off.
 * Config compliance change for a security group: a group with ``tcp 22`` from
@@ -102,6 +105,8 @@ def prepare(event: dict[str, Any], clients: Clients) -> dict[str, Any]:
         if isinstance(parsed, ComplianceChange):
             if parsed.resource_type == "AWS::::Account":
                 ec2.disable_ebs_encryption_by_default()
+            if parsed.resource_type == "AWS::S3::Bucket":
+                _create_bucket(clients.get("s3", region), parsed.resource_id, region)
             if parsed.resource_type == "AWS::EC2::SecurityGroup":
                 gid = _create_group(ec2, parsed.resource_id, tags)
                 ec2.authorize_security_group_ingress(
@@ -131,6 +136,8 @@ def prepare(event: dict[str, Any], clients: Clients) -> dict[str, Any]:
             renames.update(_modify(ec2, parsed, tags))
         elif parsed.event_name == "DisableEbsEncryptionByDefault" and not parsed.error_code:
             ec2.disable_ebs_encryption_by_default()
+        elif parsed.event_name in ("DeleteBucketEncryption", "PutBucketEncryption"):
+            _bucket_encryption(clients.get("s3", region), parsed, region)
     except MalformedEventError:
         return event
     text = json.dumps(event)
@@ -146,6 +153,16 @@ def after(policy: str | None, resource: str | None, region: str, clients: Client
     if policy == "ebs-encryption":
         enabled = ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"]
         return {"EbsEncryptionByDefault": enabled}
+    if policy == "s3-encryption" and resource:
+        s3 = clients.get("s3", region)
+        try:
+            configuration = s3.get_bucket_encryption(Bucket=resource)
+        except s3.exceptions.ClientError:
+            return {"Bucket": resource, "ServerSideEncryptionConfiguration": None}
+        return {
+            "Bucket": resource,
+            "ServerSideEncryptionConfiguration": configuration["ServerSideEncryptionConfiguration"],
+        }
     if policy != "sg-open-ingress" or not resource:
         return None
     key = "GroupIds" if resource.startswith("sg-") else "GroupNames"
@@ -247,6 +264,35 @@ def _modify(ec2: Any, call: ApiCall, tags: Mapping[str, str]) -> dict[str, str]:
         updates.append({"SecurityGroupRuleId": new_id, "SecurityGroupRule": body})
     ec2.modify_security_group_rules(GroupId=gid, SecurityGroupRules=updates)
     return renames
+
+
+def _create_bucket(s3: Any, name: str, region: str) -> None:
+    spec: dict[str, Any] = {"Bucket": name}
+    if region != "us-east-1":
+        spec["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    s3.create_bucket(**spec)
+
+
+def _bucket_encryption(s3: Any, call: ApiCall, region: str) -> None:
+    """A bucket whose encryption the recorded call just deleted or replaced."""
+    name = call.request.get("bucketName")
+    if not isinstance(name, str) or not name:
+        return
+    _create_bucket(s3, name, region)
+    if call.error_code:
+        return
+    if call.event_name == "DeleteBucketEncryption":
+        s3.delete_bucket_encryption(Bucket=name)
+        return
+    recorded = (call.request.get("ServerSideEncryptionConfiguration") or {}).get("Rule") or {}
+    default = recorded.get("ApplyServerSideEncryptionByDefault") or {}
+    algorithm = default.get("SSEAlgorithm") or "AES256"
+    s3.put_bucket_encryption(
+        Bucket=name,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": algorithm}}]
+        },
+    )
 
 
 def _rule_renames(recorded: list[IngressEntry], created: list[Mapping[str, Any]]) -> dict[str, str]:

@@ -18,6 +18,7 @@ RULE_SCOPES: dict[str, list[config.ResourceType] | None] = {
     "INCOMING_SSH_DISABLED": [config.ResourceType.EC2_SECURITY_GROUP],
     "EC2_EBS_ENCRYPTION_BY_DEFAULT": None,
     "ENCRYPTED_VOLUMES": [config.ResourceType.EBS_VOLUME],
+    "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED": [config.ResourceType.S3_BUCKET],
 }
 
 

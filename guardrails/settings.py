@@ -19,7 +19,7 @@ from guardrails_runtime.model import Mode
 from guardrails_runtime.policies.sg_open_ingress import DEFAULT_ALLOWED_PORTS
 
 PREFIX = "guardrails:"
-POLICIES = ("sg-open-ingress", "ebs-encryption")
+POLICIES = ("sg-open-ingress", "ebs-encryption", "s3-encryption")
 LOG_RETENTION_DAYS = (
     1,
     3,
@@ -62,6 +62,7 @@ CONTEXT_KEYS: dict[str, tuple[Any, str]] = {
     "notificationEmails": ([], "e-mail addresses subscribed to the findings topic"),
     "configRules": (True, "deploy AWS Config rules (needs a configuration recorder)"),
     "requireKms": (False, "s3-encryption: only SSE-KMS or DSSE-KMS pass"),
+    "s3KmsKeyId": ("", "s3-encryption: KMS key restored when requireKms (empty: aws/s3 key)"),
     "resourcePrefix": ("guardrails", "prefix of Config rule names"),
     "exemptAccounts": ([], "account ids exempt from account-level policies (ebs-encryption)"),
     "logRetentionDays": (90, "retention of the remediation Lambda's log group"),
@@ -107,6 +108,7 @@ class GuardrailSettings:
     exempt_accounts: tuple[str, ...] = ()
     config_rules: bool = True
     require_kms: bool = False
+    s3_kms_key_id: str = ""
     resource_prefix: str = "guardrails"
     log_retention_days: int = 90
     reserved_concurrency: int = 5
@@ -171,6 +173,15 @@ class GuardrailSettings:
                         "no SSH from the internet",
                     )
                 )
+        if policy == "s3-encryption":
+            specs.append(
+                ConfigRuleSpec(
+                    f"{self.resource_prefix}-s3-encryption",
+                    "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED",
+                    {},
+                    "buckets have default encryption",
+                )
+            )
         if policy == "ebs-encryption":
             specs.append(
                 ConfigRuleSpec(
@@ -208,6 +219,8 @@ class GuardrailSettings:
             rt.ENV_EXEMPTION_VALUE: self.exemption_tag_value,
             rt.ENV_ALLOWED_PORTS: ",".join(str(p) for p in sorted(self.allowed_public_ports)),
             rt.ENV_EXEMPT_ACCOUNTS: ",".join(self.exempt_accounts),
+            rt.ENV_REQUIRE_KMS: "true" if self.require_kms else "false",
+            rt.ENV_S3_KMS_KEY: self.s3_kms_key_id,
             rt.ENV_CONFIG_RULES: json.dumps(
                 dict(sorted(self.config_rule_policies().items())), separators=(",", ":")
             ),
@@ -249,6 +262,7 @@ class GuardrailSettings:
             ),
             config_rules=_as_bool(get("configRules"), "configRules"),
             require_kms=_as_bool(get("requireKms"), "requireKms"),
+            s3_kms_key_id=str(get("s3KmsKeyId") or "").strip(),
             resource_prefix=_as_text(get("resourcePrefix"), "resourcePrefix"),
             log_retention_days=_as_int(get("logRetentionDays"), "logRetentionDays"),
             reserved_concurrency=_as_int(get("reservedConcurrency"), "reservedConcurrency"),

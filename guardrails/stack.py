@@ -10,6 +10,7 @@ from constructs import Construct
 from guardrails.core import GuardrailCore
 from guardrails.ebs import EbsGuardrail
 from guardrails.guardrail import PolicyGuardrail
+from guardrails.s3 import S3EncryptionGuardrail
 from guardrails.security_group import SecurityGroupGuardrail
 from guardrails.settings import GuardrailSettings
 
@@ -17,6 +18,7 @@ from guardrails.settings import GuardrailSettings
 GUARDRAILS: dict[str, type[PolicyGuardrail]] = {
     "sg-open-ingress": SecurityGroupGuardrail,
     "ebs-encryption": EbsGuardrail,
+    "s3-encryption": S3EncryptionGuardrail,
 }
 
 

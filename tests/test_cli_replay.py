@@ -21,6 +21,7 @@ EXPECTED_REMEDIATE = {
     "authorize-ssh-world.json": "remediated",
     "config-ebs-noncompliant.json": "remediated",
     "config-sg-noncompliant.json": "remediated",
+    "delete-bucket-encryption.json": "remediated",
     "disable-ebs-encryption-by-default.json": "remediated",
     "modify-rule-rdp-world.json": "remediated",
 }

@@ -148,6 +148,7 @@ def test_runtime_environment_round_trips() -> None:
         "guardrails-sg-open-ingress": "sg-open-ingress",
         "guardrails-sg-open-ingress-ssh": "sg-open-ingress",
         "guardrails-ebs-encryption-by-default": "ebs-encryption",
+        "guardrails-s3-encryption": "s3-encryption",
     }
 
 

@@ -23,6 +23,9 @@ EXPECTED_ACTIONS = {
     "kms:GenerateDataKey",
     "logs:CreateLogStream",
     "logs:PutLogEvents",
+    "s3:GetBucketTagging",
+    "s3:GetEncryptionConfiguration",
+    "s3:PutEncryptionConfiguration",
     "sns:Publish",
     "sqs:GetQueueAttributes",
     "sqs:GetQueueUrl",
@@ -78,9 +81,9 @@ def test_every_resource(template: dict[str, Any]) -> None:
         "AWS::IAM::Policy": 1,
         "AWS::Lambda::Function": 1,
         "AWS::Lambda::EventInvokeConfig": 1,
-        "AWS::Lambda::Permission": 4,
-        "AWS::Events::Rule": 4,
-        "AWS::Config::ConfigRule": 4,
+        "AWS::Lambda::Permission": 6,
+        "AWS::Events::Rule": 6,
+        "AWS::Config::ConfigRule": 5,
     }
 
 
@@ -97,6 +100,7 @@ def test_lambda_configuration(template: dict[str, Any]) -> None:
         "guardrails-sg-open-ingress": "sg-open-ingress",
         "guardrails-sg-open-ingress-ssh": "sg-open-ingress",
         "guardrails-ebs-encryption-by-default": "ebs-encryption",
+        "guardrails-s3-encryption": "s3-encryption",
     }  # ENCRYPTED_VOLUMES is detect-only: not routed
     assert set(env) >= {
         "GUARDRAILS_TOPIC_ARN",
@@ -210,7 +214,7 @@ def test_settings_change_the_stack() -> None:
         log_retention_days=365,
     )
     assert of_type(template, "AWS::Config::ConfigRule") == {}
-    assert len(of_type(template, "AWS::Events::Rule")) == 2  # no compliance routes
+    assert len(of_type(template, "AWS::Events::Rule")) == 3  # no compliance routes
     fn = one(template, "AWS::Lambda::Function")
     assert "ReservedConcurrentExecutions" not in fn
     assert fn["Environment"]["Variables"]["GUARDRAILS_MODE"] == "remediate"
@@ -324,6 +328,25 @@ def test_ebs_patterns_match_our_recorded_events(template: dict[str, Any]) -> Non
     ) == {"ebs"}
 
 
+def test_s3_encryption_pattern_matches_our_recorded_event(template: dict[str, Any]) -> None:
+    rules = {
+        r["Properties"]["Description"]: r["Properties"]["EventPattern"]
+        for r in of_type(template, "AWS::Events::Rule").values()
+    }
+    api = rules["s3-encryption: DeleteBucketEncryption, PutBucketEncryption"]
+    record = load_event("delete-bucket-encryption.json")
+    envelope = {"source": "aws.s3", "detail-type": "AWS API Call via CloudTrail", "detail": record}
+    failed = {**envelope, "detail": {**record, "errorCode": "NoSuchBucket"}}
+    assert pattern_matches(
+        api,
+        {
+            "delete": envelope,
+            "failed": failed,
+            "ebs": as_envelope(load_event("disable-ebs-encryption-by-default.json")),
+        },
+    ) == {"delete"}
+
+
 # --- cdk-nag and cfn-lint ----------------------------------------------------------------
 
 
@@ -354,6 +377,7 @@ def test_aws_solutions_checks_would_fail_without_the_acknowledgements(
         "AwsSolutions-IAM5[Resource::*]",
         "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>"
         ":security-group/*]",
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]",
         "AwsSolutions-SQS3",
     ]
 

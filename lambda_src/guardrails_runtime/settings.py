@@ -24,6 +24,8 @@ ENV_TOPIC_ARN = "GUARDRAILS_TOPIC_ARN"
 ENV_ROLE_ARN = "GUARDRAILS_REMEDIATOR_ROLE_ARN"
 ENV_CONFIG_RULES = "GUARDRAILS_CONFIG_RULES"
 ENV_EXEMPT_ACCOUNTS = "GUARDRAILS_EXEMPT_ACCOUNTS"
+ENV_REQUIRE_KMS = "GUARDRAILS_REQUIRE_KMS"
+ENV_S3_KMS_KEY = "GUARDRAILS_S3_KMS_KEY"
 
 DEFAULT_MODE = Mode.NOTIFY
 DEFAULT_EXEMPTION_KEY = "SecurityExemption"
@@ -73,6 +75,9 @@ class RuntimeSettings:
     config_rules: Mapping[str, str] = field(default_factory=dict)
     # Account-level settings carry no tags: these accounts are exempt by configuration.
     exempt_accounts: frozenset[str] = frozenset()
+    # s3-encryption: only SSE-KMS passes, and the key restored (None: the AWS managed key).
+    require_kms: bool = False
+    s3_kms_key: str | None = None
 
     def mode_for(self, policy: str) -> Mode:
         """The per-policy mode where one is set, else the global mode."""
@@ -119,10 +124,19 @@ class RuntimeSettings:
             topic_arn=env.get(ENV_TOPIC_ARN) or None,
             remediator_role_arn=env.get(ENV_ROLE_ARN) or None,
             config_rules=config_rules,
+            require_kms=_flag(env.get(ENV_REQUIRE_KMS, "false"), ENV_REQUIRE_KMS),
+            s3_kms_key=env.get(ENV_S3_KMS_KEY) or None,
             exempt_accounts=frozenset(
                 a.strip() for a in env.get(ENV_EXEMPT_ACCOUNTS, "").split(",") if a.strip()
             ),
         )
+
+
+def _flag(value: str, name: str) -> bool:
+    text = value.strip().lower()
+    if text not in ("true", "false"):
+        raise SettingsError(f"{name}: expected true or false, got {value!r}")
+    return text == "true"
 
 
 def _json_object(env: Mapping[str, str], name: str) -> dict[str, object]:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from guardrails_runtime.remediations.base import Context, IamGrant, Remediation
 from guardrails_runtime.remediations.ebs_encryption import EbsEncryptionRemediation
+from guardrails_runtime.remediations.s3_encryption import S3EncryptionRemediation
 from guardrails_runtime.remediations.sg_open_ingress import SecurityGroupIngressRemediation
 
 REMEDIATIONS: tuple[Remediation, ...] = (
     SecurityGroupIngressRemediation(),
     EbsEncryptionRemediation(),
+    S3EncryptionRemediation(),
 )
 
 __all__ = ["REMEDIATIONS", "Context", "IamGrant", "Remediation", "by_event", "by_policy"]

@@ -1,0 +1,156 @@
+"""Reactive plane of ``s3-encryption``: restore a bucket's default encryption.
+
+Trigger: a successful ``DeleteBucketEncryption`` or ``PutBucketEncryption`` call, or a
+NON_COMPLIANT evaluation of ``S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED``. The live
+configuration is read (``GetBucketEncryption``) and judged by the same policy function as
+the static plane; only a violation costs a second read (``GetBucketTagging``, for the
+exemption tag) and the write (``PutBucketEncryption`` with the configured default: SSE-S3,
+or SSE-KMS with ``GUARDRAILS_S3_KMS_KEY`` and a bucket key when KMS is required).
+
+Since January 2023 ``DeleteBucketEncryption`` leaves a bucket on SSE-S3, which passes
+unless KMS is required; a bucket reported without any configuration (older behaviour,
+and moto's) is restored to the default.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from guardrails_runtime.aws import error_code, partition_for
+from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
+from guardrails_runtime.model import Change, Decision, Outcome
+from guardrails_runtime.policies.s3_encryption import POLICY, evaluate_algorithms
+from guardrails_runtime.remediations.base import Context, IamGrant, Remediation
+from guardrails_runtime.settings import RuntimeSettings
+
+NOT_CONFIGURED = "ServerSideEncryptionConfigurationNotFoundError"
+GONE_CODES = frozenset({"NoSuchBucket"})
+
+
+class S3EncryptionRemediation(Remediation):
+    """Put the configured default encryption back on a bucket that lost it."""
+
+    policy = POLICY
+    event_source = "s3.amazonaws.com"
+    event_names = ("DeleteBucketEncryption", "PutBucketEncryption")
+    config_resource_types = ("AWS::S3::Bucket",)
+    iam = (
+        IamGrant(
+            (
+                "s3:GetEncryptionConfiguration",
+                "s3:PutEncryptionConfiguration",
+                "s3:GetBucketTagging",
+            ),
+            "arn:{partition}:s3:::*",
+            "read and restore the default encryption of any bucket of this account",
+        ),
+    )
+
+    def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
+        bucket = call.request.get("bucketName")
+        if not isinstance(bucket, str) or not bucket:
+            raise MalformedEventError("requestParameters.bucketName must be a non-empty string")
+        return self._enforce(bucket, ctx, outcome)
+
+    def on_compliance_change(
+        self, change: ComplianceChange, ctx: Context, outcome: Outcome
+    ) -> Outcome:
+        if change.resource_type not in self.config_resource_types:
+            outcome.decision = Decision.UNSUPPORTED
+            outcome.reason = f"resource type {change.resource_type!r} is not a bucket"
+            return outcome
+        return self._enforce(change.resource_id, ctx, outcome)
+
+    def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
+        return (
+            f"tag bucket {outcome.resource} with {settings.exemption_tag_key}="
+            f"{settings.exemption_tag_value} (aws s3api put-bucket-tagging replaces the "
+            "whole tag set: include the bucket's other tags)"
+        )
+
+    def _enforce(self, bucket: str, ctx: Context, outcome: Outcome) -> Outcome:
+        s3 = ctx.clients.get("s3", outcome.region)
+        outcome.resource = bucket
+        outcome.resource_arn = f"arn:{partition_for(outcome.region)}:s3:::{bucket}"
+        try:
+            live = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+        except ClientError as exc:
+            if error_code(exc) in GONE_CODES:
+                outcome.decision = Decision.COMPLIANT
+                outcome.reason = f"bucket {bucket} no longer exists"
+                return outcome
+            if error_code(exc) != NOT_CONFIGURED:
+                raise
+            live = None
+        rules = (live or {}).get("Rules", [])
+        algorithms = [
+            str((r.get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm", "(none)"))
+            for r in rules
+        ]
+        why = (
+            "the bucket has no default encryption"
+            if live is None
+            else evaluate_algorithms(algorithms, ctx.settings.require_kms)
+        )
+        if why is None:
+            outcome.decision = Decision.COMPLIANT
+            outcome.reason = f"default encryption is {', '.join(algorithms)}"
+            return outcome
+        wanted = default_configuration(ctx.settings)
+        outcome.changes = [
+            Change(
+                "s3:PutEncryptionConfiguration",
+                bucket,
+                {"before": live, "after": wanted},
+                undo_command(bucket, live),
+            )
+        ]
+        if ctx.settings.is_exempt(_tags(s3, bucket)):
+            outcome.decision = Decision.EXEMPT
+            outcome.reason = (
+                f"{why}; left as is: the bucket carries "
+                f"{ctx.settings.exemption_tag_key}={ctx.settings.exemption_tag_value}"
+            )
+        elif ctx.dry_run:
+            outcome.decision = Decision.WOULD_REMEDIATE
+            outcome.reason = f"{why}; mode is {ctx.mode.value}, nothing was changed"
+        else:
+            s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=wanted)
+            algorithm = wanted["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"]
+            outcome.decision = Decision.REMEDIATED
+            outcome.reason = f"{why}; default encryption restored to {algorithm}"
+        return outcome
+
+
+def default_configuration(settings: RuntimeSettings) -> dict[str, Any]:
+    """The encryption the guardrail restores: SSE-KMS when required, else SSE-S3."""
+    if settings.require_kms:
+        default: dict[str, Any] = {"SSEAlgorithm": "aws:kms"}
+        if settings.s3_kms_key:
+            default["KMSMasterKeyID"] = settings.s3_kms_key
+        return {
+            "Rules": [{"ApplyServerSideEncryptionByDefault": default, "BucketKeyEnabled": True}]
+        }
+    return {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
+
+
+def undo_command(bucket: str, before: dict[str, Any] | None) -> str:
+    if not before:
+        return f"aws s3api delete-bucket-encryption --bucket {bucket}"
+    body = json.dumps(before, separators=(",", ":"), sort_keys=True)
+    return (
+        f"aws s3api put-bucket-encryption --bucket {bucket} "
+        f"--server-side-encryption-configuration '{body}'"
+    )
+
+
+def _tags(s3: Any, bucket: str) -> list[dict[str, str]]:
+    try:
+        return list(s3.get_bucket_tagging(Bucket=bucket).get("TagSet", []))
+    except ClientError as exc:
+        if error_code(exc) == "NoSuchTagSet":
+            return []
+        raise
