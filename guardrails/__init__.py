@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "CloudTrailGuardrail",
     "EbsGuardrail",
     "GuardrailChecks",
     "GuardrailCore",
@@ -23,6 +24,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from guardrails.checks import GuardrailChecks
+    from guardrails.cloudtrail import CloudTrailGuardrail
     from guardrails.core import GuardrailCore
     from guardrails.ebs import EbsGuardrail
     from guardrails.s3 import S3EncryptionGuardrail
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "GuardrailChecks": "guardrails.checks",
+    "CloudTrailGuardrail": "guardrails.cloudtrail",
     "GuardrailCore": "guardrails.core",
     "GuardrailSettings": "guardrails.settings",
     "GuardrailStack": "guardrails.stack",

@@ -13,6 +13,7 @@ What "the state the event implies" means, per event:
 * ``DeleteBucketEncryption`` / ``PutBucketEncryption``: the named bucket, with its
   encryption deleted (moto then reports none, as AWS did before 2023) or set as recorded;
   a Config compliance change for a bucket: a bucket without encryption.
+* ``StopLogging``: a multi-region trail of that name (with a log bucket), stopped.
 * ``DisableEbsEncryptionByDefault`` and a Config compliance change for the account
   (``AWS::::Account``): EBS encryption by default switched off.
 * Config compliance change for a security group: a group with ``tcp 22`` from
@@ -138,6 +139,8 @@ def prepare(event: dict[str, Any], clients: Clients) -> dict[str, Any]:
             ec2.disable_ebs_encryption_by_default()
         elif parsed.event_name in ("DeleteBucketEncryption", "PutBucketEncryption"):
             _bucket_encryption(clients.get("s3", region), parsed, region)
+        elif parsed.event_name == "StopLogging":
+            _stopped_trail(clients, parsed, region)
     except MalformedEventError:
         return event
     text = json.dumps(event)
@@ -153,6 +156,9 @@ def after(policy: str | None, resource: str | None, region: str, clients: Client
     if policy == "ebs-encryption":
         enabled = ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"]
         return {"EbsEncryptionByDefault": enabled}
+    if policy == "cloudtrail-enabled" and resource:
+        status = clients.get("cloudtrail", region).get_trail_status(Name=resource)
+        return {"Trail": resource, "IsLogging": status["IsLogging"]}
     if policy == "s3-encryption" and resource:
         s3 = clients.get("s3", region)
         try:
@@ -293,6 +299,22 @@ def _bucket_encryption(s3: Any, call: ApiCall, region: str) -> None:
             "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": algorithm}}]
         },
     )
+
+
+def _stopped_trail(clients: Clients, call: ApiCall, region: str) -> None:
+    """A trail (with its log bucket) that was logging until the recorded StopLogging."""
+    name = call.request.get("name")
+    if not isinstance(name, str) or not name or name.startswith("arn:"):
+        return
+    bucket = f"emulated-trail-logs-{name.lower()}"[:63]
+    _create_bucket(clients.get("s3", region), bucket, region)
+    cloudtrail = clients.get("cloudtrail", region)
+    cloudtrail.create_trail(
+        Name=name, S3BucketName=bucket, IsMultiRegionTrail=True, EnableLogFileValidation=True
+    )
+    cloudtrail.start_logging(Name=name)
+    if not call.error_code:
+        cloudtrail.stop_logging(Name=name)
 
 
 def _rule_renames(recorded: list[IngressEntry], created: list[Mapping[str, Any]]) -> dict[str, str]:

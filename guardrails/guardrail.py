@@ -19,6 +19,8 @@ RULE_SCOPES: dict[str, list[config.ResourceType] | None] = {
     "EC2_EBS_ENCRYPTION_BY_DEFAULT": None,
     "ENCRYPTED_VOLUMES": [config.ResourceType.EBS_VOLUME],
     "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED": [config.ResourceType.S3_BUCKET],
+    "CLOUD_TRAIL_ENABLED": None,
+    "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED": [config.ResourceType.CLOUDTRAIL_TRAIL],
 }
 
 

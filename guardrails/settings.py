@@ -19,7 +19,7 @@ from guardrails_runtime.model import Mode
 from guardrails_runtime.policies.sg_open_ingress import DEFAULT_ALLOWED_PORTS
 
 PREFIX = "guardrails:"
-POLICIES = ("sg-open-ingress", "ebs-encryption", "s3-encryption")
+POLICIES = ("sg-open-ingress", "ebs-encryption", "s3-encryption", "cloudtrail-enabled")
 LOG_RETENTION_DAYS = (
     1,
     3,
@@ -180,6 +180,25 @@ class GuardrailSettings:
                     "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED",
                     {},
                     "buckets have default encryption",
+                )
+            )
+        if policy == "cloudtrail-enabled":
+            specs.append(
+                ConfigRuleSpec(
+                    f"{self.resource_prefix}-cloudtrail-enabled",
+                    "CLOUD_TRAIL_ENABLED",
+                    {},
+                    "a trail is logging in this account (reported only)",
+                    route=False,
+                )
+            )
+            specs.append(
+                ConfigRuleSpec(
+                    f"{self.resource_prefix}-cloudtrail-log-file-validation",
+                    "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED",
+                    {},
+                    "trails validate their log files (reported only)",
+                    route=False,
                 )
             )
         if policy == "ebs-encryption":

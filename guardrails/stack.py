@@ -7,6 +7,7 @@ from typing import Any
 from aws_cdk import Stack
 from constructs import Construct
 
+from guardrails.cloudtrail import CloudTrailGuardrail
 from guardrails.core import GuardrailCore
 from guardrails.ebs import EbsGuardrail
 from guardrails.guardrail import PolicyGuardrail
@@ -19,6 +20,7 @@ GUARDRAILS: dict[str, type[PolicyGuardrail]] = {
     "sg-open-ingress": SecurityGroupGuardrail,
     "ebs-encryption": EbsGuardrail,
     "s3-encryption": S3EncryptionGuardrail,
+    "cloudtrail-enabled": CloudTrailGuardrail,
 }
 
 

@@ -23,6 +23,7 @@ EXPECTED_REMEDIATE = {
     "config-sg-noncompliant.json": "remediated",
     "delete-bucket-encryption.json": "remediated",
     "disable-ebs-encryption-by-default.json": "remediated",
+    "stop-logging.json": "remediated",
     "modify-rule-rdp-world.json": "remediated",
 }
 

@@ -15,6 +15,11 @@ from conftest import ROOT, load_event
 pytestmark = pytest.mark.synth
 
 EXPECTED_ACTIONS = {
+    "cloudtrail:DescribeTrails",
+    "cloudtrail:GetEventSelectors",
+    "cloudtrail:GetTrailStatus",
+    "cloudtrail:ListTags",
+    "cloudtrail:StartLogging",
     "ec2:DescribeSecurityGroups",
     "ec2:EnableEbsEncryptionByDefault",
     "ec2:GetEbsEncryptionByDefault",
@@ -81,9 +86,9 @@ def test_every_resource(template: dict[str, Any]) -> None:
         "AWS::IAM::Policy": 1,
         "AWS::Lambda::Function": 1,
         "AWS::Lambda::EventInvokeConfig": 1,
-        "AWS::Lambda::Permission": 6,
-        "AWS::Events::Rule": 6,
-        "AWS::Config::ConfigRule": 5,
+        "AWS::Lambda::Permission": 7,
+        "AWS::Events::Rule": 7,
+        "AWS::Config::ConfigRule": 7,
     }
 
 
@@ -214,7 +219,7 @@ def test_settings_change_the_stack() -> None:
         log_retention_days=365,
     )
     assert of_type(template, "AWS::Config::ConfigRule") == {}
-    assert len(of_type(template, "AWS::Events::Rule")) == 3  # no compliance routes
+    assert len(of_type(template, "AWS::Events::Rule")) == 4  # no compliance routes
     fn = one(template, "AWS::Lambda::Function")
     assert "ReservedConcurrentExecutions" not in fn
     assert fn["Environment"]["Variables"]["GUARDRAILS_MODE"] == "remediate"
@@ -347,6 +352,30 @@ def test_s3_encryption_pattern_matches_our_recorded_event(template: dict[str, An
     ) == {"delete"}
 
 
+def test_cloudtrail_pattern_matches_our_recorded_event(template: dict[str, Any]) -> None:
+    rules = {
+        r["Properties"]["Description"]: r["Properties"]["EventPattern"]
+        for r in of_type(template, "AWS::Events::Rule").values()
+    }
+    api = rules["cloudtrail-enabled: StopLogging, DeleteTrail, UpdateTrail, PutEventSelectors"]
+    record = load_event("stop-logging.json")
+    envelope = {
+        "source": "aws.cloudtrail",
+        "detail-type": "AWS API Call via CloudTrail",
+        "detail": record,
+    }
+    assert pattern_matches(
+        api, {"stop": envelope, "s3": load_event("config-sg-noncompliant.json")}
+    ) == {"stop"}
+    config = {
+        r["Properties"]["ConfigRuleName"]: r["Properties"]
+        for r in of_type(template, "AWS::Config::ConfigRule").values()
+    }
+    assert config["guardrails-cloudtrail-log-file-validation"]["Scope"] == {
+        "ComplianceResourceTypes": ["AWS::CloudTrail::Trail"]
+    }
+
+
 # --- cdk-nag and cfn-lint ----------------------------------------------------------------
 
 
@@ -373,13 +402,17 @@ def test_aws_solutions_checks_would_fail_without_the_acknowledgements(
 
     stack, _ = default_stack
     report = AwsSolutionsChecks().validate_scope(stack)  # applies no acknowledgement
-    assert sorted({v.rule_name for v in report.violations}) == [
-        "AwsSolutions-IAM5[Resource::*]",
-        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>"
-        ":security-group/*]",
-        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]",
-        "AwsSolutions-SQS3",
-    ]
+    assert sorted({v.rule_name for v in report.violations}) == sorted(
+        [
+            "AwsSolutions-IAM5[Resource::*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>"
+            ":security-group/*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:<AWS::Region>:"
+            "<AWS::AccountId>:trail/*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]",
+            "AwsSolutions-SQS3",
+        ]
+    )
 
 
 def test_cfn_lint_reports_no_errors(template: dict[str, Any], tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ Adding a policy's reactive plane means adding its module and one line to
 from __future__ import annotations
 
 from guardrails_runtime.remediations.base import Context, IamGrant, Remediation
+from guardrails_runtime.remediations.cloudtrail_enabled import CloudTrailRemediation
 from guardrails_runtime.remediations.ebs_encryption import EbsEncryptionRemediation
 from guardrails_runtime.remediations.s3_encryption import S3EncryptionRemediation
 from guardrails_runtime.remediations.sg_open_ingress import SecurityGroupIngressRemediation
@@ -15,6 +16,7 @@ REMEDIATIONS: tuple[Remediation, ...] = (
     SecurityGroupIngressRemediation(),
     EbsEncryptionRemediation(),
     S3EncryptionRemediation(),
+    CloudTrailRemediation(),
 )
 
 __all__ = ["REMEDIATIONS", "Context", "IamGrant", "Remediation", "by_event", "by_policy"]

@@ -1,0 +1,155 @@
+"""Reactive plane of ``cloudtrail-enabled``.
+
+* ``StopLogging``: re-read the trail's status (``GetTrailStatus``); if it is still off and
+  the trail is not exempt (``ListTags``), ``StartLogging``.
+* ``DeleteTrail``, ``UpdateTrail`` that switches off log file validation or multi-region,
+  ``PutEventSelectors`` that drops management events: notify only (``notified``). A
+  deleted trail cannot be brought back without its configuration, and reverting a trail's
+  settings is a change its owner's pipeline should make.
+
+The trail is named in the request (``name`` or ``trailName``), as a name or an ARN.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from guardrails_runtime.aws import error_code, partition_for
+from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
+from guardrails_runtime.model import Change, Decision, Outcome
+from guardrails_runtime.policies.cloudtrail_enabled import (
+    POLICY,
+    logging_problem,
+    management_events_dropped,
+    weakened,
+)
+from guardrails_runtime.remediations.base import Context, IamGrant, Remediation
+from guardrails_runtime.settings import RuntimeSettings
+
+GONE_CODES = frozenset({"TrailNotFoundException"})
+TRAILS = "arn:{partition}:cloudtrail:{region}:{account}:trail/*"
+
+
+class CloudTrailRemediation(Remediation):
+    """Restart a stopped trail; report deleted or weakened trails."""
+
+    policy = POLICY
+    event_source = "cloudtrail.amazonaws.com"
+    event_names = ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors")
+    iam = (
+        IamGrant(
+            (
+                "cloudtrail:GetTrailStatus",
+                "cloudtrail:StartLogging",
+                "cloudtrail:ListTags",
+                "cloudtrail:GetEventSelectors",
+            ),
+            TRAILS,
+            "re-read and restart any trail of this account/region",
+        ),
+        IamGrant(
+            ("cloudtrail:DescribeTrails",),
+            "*",
+            "DescribeTrails supports no resource-level permissions",
+        ),
+    )
+
+    def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
+        name = call.request.get("name") or call.request.get("trailName")
+        if not isinstance(name, str) or not name:
+            raise MalformedEventError("requestParameters.name (or trailName) must be a trail name")
+        outcome.resource = name.rsplit("/", 1)[-1]
+        outcome.resource_arn = (
+            name
+            if name.startswith("arn:")
+            else (
+                f"arn:{partition_for(outcome.region)}:cloudtrail:{outcome.region}:"
+                f"{outcome.account}:trail/{name}"
+            )
+        )
+        if call.event_name == "DeleteTrail":
+            return _done(
+                outcome,
+                Decision.NOTIFIED,
+                "the trail was deleted; recreate it from its "
+                "infrastructure code (a deleted trail's configuration is gone)",
+            )
+        cloudtrail = ctx.clients.get("cloudtrail", outcome.region)
+        try:
+            if call.event_name == "StopLogging":
+                return self._restart(cloudtrail, name, ctx, outcome)
+            if call.event_name == "UpdateTrail":
+                trail = cloudtrail.describe_trails(trailNameList=[name])["trailList"]
+                problems = weakened(trail[0], call.request) if trail else []
+            else:
+                problems = (
+                    ["management events are no longer recorded"]
+                    if management_events_dropped(cloudtrail.get_event_selectors(TrailName=name))
+                    else []
+                )
+        except ClientError as exc:
+            if error_code(exc) in GONE_CODES:
+                return _done(outcome, Decision.COMPLIANT, f"trail {name} no longer exists")
+            raise
+        if not problems:
+            return _done(outcome, Decision.COMPLIANT, "the trail still meets the policy")
+        return _done(
+            outcome,
+            Decision.NOTIFIED,
+            "; ".join(problems) + " (notify only: revert "
+            "the change in the trail's infrastructure code)",
+        )
+
+    def on_compliance_change(
+        self, change: ComplianceChange, ctx: Context, outcome: Outcome
+    ) -> Outcome:
+        return _done(
+            outcome, Decision.UNSUPPORTED, "cloudtrail-enabled's Config rules are detect-only"
+        )
+
+    def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
+        return (
+            f"aws cloudtrail add-tags --resource-id {outcome.resource_arn} --tags-list "
+            f"Key={settings.exemption_tag_key},Value={settings.exemption_tag_value}"
+        )
+
+    def _restart(self, cloudtrail: Any, name: str, ctx: Context, outcome: Outcome) -> Outcome:
+        why = logging_problem(cloudtrail.get_trail_status(Name=name))
+        if why is None:
+            return _done(outcome, Decision.COMPLIANT, "the trail is logging")
+        region = f" --region {outcome.region}" if outcome.region else ""
+        outcome.changes = [
+            Change(
+                "cloudtrail:StartLogging",
+                outcome.resource or name,
+                {"isLogging": True},
+                f"aws cloudtrail stop-logging{region} --name {name}",
+            )
+        ]
+        arn = outcome.resource_arn
+        if not outcome.account and not name.startswith("arn:"):  # the ARN needs the account
+            trails = cloudtrail.describe_trails(trailNameList=[name])["trailList"]
+            arn = trails[0]["TrailARN"] if trails else arn
+        tags = cloudtrail.list_tags(ResourceIdList=[arn])["ResourceTagList"]
+        if ctx.settings.is_exempt([t for entry in tags for t in entry.get("TagsList", [])]):
+            return _done(
+                outcome,
+                Decision.EXEMPT,
+                f"{why}; left stopped: the trail carries "
+                f"{ctx.settings.exemption_tag_key}={ctx.settings.exemption_tag_value}",
+            )
+        if ctx.dry_run:
+            return _done(
+                outcome,
+                Decision.WOULD_REMEDIATE,
+                f"{why}; mode is {ctx.mode.value}, nothing was changed",
+            )
+        cloudtrail.start_logging(Name=name)
+        return _done(outcome, Decision.REMEDIATED, f"{why}; logging restarted")
+
+
+def _done(outcome: Outcome, decision: Decision, reason: str) -> Outcome:
+    outcome.decision, outcome.reason = decision, reason
+    return outcome
