@@ -19,6 +19,7 @@ __all__ = [
     "GuardrailStack",
     "Mode",
     "S3EncryptionGuardrail",
+    "S3PublicAccessGuardrail",
     "SecurityGroupGuardrail",
 ]
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from guardrails.cloudtrail import CloudTrailGuardrail
     from guardrails.core import GuardrailCore
     from guardrails.ebs import EbsGuardrail
-    from guardrails.s3 import S3EncryptionGuardrail
+    from guardrails.s3 import S3EncryptionGuardrail, S3PublicAccessGuardrail
     from guardrails.security_group import SecurityGroupGuardrail
     from guardrails.settings import GuardrailSettings
     from guardrails.stack import GuardrailStack
@@ -42,6 +43,7 @@ _LAZY = {
     "EbsGuardrail": "guardrails.ebs",
     "Mode": "guardrails_runtime.model",
     "S3EncryptionGuardrail": "guardrails.s3",
+    "S3PublicAccessGuardrail": "guardrails.s3",
     "SecurityGroupGuardrail": "guardrails.security_group",
 }
 

@@ -10,7 +10,7 @@ from guardrails_runtime.policies.registry import STATIC_POLICIES
 PLANES: dict[str, list[str]] = {
     "sg-open-ingress": ["prevent", "detect", "react"],
     "s3-encryption": ["prevent", "detect", "react"],
-    "s3-public-access": ["prevent"],
+    "s3-public-access": ["prevent", "detect", "react"],
 }
 
 

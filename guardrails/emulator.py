@@ -14,6 +14,8 @@ What "the state the event implies" means, per event:
   encryption deleted (moto then reports none, as AWS did before 2023) or set as recorded;
   a Config compliance change for a bucket: a bucket without encryption.
 * ``StopLogging``: a multi-region trail of that name (with a log bucket), stopped.
+* ``PutBucketAcl`` (canned ``x-amz-acl``), ``PutBucketPublicAccessBlock``,
+  ``DeleteBucketPublicAccessBlock``: the bucket as the call left it.
 * ``DisableEbsEncryptionByDefault`` and a Config compliance change for the account
   (``AWS::::Account``): EBS encryption by default switched off.
 * Config compliance change for a security group: a group with ``tcp 22`` from
@@ -139,6 +141,12 @@ def prepare(event: dict[str, Any], clients: Clients) -> dict[str, Any]:
             ec2.disable_ebs_encryption_by_default()
         elif parsed.event_name in ("DeleteBucketEncryption", "PutBucketEncryption"):
             _bucket_encryption(clients.get("s3", region), parsed, region)
+        elif parsed.event_name in (
+            "PutBucketAcl",
+            "PutBucketPublicAccessBlock",
+            "DeleteBucketPublicAccessBlock",
+        ):
+            _bucket_access(clients.get("s3", region), parsed, region)
         elif parsed.event_name == "StopLogging":
             _stopped_trail(clients, parsed, region)
     except MalformedEventError:
@@ -156,6 +164,14 @@ def after(policy: str | None, resource: str | None, region: str, clients: Client
     if policy == "ebs-encryption":
         enabled = ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"]
         return {"EbsEncryptionByDefault": enabled}
+    if policy == "s3-public-access" and resource and not resource.startswith("account/"):
+        s3 = clients.get("s3", region)
+        try:
+            flags = s3.get_public_access_block(Bucket=resource)["PublicAccessBlockConfiguration"]
+        except s3.exceptions.ClientError:
+            flags = None
+        grants = s3.get_bucket_acl(Bucket=resource)["Grants"]
+        return {"Bucket": resource, "PublicAccessBlockConfiguration": flags, "Grants": grants}
     if policy == "cloudtrail-enabled" and resource:
         status = clients.get("cloudtrail", region).get_trail_status(Name=resource)
         return {"Trail": resource, "IsLogging": status["IsLogging"]}
@@ -299,6 +315,35 @@ def _bucket_encryption(s3: Any, call: ApiCall, region: str) -> None:
             "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": algorithm}}]
         },
     )
+
+
+def _bucket_access(s3: Any, call: ApiCall, region: str) -> None:
+    """A bucket as the recorded ACL or Block Public Access call left it."""
+    name = call.request.get("bucketName")
+    if not isinstance(name, str) or not name:
+        return
+    _create_bucket(s3, name, region)
+    if call.error_code:
+        return
+    if call.event_name == "PutBucketAcl":
+        canned = call.request.get("x-amz-acl")
+        canned = canned[0] if isinstance(canned, list) and canned else canned
+        if isinstance(canned, str) and canned:
+            s3.put_bucket_acl(Bucket=name, ACL=canned)
+    elif call.event_name == "PutBucketPublicAccessBlock":
+        recorded = call.request.get("PublicAccessBlockConfiguration") or {}
+        s3.put_public_access_block(
+            Bucket=name,
+            PublicAccessBlockConfiguration={
+                flag: str(recorded.get(flag, "false")).lower() == "true"
+                for flag in (
+                    "BlockPublicAcls",
+                    "IgnorePublicAcls",
+                    "BlockPublicPolicy",
+                    "RestrictPublicBuckets",
+                )
+            },
+        )
 
 
 def _stopped_trail(clients: Clients, call: ApiCall, region: str) -> None:

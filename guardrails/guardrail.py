@@ -20,6 +20,7 @@ RULE_SCOPES: dict[str, list[config.ResourceType] | None] = {
     "ENCRYPTED_VOLUMES": [config.ResourceType.EBS_VOLUME],
     "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED": [config.ResourceType.S3_BUCKET],
     "CLOUD_TRAIL_ENABLED": None,
+    "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED": [config.ResourceType.S3_BUCKET],
     "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED": [config.ResourceType.CLOUDTRAIL_TRAIL],
 }
 

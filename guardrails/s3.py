@@ -1,9 +1,10 @@
-"""``S3EncryptionGuardrail``: restore a bucket's default encryption (policy ``s3-encryption``)."""
+"""The S3 guardrails: ``S3EncryptionGuardrail`` and ``S3PublicAccessGuardrail``."""
 
 from __future__ import annotations
 
 from guardrails.guardrail import PolicyGuardrail
 from guardrails_runtime.remediations.s3_encryption import S3EncryptionRemediation
+from guardrails_runtime.remediations.s3_public_access import S3PublicAccessRemediation
 
 
 class S3EncryptionGuardrail(PolicyGuardrail):
@@ -23,3 +24,22 @@ class S3EncryptionGuardrail(PolicyGuardrail):
     """
 
     remediation = S3EncryptionRemediation()
+
+
+class S3PublicAccessGuardrail(PolicyGuardrail):
+    """Keeps buckets and the account private (policy ``s3-public-access``).
+
+    * react: Block Public Access switched off (bucket or account) is switched back on;
+      public ACL grants are removed, other grants kept; a public bucket policy is
+      notified, never rewritten;
+    * detect: AWS Config ``S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED``, NON_COMPLIANT
+      routed to the same Lambda.
+
+    Examples
+    --------
+    >>> from aws_cdk import App, Stack
+    >>> stack = Stack(App(), "App")
+    >>> guardrail = S3PublicAccessGuardrail(stack, "PrivateBuckets")
+    """
+
+    remediation = S3PublicAccessRemediation()

@@ -19,7 +19,13 @@ from guardrails_runtime.model import Mode
 from guardrails_runtime.policies.sg_open_ingress import DEFAULT_ALLOWED_PORTS
 
 PREFIX = "guardrails:"
-POLICIES = ("sg-open-ingress", "ebs-encryption", "s3-encryption", "cloudtrail-enabled")
+POLICIES = (
+    "sg-open-ingress",
+    "ebs-encryption",
+    "s3-encryption",
+    "s3-public-access",
+    "cloudtrail-enabled",
+)
 LOG_RETENTION_DAYS = (
     1,
     3,
@@ -180,6 +186,15 @@ class GuardrailSettings:
                     "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED",
                     {},
                     "buckets have default encryption",
+                )
+            )
+        if policy == "s3-public-access":
+            specs.append(
+                ConfigRuleSpec(
+                    f"{self.resource_prefix}-s3-public-access",
+                    "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",
+                    {},
+                    "buckets block public access",
                 )
             )
         if policy == "cloudtrail-enabled":

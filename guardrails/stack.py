@@ -11,7 +11,7 @@ from guardrails.cloudtrail import CloudTrailGuardrail
 from guardrails.core import GuardrailCore
 from guardrails.ebs import EbsGuardrail
 from guardrails.guardrail import PolicyGuardrail
-from guardrails.s3 import S3EncryptionGuardrail
+from guardrails.s3 import S3EncryptionGuardrail, S3PublicAccessGuardrail
 from guardrails.security_group import SecurityGroupGuardrail
 from guardrails.settings import GuardrailSettings
 
@@ -20,6 +20,7 @@ GUARDRAILS: dict[str, type[PolicyGuardrail]] = {
     "sg-open-ingress": SecurityGroupGuardrail,
     "ebs-encryption": EbsGuardrail,
     "s3-encryption": S3EncryptionGuardrail,
+    "s3-public-access": S3PublicAccessGuardrail,
     "cloudtrail-enabled": CloudTrailGuardrail,
 }
 

@@ -25,6 +25,7 @@ EXPECTED_REMEDIATE = {
     "disable-ebs-encryption-by-default.json": "remediated",
     "stop-logging.json": "remediated",
     "modify-rule-rdp-world.json": "remediated",
+    "put-bucket-acl-public-read.json": "remediated",
 }
 
 

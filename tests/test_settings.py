@@ -149,6 +149,7 @@ def test_runtime_environment_round_trips() -> None:
         "guardrails-sg-open-ingress-ssh": "sg-open-ingress",
         "guardrails-ebs-encryption-by-default": "ebs-encryption",
         "guardrails-s3-encryption": "s3-encryption",
+        "guardrails-s3-public-access": "s3-public-access",
     }
 
 

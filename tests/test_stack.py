@@ -28,7 +28,14 @@ EXPECTED_ACTIONS = {
     "kms:GenerateDataKey",
     "logs:CreateLogStream",
     "logs:PutLogEvents",
+    "s3:GetAccountPublicAccessBlock",
+    "s3:GetBucketAcl",
+    "s3:GetBucketPolicy",
+    "s3:GetBucketPublicAccessBlock",
     "s3:GetBucketTagging",
+    "s3:PutAccountPublicAccessBlock",
+    "s3:PutBucketAcl",
+    "s3:PutBucketPublicAccessBlock",
     "s3:GetEncryptionConfiguration",
     "s3:PutEncryptionConfiguration",
     "sns:Publish",
@@ -86,9 +93,9 @@ def test_every_resource(template: dict[str, Any]) -> None:
         "AWS::IAM::Policy": 1,
         "AWS::Lambda::Function": 1,
         "AWS::Lambda::EventInvokeConfig": 1,
-        "AWS::Lambda::Permission": 7,
-        "AWS::Events::Rule": 7,
-        "AWS::Config::ConfigRule": 7,
+        "AWS::Lambda::Permission": 9,
+        "AWS::Events::Rule": 9,
+        "AWS::Config::ConfigRule": 8,
     }
 
 
@@ -106,6 +113,7 @@ def test_lambda_configuration(template: dict[str, Any]) -> None:
         "guardrails-sg-open-ingress-ssh": "sg-open-ingress",
         "guardrails-ebs-encryption-by-default": "ebs-encryption",
         "guardrails-s3-encryption": "s3-encryption",
+        "guardrails-s3-public-access": "s3-public-access",
     }  # ENCRYPTED_VOLUMES is detect-only: not routed
     assert set(env) >= {
         "GUARDRAILS_TOPIC_ARN",
@@ -219,7 +227,7 @@ def test_settings_change_the_stack() -> None:
         log_retention_days=365,
     )
     assert of_type(template, "AWS::Config::ConfigRule") == {}
-    assert len(of_type(template, "AWS::Events::Rule")) == 4  # no compliance routes
+    assert len(of_type(template, "AWS::Events::Rule")) == 5  # no compliance routes
     fn = one(template, "AWS::Lambda::Function")
     assert "ReservedConcurrentExecutions" not in fn
     assert fn["Environment"]["Variables"]["GUARDRAILS_MODE"] == "remediate"

@@ -42,6 +42,16 @@ def is_access_denied(exc: BaseException) -> bool:
     return isinstance(exc, ClientError) and error_code(exc) in ACCESS_DENIED_CODES
 
 
+def bucket_tags(s3: Any, bucket: str) -> list[dict[str, str]]:
+    """A bucket's tags in the EC2-style ``[{"Key", "Value"}]`` shape (none: ``[]``)."""
+    try:
+        return list(s3.get_bucket_tagging(Bucket=bucket).get("TagSet", []))
+    except ClientError as exc:
+        if error_code(exc) == "NoSuchTagSet":
+            return []
+        raise
+
+
 def partition_for(region: str | None) -> str:
     """The ARN partition of a region (``aws``, ``aws-cn``, ``aws-us-gov``)."""
     if region and region.startswith("cn-"):

@@ -10,6 +10,7 @@ from guardrails_runtime.remediations.base import Context, IamGrant, Remediation
 from guardrails_runtime.remediations.cloudtrail_enabled import CloudTrailRemediation
 from guardrails_runtime.remediations.ebs_encryption import EbsEncryptionRemediation
 from guardrails_runtime.remediations.s3_encryption import S3EncryptionRemediation
+from guardrails_runtime.remediations.s3_public_access import S3PublicAccessRemediation
 from guardrails_runtime.remediations.sg_open_ingress import SecurityGroupIngressRemediation
 
 REMEDIATIONS: tuple[Remediation, ...] = (
@@ -17,6 +18,7 @@ REMEDIATIONS: tuple[Remediation, ...] = (
     EbsEncryptionRemediation(),
     S3EncryptionRemediation(),
     CloudTrailRemediation(),
+    S3PublicAccessRemediation(),
 )
 
 __all__ = ["REMEDIATIONS", "Context", "IamGrant", "Remediation", "by_event", "by_policy"]

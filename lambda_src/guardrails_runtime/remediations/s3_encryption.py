@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from guardrails_runtime.aws import error_code, partition_for
+from guardrails_runtime.aws import bucket_tags, error_code, partition_for
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
 from guardrails_runtime.model import Change, Decision, Outcome
 from guardrails_runtime.policies.s3_encryption import POLICY, evaluate_algorithms
@@ -108,7 +108,7 @@ class S3EncryptionRemediation(Remediation):
                 undo_command(bucket, live),
             )
         ]
-        if ctx.settings.is_exempt(_tags(s3, bucket)):
+        if ctx.settings.is_exempt(bucket_tags(s3, bucket)):
             outcome.decision = Decision.EXEMPT
             outcome.reason = (
                 f"{why}; left as is: the bucket carries "
@@ -145,12 +145,3 @@ def undo_command(bucket: str, before: dict[str, Any] | None) -> str:
         f"aws s3api put-bucket-encryption --bucket {bucket} "
         f"--server-side-encryption-configuration '{body}'"
     )
-
-
-def _tags(s3: Any, bucket: str) -> list[dict[str, str]]:
-    try:
-        return list(s3.get_bucket_tagging(Bucket=bucket).get("TagSet", []))
-    except ClientError as exc:
-        if error_code(exc) == "NoSuchTagSet":
-            return []
-        raise

@@ -1,0 +1,285 @@
+"""Reactive plane of ``s3-public-access``: keep buckets (and the account) private.
+
+* ``PutBucketPublicAccessBlock`` with a flag off, ``DeleteBucketPublicAccessBlock``, or a
+  NON_COMPLIANT ``S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED``: read the bucket's flags; if
+  any is off and the bucket is not exempt, put all four back on.
+* ``PutAccountPublicAccessBlock`` / ``DeleteAccountPublicAccessBlock``: the same for the
+  account (S3 Control); accounts are exempt by configuration (``exemptAccounts``).
+* ``PutBucketAcl``: read the ACL; remove only the grants to AllUsers and
+  AuthenticatedUsers, keeping the owner and every other grant.
+* ``PutBucketPolicy``: read the policy; a public statement is notified, never removed
+  (deleting or rewriting a policy could lose access that is needed).
+
+The judgements are the prevent plane's (``policies.s3_public_access``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from guardrails_runtime.aws import bucket_tags, error_code, partition_for
+from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
+from guardrails_runtime.model import Change, Decision, Outcome
+from guardrails_runtime.policies.s3_public_access import (
+    FLAGS,
+    POLICY,
+    PUBLIC_GRANTEES,
+    public_statement,
+)
+from guardrails_runtime.remediations.base import Context, IamGrant, Remediation
+from guardrails_runtime.settings import RuntimeSettings
+
+BUCKET_PAB = ("PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock")
+ACCOUNT_PAB = ("PutAccountPublicAccessBlock", "DeleteAccountPublicAccessBlock")
+NO_PAB = "NoSuchPublicAccessBlockConfiguration"
+GONE_CODES = frozenset({"NoSuchBucket"})
+ALL_ON = {flag: True for flag in FLAGS}
+
+
+class S3PublicAccessRemediation(Remediation):
+    """Block public access again; strip public grants; report public policies."""
+
+    policy = POLICY
+    event_source = "s3.amazonaws.com"
+    event_names = (*BUCKET_PAB, *ACCOUNT_PAB, "PutBucketAcl", "PutBucketPolicy")
+    config_resource_types = ("AWS::S3::Bucket",)
+    iam = (
+        IamGrant(
+            (
+                "s3:GetBucketPublicAccessBlock",
+                "s3:PutBucketPublicAccessBlock",
+                "s3:GetBucketAcl",
+                "s3:PutBucketAcl",
+                "s3:GetBucketPolicy",
+                "s3:GetBucketTagging",
+            ),
+            "arn:{partition}:s3:::*",
+            "read and re-privatise any bucket of this account",
+        ),
+        IamGrant(
+            ("s3:GetAccountPublicAccessBlock", "s3:PutAccountPublicAccessBlock"),
+            "*",
+            "the account-level Block Public Access setting has no resource-level permissions",
+        ),
+    )
+
+    def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
+        if call.event_name in ACCOUNT_PAB:
+            return self._account(ctx, outcome)
+        bucket = call.request.get("bucketName")
+        if not isinstance(bucket, str) or not bucket:
+            raise MalformedEventError("requestParameters.bucketName must be a non-empty string")
+        outcome.resource = bucket
+        outcome.resource_arn = f"arn:{partition_for(outcome.region)}:s3:::{bucket}"
+        s3 = ctx.clients.get("s3", outcome.region)
+        try:
+            if call.event_name == "PutBucketAcl":
+                return self._acl(s3, bucket, ctx, outcome)
+            if call.event_name == "PutBucketPolicy":
+                return self._policy(s3, bucket, ctx, outcome)
+            return self._bucket_flags(s3, bucket, ctx, outcome)
+        except ClientError as exc:
+            if error_code(exc) in GONE_CODES:
+                return _done(outcome, Decision.COMPLIANT, f"bucket {bucket} no longer exists")
+            raise
+
+    def on_compliance_change(
+        self, change: ComplianceChange, ctx: Context, outcome: Outcome
+    ) -> Outcome:
+        if change.resource_type not in self.config_resource_types:
+            return _done(
+                outcome,
+                Decision.UNSUPPORTED,
+                f"resource type {change.resource_type!r} is not a bucket",
+            )
+        bucket = change.resource_id
+        outcome.resource = bucket
+        outcome.resource_arn = f"arn:{partition_for(outcome.region)}:s3:::{bucket}"
+        return self._bucket_flags(ctx.clients.get("s3", outcome.region), bucket, ctx, outcome)
+
+    def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
+        if outcome.resource and outcome.resource.startswith("account/"):
+            return (
+                f"add account {outcome.account or '<account>'} to guardrails:exemptAccounts "
+                "(GUARDRAILS_EXEMPT_ACCOUNTS) and redeploy"
+            )
+        return (
+            f"tag bucket {outcome.resource} with {settings.exemption_tag_key}="
+            f"{settings.exemption_tag_value} (aws s3api put-bucket-tagging replaces the "
+            "whole tag set: include the bucket's other tags)"
+        )
+
+    # --- the four checks ----------------------------------------------------------------
+
+    def _bucket_flags(self, s3: Any, bucket: str, ctx: Context, outcome: Outcome) -> Outcome:
+        live = _flags(lambda: s3.get_public_access_block(Bucket=bucket))
+        off = [flag for flag in FLAGS if not live.get(flag)]
+        if not off:
+            return _done(outcome, Decision.COMPLIANT, "all four Block Public Access flags are on")
+        outcome.changes = [
+            Change(
+                "s3:PutBucketPublicAccessBlock",
+                bucket,
+                {"before": live or None, "after": ALL_ON},
+                _undo_flags(
+                    f"aws s3api put-public-access-block --bucket {bucket}",
+                    f"aws s3api delete-public-access-block --bucket {bucket}",
+                    live,
+                ),
+            )
+        ]
+        why = f"Block Public Access is off for {', '.join(off)}"
+        return self._act(
+            s3,
+            bucket,
+            ctx,
+            outcome,
+            why=why,
+            write=lambda: s3.put_public_access_block(
+                Bucket=bucket, PublicAccessBlockConfiguration=ALL_ON
+            ),
+            done="all four flags switched back on",
+        )
+
+    def _account(self, ctx: Context, outcome: Outcome) -> Outcome:
+        account = outcome.account
+        if not account:
+            raise MalformedEventError("the event names no account (recipientAccountId)")
+        outcome.resource = f"account/{account}"
+        control = ctx.clients.get("s3control", outcome.region)
+        live = _flags(lambda: control.get_public_access_block(AccountId=account))
+        off = [flag for flag in FLAGS if not live.get(flag)]
+        if not off:
+            return _done(outcome, Decision.COMPLIANT, "all four account-level flags are on")
+        base = f"aws s3control %s-public-access-block --account-id {account}"
+        outcome.changes = [
+            Change(
+                "s3:PutAccountPublicAccessBlock",
+                outcome.resource,
+                {"before": live or None, "after": ALL_ON},
+                _undo_flags(base % "put", base % "delete", live),
+            )
+        ]
+        why = f"account-level Block Public Access is off for {', '.join(off)}"
+        if account in ctx.settings.exempt_accounts:
+            return _done(
+                outcome, Decision.EXEMPT, f"{why}; left as is: account {account} is exempt"
+            )
+        if ctx.dry_run:
+            return _done(
+                outcome,
+                Decision.WOULD_REMEDIATE,
+                f"{why}; mode is {ctx.mode.value}, nothing was changed",
+            )
+        control.put_public_access_block(AccountId=account, PublicAccessBlockConfiguration=ALL_ON)
+        return _done(outcome, Decision.REMEDIATED, f"{why}; all four flags switched back on")
+
+    def _acl(self, s3: Any, bucket: str, ctx: Context, outcome: Outcome) -> Outcome:
+        acl = s3.get_bucket_acl(Bucket=bucket)
+        grants = acl.get("Grants", [])
+        public = [g for g in grants if (g.get("Grantee") or {}).get("URI") in PUBLIC_GRANTEES]
+        if not public:
+            return _done(outcome, Decision.COMPLIANT, "the ACL grants nothing to everyone")
+        kept = [g for g in grants if g not in public]
+        before = {"Owner": acl["Owner"], "Grants": grants}
+        outcome.changes = [
+            Change(
+                "s3:PutBucketAcl",
+                bucket,
+                {"removed": public, "kept": kept},
+                f"aws s3api put-bucket-acl --bucket {bucket} --access-control-policy "
+                f"'{json.dumps(before, separators=(',', ':'), sort_keys=True)}'",
+            )
+        ]
+        groups = sorted({g["Grantee"]["URI"].rsplit("/", 1)[-1] for g in public})
+        why = f"the ACL grants access to {', '.join(groups)}"
+        return self._act(
+            s3,
+            bucket,
+            ctx,
+            outcome,
+            why=why,
+            write=lambda: s3.put_bucket_acl(
+                Bucket=bucket, AccessControlPolicy={"Owner": acl["Owner"], "Grants": kept}
+            ),
+            done="public grants removed, every other grant kept",
+        )
+
+    def _policy(self, s3: Any, bucket: str, ctx: Context, outcome: Outcome) -> Outcome:
+        try:
+            document = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+        except ClientError as exc:
+            if error_code(exc) == "NoSuchBucketPolicy":
+                return _done(outcome, Decision.COMPLIANT, "the bucket has no policy any more")
+            raise
+        statements = document.get("Statement", [])
+        statements = statements if isinstance(statements, list) else [statements]
+        public = [s for s in statements if isinstance(s, dict) and public_statement(s)]
+        if not public:
+            return _done(
+                outcome, Decision.COMPLIANT, "no statement allows principal * unconditionally"
+            )
+        labels = [repr(s["Sid"]) if s.get("Sid") else f"#{statements.index(s)}" for s in public]
+        why = (
+            f"policy statement(s) {', '.join(labels)} allow principal * without a "
+            "restricting condition"
+        )
+        if ctx.settings.is_exempt(bucket_tags(s3, bucket)):
+            return _done(outcome, Decision.EXEMPT, f"{why}; the bucket is exempt")
+        return _done(
+            outcome,
+            Decision.NOTIFIED,
+            f"{why} (notify only: a policy is never rewritten by the guardrail)",
+        )
+
+    def _act(
+        self,
+        s3: Any,
+        bucket: str,
+        ctx: Context,
+        outcome: Outcome,
+        *,
+        why: str,
+        write: Any,
+        done: str,
+    ) -> Outcome:
+        if ctx.settings.is_exempt(bucket_tags(s3, bucket)):
+            return _done(
+                outcome,
+                Decision.EXEMPT,
+                f"{why}; left as is: the bucket carries "
+                f"{ctx.settings.exemption_tag_key}={ctx.settings.exemption_tag_value}",
+            )
+        if ctx.dry_run:
+            return _done(
+                outcome,
+                Decision.WOULD_REMEDIATE,
+                f"{why}; mode is {ctx.mode.value}, nothing was changed",
+            )
+        write()
+        return _done(outcome, Decision.REMEDIATED, f"{why}; {done}")
+
+
+def _flags(read: Any) -> dict[str, bool]:
+    """A PublicAccessBlockConfiguration; none configured reads as every flag off."""
+    try:
+        return dict(read()["PublicAccessBlockConfiguration"])
+    except ClientError as exc:
+        if error_code(exc) == NO_PAB:
+            return {}
+        raise
+
+
+def _undo_flags(put: str, delete: str, before: dict[str, bool]) -> str:
+    if not before:
+        return delete
+    body = ",".join(f"{flag}={'true' if before.get(flag) else 'false'}" for flag in FLAGS)
+    return f"{put} --public-access-block-configuration {body}"
+
+
+def _done(outcome: Outcome, decision: Decision, reason: str) -> Outcome:
+    outcome.decision, outcome.reason = decision, reason
+    return outcome
