@@ -11,6 +11,8 @@ PLANES: dict[str, list[str]] = {
     "sg-open-ingress": ["prevent", "detect", "react"],
     "s3-encryption": ["prevent", "detect", "react"],
     "s3-public-access": ["prevent", "detect", "react"],
+    "cloudtrail-enabled": ["prevent", "detect", "react"],
+    "ebs-encryption": ["prevent", "detect", "react"],
 }
 
 

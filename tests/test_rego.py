@@ -119,6 +119,8 @@ def test_export_writes_policies_and_params(
     assert main(["rego", "export", str(tmp_path / "policy")]) == 0
     written = sorted(Path(p).name for p in capsys.readouterr().out.split())
     assert written == [
+        "cloudtrail_enabled.rego",
+        "ebs_encryption.rego",
         "lib.rego",
         "params.json",
         "s3_encryption.rego",

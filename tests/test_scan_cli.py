@@ -137,6 +137,10 @@ def test_rules_json_and_manifest(capsys: pytest.CaptureFixture[str]) -> None:
         ("GR-S3P2", "s3-public-access", "error"),
         ("GR-S3P3", "s3-public-access", "error"),
         ("GR-S3P4", "s3-public-access", "warning"),
+        ("GR-CT1", "cloudtrail-enabled", "error"),
+        ("GR-CT2", "cloudtrail-enabled", "warning"),
+        ("GR-EBS1", "ebs-encryption", "error"),
+        ("GR-EBS2", "ebs-encryption", "warning"),
     ]
     for entry in catalog:
         assert entry["info"] and entry["explanation"] and entry["fix"] and entry["planes"]

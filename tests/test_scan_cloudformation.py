@@ -186,3 +186,13 @@ def test_yaml_short_tags() -> None:
         "F": {"Fn::GetAtt": ["R", "Arn"]},
         "G": {"Fn::Join": ["", ["a", "b"]]},
     }
+
+
+def test_trail_and_volume_cases() -> None:
+    assert table(CFN / "trails-and-volumes.yaml") == {
+        ("StoppedTrail", "GR-CT1", "error"),
+        ("UnvalidatedTrail", "GR-CT1", "error"),  # EnableLogFileValidation defaults to off
+        ("ParameterTrail", "GR-CT2", "warning"),
+        ("PlainVolume", "GR-EBS1", "error"),  # Encrypted defaults to false
+        ("ExemptVolume", "GR-EBS1", "warning"),
+    }

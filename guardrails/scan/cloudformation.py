@@ -46,6 +46,8 @@ _READ_TYPES = frozenset(
         "AWS::EC2::SecurityGroupIngress",
         "AWS::S3::Bucket",
         "AWS::S3::BucketPolicy",
+        "AWS::CloudTrail::Trail",
+        "AWS::EC2::Volume",
     }
 )
 
@@ -297,6 +299,19 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
             subject = Subject("bucket", address, kind, file, _tags(props.get("Tags")))
             subject.facts.update(_bucket_facts(props))
             buckets[logical_id] = subject
+            out.append(subject)
+        elif kind == "AWS::CloudTrail::Trail":
+            subject = Subject("trail", address, kind, file, _tags(props.get("Tags")))
+            # IsLogging is required (absent: not logging); validation defaults to off.
+            subject.facts["logging"] = ("IsLogging", _flag(props.get("IsLogging", False)))
+            subject.facts["validation"] = (
+                "EnableLogFileValidation",
+                _flag(props.get("EnableLogFileValidation", False)),
+            )
+            out.append(subject)
+        elif kind == "AWS::EC2::Volume":
+            subject = Subject("volume", address, kind, file, _tags(props.get("Tags")))
+            subject.facts["encrypted"] = ("Encrypted", _flag(props.get("Encrypted", False)))
             out.append(subject)
         elif kind in ("AWS::EC2::SecurityGroupIngress", "AWS::S3::BucketPolicy"):
             deferred.append((logical_id, resource))

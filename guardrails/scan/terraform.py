@@ -146,6 +146,30 @@ def subjects(plan: Mapping[str, Any], file: str) -> list[Subject]:
         subject = Subject("bucket-policy", r.address, r.type, file, linker.tags(bucket))
         subject.facts["policy"] = _policy(r.get("policy"), "policy")
         out.append(subject)
+    for r in by_type.get("aws_cloudtrail", []):
+        subject = Subject("trail", r.address, r.type, file, _tags(r))
+        logging = r.get("enable_logging")  # defaults to true
+        subject.facts["logging"] = ("enable_logging", True if logging is None else _bool(logging))
+        subject.facts["validation"] = (
+            "enable_log_file_validation",
+            _bool(r.get("enable_log_file_validation")),
+        )
+        out.append(subject)
+    for r in by_type.get("aws_ebs_volume", []):
+        subject = Subject("volume", r.address, r.type, file, _tags(r))
+        encrypted = r.get("encrypted")
+        # Provider-computed when not set (the account default decides, which
+        # ebs-encryption's react plane keeps on): judged only where set or known.
+        if not isinstance(encrypted, Unresolved) or "encrypted" in (
+            r.config.get("expressions") or {}
+        ):
+            subject.facts["encrypted"] = ("encrypted", _bool(encrypted))
+        out.append(subject)
+    for r in by_type.get("aws_ebs_encryption_by_default", []):
+        subject = Subject("ebs-default", r.address, r.type, file, {})
+        enabled = r.get("enabled")  # defaults to true
+        subject.facts["enabled"] = ("enabled", True if enabled is None else _bool(enabled))
+        out.append(subject)
     for r in by_type.get("aws_security_group", []):
         subject = Subject("security-group", r.address, r.type, file, _tags(r))
         blocks = r.get("ingress")

@@ -10,9 +10,21 @@ from __future__ import annotations
 from types import ModuleType
 
 from guardrails_runtime.model import RuleInfo
-from guardrails_runtime.policies import s3_encryption, s3_public_access, sg_open_ingress
+from guardrails_runtime.policies import (
+    cloudtrail_enabled,
+    ebs_encryption,
+    s3_encryption,
+    s3_public_access,
+    sg_open_ingress,
+)
 
-STATIC_POLICIES: tuple[ModuleType, ...] = (sg_open_ingress, s3_encryption, s3_public_access)
+STATIC_POLICIES: tuple[ModuleType, ...] = (
+    sg_open_ingress,
+    s3_encryption,
+    s3_public_access,
+    cloudtrail_enabled,
+    ebs_encryption,
+)
 
 
 def all_rules() -> list[RuleInfo]:
