@@ -15,7 +15,11 @@ What "the state the event implies" means, per event:
   a Config compliance change for a bucket: a bucket without encryption.
 * ``StopLogging``: a multi-region trail of that name (with a log bucket), stopped.
 * ``PutBucketAcl`` (canned ``x-amz-acl``), ``PutBucketPublicAccessBlock``,
-  ``DeleteBucketPublicAccessBlock``: the bucket as the call left it.
+  ``DeleteBucketPublicAccessBlock``, ``PutBucketPolicy``: the bucket as the call left it.
+* ``UpdateTrail``, ``PutEventSelectors``: a trail as the call left it (validation or
+  multi-region off, management events dropped); ``DeleteTrail``: no trail.
+* ``Put``/``DeleteAccountPublicAccessBlock``: the account's setting as the call left it,
+  under moto's account id (its S3 Control accepts no other; the event is rewritten).
 * ``DisableEbsEncryptionByDefault`` and a Config compliance change for the account
   (``AWS::::Account``): EBS encryption by default switched off.
 * Config compliance change for a security group: a group with ``tcp 22`` from
@@ -149,6 +153,12 @@ def prepare(event: dict[str, Any], clients: Clients) -> dict[str, Any]:
             _bucket_access(clients.get("s3", region), parsed, region)
         elif parsed.event_name == "StopLogging":
             _stopped_trail(clients, parsed, region)
+        elif parsed.event_name in ("UpdateTrail", "PutEventSelectors"):
+            _changed_trail(clients, parsed, region)
+        elif parsed.event_name == "PutBucketPolicy":
+            _bucket_policy(clients.get("s3", region), parsed, region)
+        elif parsed.event_name in ("PutAccountPublicAccessBlock", "DeleteAccountPublicAccessBlock"):
+            renames.update(_account_access(clients, parsed, region))
     except MalformedEventError:
         return event
     text = json.dumps(event)
@@ -173,8 +183,30 @@ def after(policy: str | None, resource: str | None, region: str, clients: Client
         grants = s3.get_bucket_acl(Bucket=resource)["Grants"]
         return {"Bucket": resource, "PublicAccessBlockConfiguration": flags, "Grants": grants}
     if policy == "cloudtrail-enabled" and resource:
-        status = clients.get("cloudtrail", region).get_trail_status(Name=resource)
-        return {"Trail": resource, "IsLogging": status["IsLogging"]}
+        cloudtrail = clients.get("cloudtrail", region)
+        trails = cloudtrail.describe_trails(trailNameList=[resource])["trailList"]
+        if not trails:
+            return {"Trail": resource, "Exists": False}
+        status = cloudtrail.get_trail_status(Name=resource)
+        return {
+            "Trail": resource,
+            "IsLogging": status["IsLogging"],
+            "LogFileValidationEnabled": trails[0].get("LogFileValidationEnabled"),
+            "EventSelectors": cloudtrail.get_event_selectors(TrailName=resource).get(
+                "EventSelectors", []
+            ),
+        }
+    if policy == "s3-public-access" and resource and resource.startswith("account/"):
+        account = resource.split("/", 1)[1]
+        control = clients.get("s3control", region)
+        try:
+            flags = control.get_public_access_block(AccountId=account)
+        except control.exceptions.ClientError:
+            return {"Account": account, "PublicAccessBlockConfiguration": None}
+        return {
+            "Account": account,
+            "PublicAccessBlockConfiguration": flags["PublicAccessBlockConfiguration"],
+        }
     if policy == "s3-encryption" and resource:
         s3 = clients.get("s3", region)
         try:
@@ -331,19 +363,80 @@ def _bucket_access(s3: Any, call: ApiCall, region: str) -> None:
         if isinstance(canned, str) and canned:
             s3.put_bucket_acl(Bucket=name, ACL=canned)
     elif call.event_name == "PutBucketPublicAccessBlock":
-        recorded = call.request.get("PublicAccessBlockConfiguration") or {}
         s3.put_public_access_block(
-            Bucket=name,
-            PublicAccessBlockConfiguration={
-                flag: str(recorded.get(flag, "false")).lower() == "true"
-                for flag in (
-                    "BlockPublicAcls",
-                    "IgnorePublicAcls",
-                    "BlockPublicPolicy",
-                    "RestrictPublicBuckets",
-                )
-            },
+            Bucket=name, PublicAccessBlockConfiguration=_recorded_flags(call)
         )
+
+
+MOTO_ACCOUNT = "123456789012"  # moto's S3 Control accepts only its own account id
+FLAG_NAMES = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+
+
+def _recorded_flags(call: ApiCall) -> dict[str, bool]:
+    recorded = call.request.get("PublicAccessBlockConfiguration") or {}
+    return {flag: str(recorded.get(flag, "false")).lower() == "true" for flag in FLAG_NAMES}
+
+
+def _trail(
+    clients: Clients, name: str, region: str, validation: bool = True, multi_region: bool = True
+) -> Any:
+    bucket = f"emulated-trail-logs-{name.lower()}"[:63]
+    _create_bucket(clients.get("s3", region), bucket, region)
+    cloudtrail = clients.get("cloudtrail", region)
+    cloudtrail.create_trail(
+        Name=name,
+        S3BucketName=bucket,
+        IsMultiRegionTrail=multi_region,
+        EnableLogFileValidation=validation,
+    )
+    cloudtrail.start_logging(Name=name)
+    return cloudtrail
+
+
+def _changed_trail(clients: Clients, call: ApiCall, region: str) -> None:
+    """A trail as the recorded UpdateTrail or PutEventSelectors left it."""
+    name = call.request.get("name") or call.request.get("trailName")
+    if not isinstance(name, str) or not name or name.startswith("arn:"):
+        return
+    update = call.event_name == "UpdateTrail" and not call.error_code
+    cloudtrail = _trail(
+        clients,
+        name,
+        region,
+        validation=not (update and call.request.get("enableLogFileValidation") is False),
+        multi_region=not (update and call.request.get("isMultiRegionTrail") is False),
+    )
+    if call.event_name == "PutEventSelectors" and not call.error_code:
+        selectors = [
+            {
+                "ReadWriteType": s.get("readWriteType", "All"),
+                "IncludeManagementEvents": s.get("includeManagementEvents", True),
+            }
+            for s in call.request.get("eventSelectors") or []
+            if isinstance(s, dict)
+        ]
+        if selectors:
+            cloudtrail.put_event_selectors(TrailName=name, EventSelectors=selectors)
+
+
+def _bucket_policy(s3: Any, call: ApiCall, region: str) -> None:
+    name = call.request.get("bucketName")
+    policy = call.request.get("bucketPolicy")
+    if not isinstance(name, str) or not name:
+        return
+    _create_bucket(s3, name, region)
+    if isinstance(policy, dict) and not call.error_code:
+        s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
+
+
+def _account_access(clients: Clients, call: ApiCall, region: str) -> dict[str, str]:
+    """The account's Block Public Access as the call left it, under moto's account id."""
+    control = clients.get("s3control", region)
+    if call.event_name == "PutAccountPublicAccessBlock" and not call.error_code:
+        control.put_public_access_block(
+            AccountId=MOTO_ACCOUNT, PublicAccessBlockConfiguration=_recorded_flags(call)
+        )
+    return {call.account: MOTO_ACCOUNT} if call.account else {}
 
 
 def _stopped_trail(clients: Clients, call: ApiCall, region: str) -> None:
@@ -351,13 +444,7 @@ def _stopped_trail(clients: Clients, call: ApiCall, region: str) -> None:
     name = call.request.get("name")
     if not isinstance(name, str) or not name or name.startswith("arn:"):
         return
-    bucket = f"emulated-trail-logs-{name.lower()}"[:63]
-    _create_bucket(clients.get("s3", region), bucket, region)
-    cloudtrail = clients.get("cloudtrail", region)
-    cloudtrail.create_trail(
-        Name=name, S3BucketName=bucket, IsMultiRegionTrail=True, EnableLogFileValidation=True
-    )
-    cloudtrail.start_logging(Name=name)
+    cloudtrail = _trail(clients, name, region)
     if not call.error_code:
         cloudtrail.stop_logging(Name=name)
 

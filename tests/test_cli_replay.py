@@ -110,3 +110,109 @@ def test_replay_rejects_bad_environment(
     assert capsys.readouterr().err.strip() == (
         "guardrails replay: GUARDRAILS_ALLOWED_PUBLIC_PORTS: 'https' is not a port number (0-65535)"
     )
+
+
+def _variant(template: str, event_name: str, request: dict[str, Any], path: Path) -> str:
+    record = json.loads((EVENTS / template).read_text())
+    detail = record.get("detail", record)
+    detail["eventName"] = event_name
+    detail["requestParameters"] = request
+    path.write_text(json.dumps(record))
+    return str(path)
+
+
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "Public",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::example-assets-210987654321/*",
+        }
+    ],
+}
+FLAGS_OFF = {
+    "BlockPublicAcls": "true",
+    "IgnorePublicAcls": "false",
+    "BlockPublicPolicy": "true",
+    "RestrictPublicBuckets": "true",
+}
+
+
+@pytest.mark.parametrize(
+    ("template", "event_name", "request_parameters", "decision", "after_key", "after_value"),
+    [
+        (
+            "stop-logging.json",
+            "UpdateTrail",
+            {"name": "org-trail", "enableLogFileValidation": False},
+            "notified",
+            "LogFileValidationEnabled",
+            False,
+        ),
+        (
+            "stop-logging.json",
+            "PutEventSelectors",
+            {
+                "trailName": "org-trail",
+                "eventSelectors": [{"readWriteType": "All", "includeManagementEvents": False}],
+            },
+            "notified",
+            "IsLogging",
+            True,
+        ),
+        ("stop-logging.json", "DeleteTrail", {"name": "org-trail"}, "notified", "Exists", False),
+        (
+            "put-bucket-acl-public-read.json",
+            "PutBucketPolicy",
+            {"bucketName": "example-assets-210987654321", "bucketPolicy": POLICY},
+            "notified",
+            "Bucket",
+            "example-assets-210987654321",
+        ),
+        (
+            "put-bucket-acl-public-read.json",
+            "PutAccountPublicAccessBlock",
+            {"PublicAccessBlockConfiguration": FLAGS_OFF},
+            "remediated",
+            "PublicAccessBlockConfiguration",
+            {k: True for k in FLAGS_OFF},
+        ),
+        (
+            "put-bucket-acl-public-read.json",
+            "DeleteAccountPublicAccessBlock",
+            {},
+            "remediated",
+            "PublicAccessBlockConfiguration",
+            {k: True for k in FLAGS_OFF},
+        ),
+        (
+            "put-bucket-acl-public-read.json",
+            "PutBucketPublicAccessBlock",
+            {
+                "bucketName": "example-assets-210987654321",
+                "PublicAccessBlockConfiguration": FLAGS_OFF,
+            },
+            "remediated",
+            "PublicAccessBlockConfiguration",
+            {k: True for k in FLAGS_OFF},
+        ),
+    ],
+)
+def test_replay_emulates_every_catalog_event(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    template: str,
+    event_name: str,
+    request_parameters: dict[str, Any],
+    decision: str,
+    after_key: str,
+    after_value: Any,
+) -> None:
+    path = _variant(template, event_name, request_parameters, tmp_path / f"{event_name}.json")
+    code, [line] = replay(capsys, "--emulate", "--mode", "remediate", path)
+    assert code == 0
+    assert (line["eventName"], line["decision"]) == (event_name, decision), line["reason"]
+    assert line["after"][after_key] == after_value

@@ -143,3 +143,24 @@ def test_management_event_selector_logic() -> None:
             ]
         }
     )
+
+
+def test_access_denied_on_the_write(cloudtrail: Any) -> None:
+    from botocore.awsrequest import AWSResponse
+
+    cloudtrail.stop_logging(Name=TRAIL)
+    c = clients()
+
+    def deny(**_: Any) -> Any:
+        parsed = {
+            "Error": {"Code": "AccessDeniedException", "Message": "injected"},
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        }
+        return AWSResponse("https://cloudtrail.invalid", 400, {}, None), parsed
+
+    c.get("cloudtrail", REGION).meta.events.register_first(
+        "before-call.cloudtrail.StartLogging", deny
+    )
+    outcome = process(load_event("stop-logging.json"), settings(), c)
+    assert outcome.decision is Decision.ERROR and "access denied on StartLogging" in outcome.reason
+    assert not logging(cloudtrail)

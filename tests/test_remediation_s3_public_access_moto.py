@@ -143,3 +143,28 @@ def test_gone_bucket_and_config_event(s3: Any) -> None:
     s3.delete_bucket(Bucket=BUCKET)
     outcome = run(load_event("put-bucket-acl-public-read.json"))
     assert outcome.decision is Decision.COMPLIANT and "no longer exists" in outcome.reason
+
+
+def test_access_denied_on_the_write(s3: Any) -> None:
+    from botocore.awsrequest import AWSResponse
+
+    s3.put_bucket_acl(Bucket=BUCKET, ACL="public-read")
+    c = clients()
+
+    def deny(**_: Any) -> Any:
+        parsed = {
+            "Error": {"Code": "AccessDenied", "Message": "injected"},
+            "ResponseMetadata": {"HTTPStatusCode": 403},
+        }
+        return AWSResponse("https://s3.invalid", 403, {}, None), parsed
+
+    c.get("s3", REGION).meta.events.register_first("before-call.s3.PutBucketAcl", deny)
+    outcome = process(load_event("put-bucket-acl-public-read.json"), settings(), c)
+    assert outcome.decision is Decision.ERROR and "access denied on PutBucketAcl" in outcome.reason
+    assert "http://acs.amazonaws.com/groups/global/AllUsers" in uris(s3)
+
+
+def test_second_run_is_a_no_op(s3: Any) -> None:
+    s3.put_bucket_acl(Bucket=BUCKET, ACL="public-read")
+    assert run(load_event("put-bucket-acl-public-read.json")).decision is Decision.REMEDIATED
+    assert run(load_event("put-bucket-acl-public-read.json")).decision is Decision.COMPLIANT
