@@ -443,3 +443,59 @@ def test_asset_contains_only_the_runtime_package() -> None:
     assert sorted(p.name for p in root.iterdir() if not p.name.endswith(".egg-info")) == [
         "guardrails_runtime"
     ]
+
+
+BASE_ACTIONS = {
+    "kms:Decrypt",
+    "kms:GenerateDataKey",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "sns:Publish",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+    "sqs:SendMessage",
+}
+
+
+@pytest.mark.parametrize(
+    ("construct", "example"),
+    [
+        ("SecurityGroupGuardrail", "authorize-ssh-world.json"),
+        ("S3EncryptionGuardrail", "delete-bucket-encryption.json"),
+        ("S3PublicAccessGuardrail", "put-bucket-acl-public-read.json"),
+        ("CloudTrailGuardrail", "stop-logging.json"),
+        ("EbsGuardrail", "disable-ebs-encryption-by-default.json"),
+    ],
+)
+def test_each_construct_alone(construct: str, example: str) -> None:
+    """Alone in a stack, a guardrail's role holds exactly its remediation's actions (plus
+    logging, publishing and the DLQ), and its rule matches its recorded event."""
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+
+    import guardrails
+
+    cls = getattr(guardrails, construct)
+    stack = cdk.Stack(cdk.App(), "App")
+    cls(stack, "Guardrail")
+    template = Template.from_stack(stack).to_json()
+    actions: set[str] = set()
+    for policy in of_type(template, "AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            found = statement["Action"]
+            actions.update([found] if isinstance(found, str) else found)
+    declared = {a for grant in cls.remediation.iam for a in grant.actions}
+    assert actions == BASE_ACTIONS | declared
+    [api] = [
+        r["Properties"]["EventPattern"]
+        for r in of_type(template, "AWS::Events::Rule").values()
+        if "AWS API Call via CloudTrail" in r["Properties"]["EventPattern"]["detail-type"]
+    ]
+    record = load_event(example)
+    source = api["source"][0]
+    envelope = (
+        record
+        if "detail" in record
+        else {"source": source, "detail-type": "AWS API Call via CloudTrail", "detail": record}
+    )
+    assert pattern_matches(api, {"example": envelope}) == {"example"}
