@@ -53,3 +53,30 @@ def test_handler_imports_with_cdk_blocked() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_remediation_index_matches_the_classes() -> None:
+    """The lazy index names exactly the events and policies each remediation declares."""
+    from guardrails_runtime.remediations import INDEX, all_remediations
+
+    for entry, remediation in zip(INDEX, all_remediations(), strict=True):
+        assert entry.policy == remediation.policy
+        assert entry.event_source == remediation.event_source
+        assert entry.event_names == set(remediation.event_names) | set(remediation.ignored_events)
+
+
+def test_handler_imports_only_what_an_event_needs() -> None:
+    code = (
+        "import sys, guardrails_runtime.handler as h\n"
+        "prefix = 'guardrails_runtime.remediations.'\n"
+        "print(sorted(m for m in sys.modules if m.startswith(prefix)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT / "lambda_src",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['guardrails_runtime.remediations.base']"

@@ -150,10 +150,10 @@ def test_revoke_is_scoped_to_security_group_arns(template: dict[str, Any]) -> No
 
 
 def test_every_remediation_declares_iam_actions() -> None:
-    from guardrails_runtime.remediations import REMEDIATIONS
+    from guardrails_runtime.remediations import all_remediations
 
-    assert REMEDIATIONS
-    for remediation in REMEDIATIONS:
+    assert all_remediations()
+    for remediation in all_remediations():
         declared = {a for grant in remediation.iam for a in grant.actions}
         assert declared, remediation.policy
         assert all(grant.why for grant in remediation.iam)
