@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
 from typing import ClassVar, NamedTuple
 
 from guardrails_runtime.aws import Clients
 from guardrails_runtime.events import ApiCall, ComplianceChange
-from guardrails_runtime.model import Mode, Outcome
+from guardrails_runtime.model import Decision, Mode, Outcome
 from guardrails_runtime.settings import RuntimeSettings
 
 
@@ -34,6 +35,38 @@ class Context(NamedTuple):
     @property
     def dry_run(self) -> bool:
         return self.mode is not Mode.REMEDIATE
+
+
+def done(outcome: Outcome, decision: Decision, reason: str) -> Outcome:
+    """Settle an outcome's decision and reason."""
+    outcome.decision, outcome.reason = decision, reason
+    return outcome
+
+
+def enforce(
+    outcome: Outcome, ctx: Context, *, why: str, exempt: str | None, act: Callable[[], str]
+) -> Outcome:
+    """The common end of every fix: exempt -> ``exempt``; notify mode -> ``would-remediate``;
+    otherwise ``act()`` (which makes the write and says what it did) -> ``remediated``.
+
+    ``exempt`` is the reason the resource is left alone, or None when it is not exempt.
+    """
+    if exempt is not None:
+        return done(outcome, Decision.EXEMPT, f"{why}; left as is: {exempt}")
+    if ctx.dry_run:
+        return done(
+            outcome,
+            Decision.WOULD_REMEDIATE,
+            f"{why}; mode is {ctx.mode.value}, nothing was changed",
+        )
+    return done(outcome, Decision.REMEDIATED, f"{why}; {act()}")
+
+
+def tag_exemption(settings: RuntimeSettings, tags: object, what: str) -> str | None:
+    """The exemption reason when ``tags`` carry the exemption tag, else None."""
+    if settings.is_exempt(tags):
+        return f"the {what} carries {settings.exemption_tag_key}={settings.exemption_tag_value}"
+    return None
 
 
 class Remediation(abc.ABC):

@@ -25,7 +25,14 @@ from guardrails_runtime.policies.cloudtrail_enabled import (
     management_events_dropped,
     weakened,
 )
-from guardrails_runtime.remediations.base import Context, IamGrant, Remediation
+from guardrails_runtime.remediations.base import (
+    Context,
+    IamGrant,
+    Remediation,
+    done,
+    enforce,
+    tag_exemption,
+)
 from guardrails_runtime.settings import RuntimeSettings
 
 GONE_CODES = frozenset({"TrailNotFoundException"})
@@ -70,7 +77,7 @@ class CloudTrailRemediation(Remediation):
             )
         )
         if call.event_name == "DeleteTrail":
-            return _done(
+            return done(
                 outcome,
                 Decision.NOTIFIED,
                 "the trail was deleted; recreate it from its "
@@ -91,11 +98,11 @@ class CloudTrailRemediation(Remediation):
                 )
         except ClientError as exc:
             if error_code(exc) in GONE_CODES:
-                return _done(outcome, Decision.COMPLIANT, f"trail {name} no longer exists")
+                return done(outcome, Decision.COMPLIANT, f"trail {name} no longer exists")
             raise
         if not problems:
-            return _done(outcome, Decision.COMPLIANT, "the trail still meets the policy")
-        return _done(
+            return done(outcome, Decision.COMPLIANT, "the trail still meets the policy")
+        return done(
             outcome,
             Decision.NOTIFIED,
             "; ".join(problems) + " (notify only: revert "
@@ -105,7 +112,7 @@ class CloudTrailRemediation(Remediation):
     def on_compliance_change(
         self, change: ComplianceChange, ctx: Context, outcome: Outcome
     ) -> Outcome:
-        return _done(
+        return done(
             outcome, Decision.UNSUPPORTED, "cloudtrail-enabled's Config rules are detect-only"
         )
 
@@ -118,7 +125,7 @@ class CloudTrailRemediation(Remediation):
     def _restart(self, cloudtrail: Any, name: str, ctx: Context, outcome: Outcome) -> Outcome:
         why = logging_problem(cloudtrail.get_trail_status(Name=name))
         if why is None:
-            return _done(outcome, Decision.COMPLIANT, "the trail is logging")
+            return done(outcome, Decision.COMPLIANT, "the trail is logging")
         region = f" --region {outcome.region}" if outcome.region else ""
         outcome.changes = [
             Change(
@@ -133,23 +140,12 @@ class CloudTrailRemediation(Remediation):
             trails = cloudtrail.describe_trails(trailNameList=[name])["trailList"]
             arn = trails[0]["TrailARN"] if trails else arn
         tags = cloudtrail.list_tags(ResourceIdList=[arn])["ResourceTagList"]
-        if ctx.settings.is_exempt([t for entry in tags for t in entry.get("TagsList", [])]):
-            return _done(
-                outcome,
-                Decision.EXEMPT,
-                f"{why}; left stopped: the trail carries "
-                f"{ctx.settings.exemption_tag_key}={ctx.settings.exemption_tag_value}",
-            )
-        if ctx.dry_run:
-            return _done(
-                outcome,
-                Decision.WOULD_REMEDIATE,
-                f"{why}; mode is {ctx.mode.value}, nothing was changed",
-            )
-        cloudtrail.start_logging(Name=name)
-        return _done(outcome, Decision.REMEDIATED, f"{why}; logging restarted")
+        exempt = tag_exemption(
+            ctx.settings, [t for entry in tags for t in entry.get("TagsList", [])], "trail"
+        )
 
+        def act() -> str:
+            cloudtrail.start_logging(Name=name)
+            return "logging restarted"
 
-def _done(outcome: Outcome, decision: Decision, reason: str) -> Outcome:
-    outcome.decision, outcome.reason = decision, reason
-    return outcome
+        return enforce(outcome, ctx, why=why, exempt=exempt, act=act)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from guardrails_runtime.events import ApiCall, ComplianceChange
 from guardrails_runtime.model import Change, Decision, Outcome
 from guardrails_runtime.policies.ebs_encryption import POLICY, default_encryption_violation
-from guardrails_runtime.remediations.base import Context, IamGrant, Remediation
+from guardrails_runtime.remediations.base import Context, IamGrant, Remediation, enforce
 from guardrails_runtime.settings import RuntimeSettings
 
 DISABLE = "DisableEbsEncryptionByDefault"
@@ -69,14 +69,16 @@ class EbsEncryptionRemediation(Remediation):
                 f"aws ec2 disable-ebs-encryption-by-default{region_arg}",
             )
         ]
-        if outcome.account and outcome.account in ctx.settings.exempt_accounts:
-            outcome.decision = Decision.EXEMPT
-            outcome.reason = f"{why}; left as is: account {outcome.account} is exempt"
-        elif ctx.dry_run:
-            outcome.decision = Decision.WOULD_REMEDIATE
-            outcome.reason = f"{why}; mode is {ctx.mode.value}, nothing was changed"
-        else:
-            # AccessDenied is reported by the handler; any other error is retried.
+        exempt = outcome.account and outcome.account in ctx.settings.exempt_accounts
+
+        def act() -> str:
             ec2.enable_ebs_encryption_by_default()
-            outcome.decision, outcome.reason = Decision.REMEDIATED, f"{why}; switched back on"
-        return outcome
+            return "switched back on"
+
+        return enforce(
+            outcome,
+            ctx,
+            why=why,
+            act=act,
+            exempt=f"account {outcome.account} is exempt" if exempt else None,
+        )

@@ -23,7 +23,13 @@ from guardrails_runtime.aws import bucket_tags, error_code, partition_for
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
 from guardrails_runtime.model import Change, Decision, Outcome
 from guardrails_runtime.policies.s3_encryption import POLICY, evaluate_algorithms
-from guardrails_runtime.remediations.base import Context, IamGrant, Remediation
+from guardrails_runtime.remediations.base import (
+    Context,
+    IamGrant,
+    Remediation,
+    enforce,
+    tag_exemption,
+)
 from guardrails_runtime.settings import RuntimeSettings
 
 NOT_CONFIGURED = "ServerSideEncryptionConfigurationNotFoundError"
@@ -108,21 +114,14 @@ class S3EncryptionRemediation(Remediation):
                 undo_command(bucket, live),
             )
         ]
-        if ctx.settings.is_exempt(bucket_tags(s3, bucket)):
-            outcome.decision = Decision.EXEMPT
-            outcome.reason = (
-                f"{why}; left as is: the bucket carries "
-                f"{ctx.settings.exemption_tag_key}={ctx.settings.exemption_tag_value}"
-            )
-        elif ctx.dry_run:
-            outcome.decision = Decision.WOULD_REMEDIATE
-            outcome.reason = f"{why}; mode is {ctx.mode.value}, nothing was changed"
-        else:
+
+        def act() -> str:
             s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=wanted)
             algorithm = wanted["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"]
-            outcome.decision = Decision.REMEDIATED
-            outcome.reason = f"{why}; default encryption restored to {algorithm}"
-        return outcome
+            return f"default encryption restored to {algorithm}"
+
+        exempt = tag_exemption(ctx.settings, bucket_tags(s3, bucket), "bucket")
+        return enforce(outcome, ctx, why=why, exempt=exempt, act=act)
 
 
 def default_configuration(settings: RuntimeSettings) -> dict[str, Any]:

@@ -29,7 +29,14 @@ from guardrails_runtime.policies.s3_public_access import (
     PUBLIC_GRANTEES,
     public_statement,
 )
-from guardrails_runtime.remediations.base import Context, IamGrant, Remediation
+from guardrails_runtime.remediations.base import (
+    Context,
+    IamGrant,
+    Remediation,
+    done,
+    enforce,
+    tag_exemption,
+)
 from guardrails_runtime.settings import RuntimeSettings
 
 BUCKET_PAB = ("PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock")
@@ -83,14 +90,14 @@ class S3PublicAccessRemediation(Remediation):
             return self._bucket_flags(s3, bucket, ctx, outcome)
         except ClientError as exc:
             if error_code(exc) in GONE_CODES:
-                return _done(outcome, Decision.COMPLIANT, f"bucket {bucket} no longer exists")
+                return done(outcome, Decision.COMPLIANT, f"bucket {bucket} no longer exists")
             raise
 
     def on_compliance_change(
         self, change: ComplianceChange, ctx: Context, outcome: Outcome
     ) -> Outcome:
         if change.resource_type not in self.config_resource_types:
-            return _done(
+            return done(
                 outcome,
                 Decision.UNSUPPORTED,
                 f"resource type {change.resource_type!r} is not a bucket",
@@ -118,7 +125,7 @@ class S3PublicAccessRemediation(Remediation):
         live = _flags(lambda: s3.get_public_access_block(Bucket=bucket))
         off = [flag for flag in FLAGS if not live.get(flag)]
         if not off:
-            return _done(outcome, Decision.COMPLIANT, "all four Block Public Access flags are on")
+            return done(outcome, Decision.COMPLIANT, "all four Block Public Access flags are on")
         outcome.changes = [
             Change(
                 "s3:PutBucketPublicAccessBlock",
@@ -153,7 +160,7 @@ class S3PublicAccessRemediation(Remediation):
         live = _flags(lambda: control.get_public_access_block(AccountId=account))
         off = [flag for flag in FLAGS if not live.get(flag)]
         if not off:
-            return _done(outcome, Decision.COMPLIANT, "all four account-level flags are on")
+            return done(outcome, Decision.COMPLIANT, "all four account-level flags are on")
         base = f"aws s3control %s-public-access-block --account-id {account}"
         outcome.changes = [
             Change(
@@ -164,25 +171,22 @@ class S3PublicAccessRemediation(Remediation):
             )
         ]
         why = f"account-level Block Public Access is off for {', '.join(off)}"
-        if account in ctx.settings.exempt_accounts:
-            return _done(
-                outcome, Decision.EXEMPT, f"{why}; left as is: account {account} is exempt"
+
+        def act() -> str:
+            control.put_public_access_block(
+                AccountId=account, PublicAccessBlockConfiguration=ALL_ON
             )
-        if ctx.dry_run:
-            return _done(
-                outcome,
-                Decision.WOULD_REMEDIATE,
-                f"{why}; mode is {ctx.mode.value}, nothing was changed",
-            )
-        control.put_public_access_block(AccountId=account, PublicAccessBlockConfiguration=ALL_ON)
-        return _done(outcome, Decision.REMEDIATED, f"{why}; all four flags switched back on")
+            return "all four flags switched back on"
+
+        exempt = f"account {account} is exempt" if account in ctx.settings.exempt_accounts else None
+        return enforce(outcome, ctx, why=why, exempt=exempt, act=act)
 
     def _acl(self, s3: Any, bucket: str, ctx: Context, outcome: Outcome) -> Outcome:
         acl = s3.get_bucket_acl(Bucket=bucket)
         grants = acl.get("Grants", [])
         public = [g for g in grants if (g.get("Grantee") or {}).get("URI") in PUBLIC_GRANTEES]
         if not public:
-            return _done(outcome, Decision.COMPLIANT, "the ACL grants nothing to everyone")
+            return done(outcome, Decision.COMPLIANT, "the ACL grants nothing to everyone")
         kept = [g for g in grants if g not in public]
         before = {"Owner": acl["Owner"], "Grants": grants}
         outcome.changes = [
@@ -213,13 +217,13 @@ class S3PublicAccessRemediation(Remediation):
             document = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
         except ClientError as exc:
             if error_code(exc) == "NoSuchBucketPolicy":
-                return _done(outcome, Decision.COMPLIANT, "the bucket has no policy any more")
+                return done(outcome, Decision.COMPLIANT, "the bucket has no policy any more")
             raise
         statements = document.get("Statement", [])
         statements = statements if isinstance(statements, list) else [statements]
         public = [s for s in statements if isinstance(s, dict) and public_statement(s)]
         if not public:
-            return _done(
+            return done(
                 outcome, Decision.COMPLIANT, "no statement allows principal * unconditionally"
             )
         labels = [repr(s["Sid"]) if s.get("Sid") else f"#{statements.index(s)}" for s in public]
@@ -228,39 +232,23 @@ class S3PublicAccessRemediation(Remediation):
             "restricting condition"
         )
         if ctx.settings.is_exempt(bucket_tags(s3, bucket)):
-            return _done(outcome, Decision.EXEMPT, f"{why}; the bucket is exempt")
-        return _done(
+            return done(outcome, Decision.EXEMPT, f"{why}; the bucket is exempt")
+        return done(
             outcome,
             Decision.NOTIFIED,
             f"{why} (notify only: a policy is never rewritten by the guardrail)",
         )
 
+    @staticmethod
     def _act(
-        self,
-        s3: Any,
-        bucket: str,
-        ctx: Context,
-        outcome: Outcome,
-        *,
-        why: str,
-        write: Any,
-        done: str,
+        s3: Any, bucket: str, ctx: Context, outcome: Outcome, *, why: str, write: Any, done: str
     ) -> Outcome:
-        if ctx.settings.is_exempt(bucket_tags(s3, bucket)):
-            return _done(
-                outcome,
-                Decision.EXEMPT,
-                f"{why}; left as is: the bucket carries "
-                f"{ctx.settings.exemption_tag_key}={ctx.settings.exemption_tag_value}",
-            )
-        if ctx.dry_run:
-            return _done(
-                outcome,
-                Decision.WOULD_REMEDIATE,
-                f"{why}; mode is {ctx.mode.value}, nothing was changed",
-            )
-        write()
-        return _done(outcome, Decision.REMEDIATED, f"{why}; {done}")
+        def act() -> str:
+            write()
+            return done
+
+        exempt = tag_exemption(ctx.settings, bucket_tags(s3, bucket), "bucket")
+        return enforce(outcome, ctx, why=why, exempt=exempt, act=act)
 
 
 def _flags(read: Any) -> dict[str, bool]:
@@ -278,8 +266,3 @@ def _undo_flags(put: str, delete: str, before: dict[str, bool]) -> str:
         return delete
     body = ",".join(f"{flag}={'true' if before.get(flag) else 'false'}" for flag in FLAGS)
     return f"{put} --public-access-block-configuration {body}"
-
-
-def _done(outcome: Outcome, decision: Decision, reason: str) -> Outcome:
-    outcome.decision, outcome.reason = decision, reason
-    return outcome

@@ -38,7 +38,7 @@ from guardrails_runtime.readers.ec2 import (
     group_ref_from_authorize,
     ip_permissions_json,
 )
-from guardrails_runtime.remediations.base import Context, IamGrant, Remediation
+from guardrails_runtime.remediations.base import Context, IamGrant, Remediation, done
 from guardrails_runtime.settings import RuntimeSettings
 
 AUTHORIZE = "AuthorizeSecurityGroupIngress"
@@ -91,14 +91,14 @@ class SecurityGroupIngressRemediation(Remediation):
         outcome.resource = ref[1]
         cidr_scope = [e for e in scope if e.kind in (SourceKind.IPV4, SourceKind.IPV6)]
         if not cidr_scope:
-            return _done(
+            return done(
                 outcome,
                 Decision.IGNORED,
                 "the change adds no CIDR source (only security-group references or prefix lists)",
             )
         offending = [f.entry for f in evaluate(cidr_scope, ctx.settings.allowed_public_ports)]
         if not offending:
-            return _done(
+            return done(
                 outcome,
                 Decision.COMPLIANT,
                 "the change opens nothing to the internet outside the allowed public ports",
@@ -120,7 +120,7 @@ class SecurityGroupIngressRemediation(Remediation):
     ) -> Outcome:
         outcome.resource = change.resource_id
         if change.resource_type not in self.config_resource_types:
-            return _done(
+            return done(
                 outcome,
                 Decision.UNSUPPORTED,
                 f"resource type {change.resource_type!r} is not a security group",
@@ -140,20 +140,20 @@ class SecurityGroupIngressRemediation(Remediation):
             groups = ec2.describe_security_groups(**lookup)["SecurityGroups"]
         except ClientError as exc:
             if error_code(exc) in GONE_CODES:
-                return _done(
+                return done(
                     outcome,
                     Decision.COMPLIANT,
                     f"security group {ref[1]} no longer exists ({error_code(exc)})",
                 )
             if error_code(exc) in MALFORMED_CODES:
-                return _done(
+                return done(
                     outcome,
                     Decision.UNSUPPORTED,
                     f"security group {ref[1]!r} is not a valid reference ({error_code(exc)})",
                 )
             raise
         if not groups:
-            return _done(outcome, Decision.COMPLIANT, f"security group {ref[1]} no longer exists")
+            return done(outcome, Decision.COMPLIANT, f"security group {ref[1]} no longer exists")
         group = groups[0]
         group_id = str(group["GroupId"])
         outcome.resource = group_id
@@ -166,7 +166,7 @@ class SecurityGroupIngressRemediation(Remediation):
         findings = evaluate(live, ctx.settings.allowed_public_ports)
         targets = in_scope([f.entry for f in findings], scope)
         if not targets:
-            return _done(
+            return done(
                 outcome,
                 Decision.COMPLIANT,
                 "nothing in scope is still open to the "
@@ -179,14 +179,14 @@ class SecurityGroupIngressRemediation(Remediation):
             f"(allowed public ports: {allowed})"
         )
         if ctx.settings.is_exempt(group.get("Tags")):
-            return _done(
+            return done(
                 outcome,
                 Decision.EXEMPT,
                 f"{what}; left in place: the group carries "
                 f"{ctx.settings.exemption_tag_key}={ctx.settings.exemption_tag_value}",
             )
         if ctx.dry_run:
-            return _done(
+            return done(
                 outcome,
                 Decision.WOULD_REMEDIATE,
                 f"{what}; mode is {ctx.mode.value}, nothing was changed",
@@ -223,7 +223,7 @@ class SecurityGroupIngressRemediation(Remediation):
                         continue
         if not revoked:
             outcome.changes = []
-            return _done(
+            return done(
                 outcome, Decision.COMPLIANT, "already gone when revoking: nothing left to do"
             )
         if len(revoked) < len(targets):
@@ -232,7 +232,7 @@ class SecurityGroupIngressRemediation(Remediation):
         reason = f"{what}; revoked"
         if unknown:
             reason += f" (AWS did not find {len(unknown)} permission(s): already gone)"
-        return _done(outcome, Decision.REMEDIATED, reason)
+        return done(outcome, Decision.REMEDIATED, reason)
 
     def _by_value(self, ec2: Any, group_id: str, targets: list[IngressEntry]) -> list[Any]:
         # AWS matches revokes by value; descriptions need not (and must not) match.
@@ -253,12 +253,6 @@ class SecurityGroupIngressRemediation(Remediation):
 
 class _GoneError(Exception):
     """What a revoke targeted no longer exists."""
-
-
-def _done(outcome: Outcome, decision: Decision, reason: str) -> Outcome:
-    outcome.decision = decision
-    outcome.reason = reason
-    return outcome
 
 
 def in_scope(live: list[IngressEntry], scope: list[IngressEntry] | None) -> list[IngressEntry]:
