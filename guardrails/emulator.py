@@ -327,13 +327,19 @@ def _create_bucket(s3: Any, name: str, region: str) -> None:
     s3.create_bucket(**spec)
 
 
-def _bucket_encryption(s3: Any, call: ApiCall, region: str) -> None:
-    """A bucket whose encryption the recorded call just deleted or replaced."""
+def _recorded_bucket(s3: Any, call: ApiCall, region: str) -> str | None:
+    """Create the bucket a recorded S3 call names; its name when the call succeeded."""
     name = call.request.get("bucketName")
     if not isinstance(name, str) or not name:
-        return
+        return None
     _create_bucket(s3, name, region)
-    if call.error_code:
+    return None if call.error_code else name
+
+
+def _bucket_encryption(s3: Any, call: ApiCall, region: str) -> None:
+    """A bucket whose encryption the recorded call just deleted or replaced."""
+    name = _recorded_bucket(s3, call, region)
+    if name is None:
         return
     if call.event_name == "DeleteBucketEncryption":
         s3.delete_bucket_encryption(Bucket=name)
@@ -351,11 +357,8 @@ def _bucket_encryption(s3: Any, call: ApiCall, region: str) -> None:
 
 def _bucket_access(s3: Any, call: ApiCall, region: str) -> None:
     """A bucket as the recorded ACL or Block Public Access call left it."""
-    name = call.request.get("bucketName")
-    if not isinstance(name, str) or not name:
-        return
-    _create_bucket(s3, name, region)
-    if call.error_code:
+    name = _recorded_bucket(s3, call, region)
+    if name is None:
         return
     if call.event_name == "PutBucketAcl":
         canned = call.request.get("x-amz-acl")
@@ -420,12 +423,9 @@ def _changed_trail(clients: Clients, call: ApiCall, region: str) -> None:
 
 
 def _bucket_policy(s3: Any, call: ApiCall, region: str) -> None:
-    name = call.request.get("bucketName")
+    name = _recorded_bucket(s3, call, region)
     policy = call.request.get("bucketPolicy")
-    if not isinstance(name, str) or not name:
-        return
-    _create_bucket(s3, name, region)
-    if isinstance(policy, dict) and not call.error_code:
+    if name is not None and isinstance(policy, dict):
         s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
 
 
