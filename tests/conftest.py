@@ -44,6 +44,34 @@ def ec2() -> Any:
 
 
 @pytest.fixture
+def inbox() -> Any:
+    """An SNS topic with an SQS queue subscribed, to read what the guardrail published."""
+    import boto3
+
+    sns = boto3.client("sns", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    topic = sns.create_topic(Name="findings")["TopicArn"]
+    url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"}
+    )
+
+    class Inbox:
+        topic_arn = topic
+
+        def messages(self) -> list[dict[str, Any]]:
+            got = sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
+            ).get("Messages", [])
+            return [json.loads(m["Body"]) for m in got]
+
+    return Inbox()
+
+
+@pytest.fixture
 def aws() -> Iterator[None]:
     from moto import mock_aws
 

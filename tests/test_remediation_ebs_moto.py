@@ -97,22 +97,10 @@ def test_failed_and_own_calls_are_ignored(ec2: Any) -> None:
     assert not enabled(ec2)
 
 
-def test_notification_says_how_to_exempt(ec2: Any) -> None:
-    import boto3
-
-    sns = boto3.client("sns", region_name=REGION)
-    sqs = boto3.client("sqs", region_name=REGION)
-    topic = sns.create_topic(Name="findings")["TopicArn"]
-    url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    sns.subscribe(
-        TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"}
-    )
+def test_notification_says_how_to_exempt(ec2: Any, inbox: Any) -> None:
     ec2.disable_ebs_encryption_by_default()
-    run(load_event("disable-ebs-encryption-by-default.json"), topic_arn=topic)
-    [message] = [json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=url)["Messages"]]
+    run(load_event("disable-ebs-encryption-by-default.json"), topic_arn=inbox.topic_arn)
+    [message] = inbox.messages()
     assert message["policy"] == "ebs-encryption" and message["decision"] == "remediated"
     assert message["howToExempt"].startswith(
         f"add account {ACCOUNT_IN_EVENTS} to guardrails:exemptAccounts"

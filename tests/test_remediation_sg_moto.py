@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from conftest import load_event
@@ -26,32 +25,6 @@ from guardrails_runtime.handler import process
 from guardrails_runtime.model import Decision, Mode
 
 pytestmark = pytest.mark.usefixtures("aws")
-
-
-@pytest.fixture
-def inbox() -> Any:
-    """An SNS topic with an SQS queue subscribed, to read what the guardrail published."""
-    sns = boto3.client("sns", region_name=REGION)
-    sqs = boto3.client("sqs", region_name=REGION)
-    topic = sns.create_topic(Name="findings")["TopicArn"]
-    url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    sns.subscribe(
-        TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"}
-    )
-
-    class Inbox:
-        topic_arn = topic
-
-        def messages(self) -> list[dict[str, Any]]:
-            got = sqs.receive_message(
-                QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
-            ).get("Messages", [])
-            return [json.loads(m["Body"]) for m in got]
-
-    return Inbox()
 
 
 def run(
