@@ -1,4 +1,4 @@
-"""Lambda entry point: parse -> route -> decide/act -> log -> notify.
+"""Lambda entry point: parse -> route -> dedup -> decide/act -> ledger -> log/metrics -> notify.
 
 ``handler`` is what Lambda calls (``guardrails_runtime.handler.handler``); ``process`` is
 the same pipeline with injectable settings and clients, used by tests and by
@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from guardrails_runtime import notify
 from guardrails_runtime.aws import Clients, error_code, is_access_denied
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError, parse
-from guardrails_runtime.model import Decision, Mode, Outcome
+from guardrails_runtime.model import RECORDED_DECISIONS, Decision, Mode, Outcome
 from guardrails_runtime.policies.sg_open_ingress import InvalidEntryError
 from guardrails_runtime.remediations import Context, Remediation, by_event, by_policy
 from guardrails_runtime.settings import RuntimeSettings
+
+if TYPE_CHECKING:
+    from guardrails_runtime.ledger import Ledger
 
 LOG = logging.getLogger("guardrails")
 LOG.setLevel(logging.INFO)
@@ -46,32 +49,98 @@ def process(event: Any, settings: RuntimeSettings, clients: Clients) -> Outcome:
     """Run the whole pipeline for one event and return its outcome."""
     outcome, remediation, parsed = _route(event, settings)
     mode = settings.mode_for(outcome.policy) if outcome.policy else None
-    if remediation is not None and parsed is not None and mode is not None:
-        ctx = Context(settings=settings, clients=clients, mode=mode)
-        try:
-            if isinstance(parsed, ApiCall):
-                remediation.on_api_call(parsed, ctx, outcome)
-            else:
-                remediation.on_compliance_change(parsed, ctx, outcome)
-        except (MalformedEventError, InvalidEntryError) as exc:
-            outcome.decision, outcome.reason = Decision.UNSUPPORTED, f"malformed event: {exc}"
-        except ClientError as exc:
-            if not is_access_denied(exc):
-                LOG.error(
-                    "retryable AWS error %s; raising so the event is retried",
-                    error_code(exc),
-                    extra={"outcome": outcome.as_dict()},
-                )
-                raise
-            operation = getattr(exc, "operation_name", "?")
-            outcome.decision = Decision.ERROR
-            outcome.reason = (
-                f"access denied on {operation} ({error_code(exc)}): check the guardrail role's "
-                f"permissions and any SCP or permissions boundary; nothing was changed"
-            )
+    ledger = _open_ledger(settings, clients)
+    if (
+        remediation is not None
+        and parsed is not None
+        and mode is not None
+        and not _already_handled(ledger, outcome)
+    ):
+        _act(remediation, parsed, Context(settings, clients, mode, ledger), outcome)
+    if ledger is not None and outcome.decision in RECORDED_DECISIONS:
+        _record(ledger, outcome, mode)
     _log(outcome)
+    if settings.metrics_namespace:
+        from guardrails_runtime import metrics
+
+        metrics.emit(outcome, settings.metrics_namespace)
     notify.publish(outcome, settings, clients, mode)
     return outcome
+
+
+def _act(
+    remediation: Remediation, parsed: ApiCall | ComplianceChange, ctx: Context, outcome: Outcome
+) -> None:
+    try:
+        if isinstance(parsed, ApiCall):
+            remediation.on_api_call(parsed, ctx, outcome)
+        else:
+            remediation.on_compliance_change(parsed, ctx, outcome)
+    except (MalformedEventError, InvalidEntryError) as exc:
+        outcome.decision, outcome.reason = Decision.UNSUPPORTED, f"malformed event: {exc}"
+    except ClientError as exc:
+        if not is_access_denied(exc):
+            outcome.decision = Decision.ERROR
+            outcome.reason = f"retryable AWS error {error_code(exc)}; the event is retried"
+            LOG.error(
+                "retryable AWS error %s; raising so the event is retried",
+                error_code(exc),
+                extra={"outcome": outcome.as_dict()},
+            )
+            if ctx.ledger is not None:
+                _record(ctx.ledger, outcome, ctx.mode, final=False)
+            raise
+        operation = getattr(exc, "operation_name", "?")
+        outcome.decision = Decision.ERROR
+        outcome.reason = (
+            f"access denied on {operation} ({error_code(exc)}): check the guardrail role's "
+            f"permissions and any SCP or permissions boundary; nothing was changed"
+        )
+
+
+def _open_ledger(settings: RuntimeSettings, clients: Clients) -> Ledger | None:
+    if not settings.ledger_table:
+        return None
+    from guardrails_runtime.ledger import Ledger
+
+    return Ledger(settings, clients)
+
+
+def _already_handled(ledger: Ledger | None, outcome: Outcome) -> bool:
+    """True (and the outcome settled as ``ignored``) for a re-delivered event."""
+    if ledger is None:
+        return False
+    from guardrails_runtime.ledger import LEDGER_ERRORS, failure
+
+    try:
+        previous = ledger.handled(outcome.event_id)
+    except LEDGER_ERRORS as exc:
+        outcome.ledger_error = failure(exc, "duplicate check") + "; handled anyway"
+        LOG.error(outcome.ledger_error)
+        return False
+    if previous is None:
+        return False
+    outcome.decision = Decision.IGNORED
+    outcome.entry_id = str(previous["id"])
+    outcome.reason = (
+        f"duplicate delivery: event {outcome.event_id} was already handled at "
+        f"{previous.get('at')} ({previous.get('decision')})"
+    )
+    return True
+
+
+def _record(ledger: Ledger, outcome: Outcome, mode: Mode | None, *, final: bool = True) -> None:
+    """Write the ledger entry; a failure is logged and kept on the outcome, never raised."""
+    from guardrails_runtime.ledger import LEDGER_ERRORS, failure
+
+    try:
+        ledger.record(outcome, mode, final=final)
+    except LEDGER_ERRORS as exc:
+        problem = failure(exc, "write")
+        outcome.ledger_error = (
+            f"{outcome.ledger_error}; {problem}" if outcome.ledger_error else problem
+        )
+        LOG.error("%s for event %s", problem, outcome.event_id)
 
 
 def _route(

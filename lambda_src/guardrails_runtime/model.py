@@ -27,6 +27,18 @@ class Decision(enum.StrEnum):
     ERROR = "error"
 
 
+# Decisions written to the remediation ledger: what the guardrail did or would do, errors.
+RECORDED_DECISIONS = frozenset(
+    {
+        Decision.REMEDIATED,
+        Decision.WOULD_REMEDIATE,
+        Decision.NOTIFIED,
+        Decision.EXEMPT,
+        Decision.ERROR,
+    }
+)
+
+
 class Mode(enum.StrEnum):
     """How a policy reacts: revert, only notify (dry-run), or not at all."""
 
@@ -61,6 +73,22 @@ class IngressEntry(NamedTuple):
     rule_id: str | None = None
 
 
+class UndoCall(NamedTuple):
+    """The one AWS API call that restores what a :class:`Change` removed or changed.
+
+    ``operation`` is the boto3 method name of ``service``'s client; ``params`` its exact
+    arguments. ``guardrails undo`` makes this call (in the change's region) with the
+    caller's credentials; ``Change.undo`` is the same call as an AWS CLI command.
+    """
+
+    service: str
+    operation: str
+    params: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"service": self.service, "operation": self.operation, "params": self.params}
+
+
 class Change(NamedTuple):
     """One thing the guardrail changed, or would change in dry-run."""
 
@@ -68,6 +96,7 @@ class Change(NamedTuple):
     resource: str
     detail: dict[str, Any]
     undo: str
+    undo_call: UndoCall | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -75,6 +104,7 @@ class Change(NamedTuple):
             "resource": self.resource,
             "detail": self.detail,
             "undo": self.undo,
+            "undoCall": self.undo_call.as_dict() if self.undo_call else None,
         }
 
 
@@ -94,6 +124,12 @@ class Outcome:
     account: str | None = None
     region: str | None = None
     actor: str | None = None
+    # Set by the ledger: the entry id (``guardrails undo ID``), and what went wrong writing
+    # or reading it (the decision stands either way).
+    entry_id: str | None = None
+    ledger_error: str | None = None
+    # Set when this event started a flapping hold: the one escalation message.
+    escalation: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -109,6 +145,9 @@ class Outcome:
             "account": self.account,
             "region": self.region,
             "actor": self.actor,
+            "entryId": self.entry_id,
+            "ledgerError": self.ledger_error,
+            "escalation": self.escalation,
         }
 
 

@@ -26,10 +26,22 @@ ENV_CONFIG_RULES = "GUARDRAILS_CONFIG_RULES"
 ENV_EXEMPT_ACCOUNTS = "GUARDRAILS_EXEMPT_ACCOUNTS"
 ENV_REQUIRE_KMS = "GUARDRAILS_REQUIRE_KMS"
 ENV_S3_KMS_KEY = "GUARDRAILS_S3_KMS_KEY"
+ENV_LEDGER_TABLE = "GUARDRAILS_LEDGER_TABLE"
+ENV_LEDGER_TTL_DAYS = "GUARDRAILS_LEDGER_TTL_DAYS"
+ENV_FLAP_THRESHOLD = "GUARDRAILS_FLAP_THRESHOLD"
+ENV_FLAP_WINDOW = "GUARDRAILS_FLAP_WINDOW_MINUTES"
+ENV_FLAP_COOLDOWN = "GUARDRAILS_FLAP_COOLDOWN_MINUTES"
+ENV_METRICS_NAMESPACE = "GUARDRAILS_METRICS_NAMESPACE"
 
 DEFAULT_MODE = Mode.NOTIFY
 DEFAULT_EXEMPTION_KEY = "SecurityExemption"
 DEFAULT_EXEMPTION_VALUE = "true"
+DEFAULT_LEDGER_TTL_DAYS = 400
+# Flapping: the same resource remediated THRESHOLD times within WINDOW minutes is only
+# notified (not reverted) for COOLDOWN minutes, with one escalation.
+DEFAULT_FLAP_THRESHOLD = 3
+DEFAULT_FLAP_WINDOW_MINUTES = 60
+DEFAULT_FLAP_COOLDOWN_MINUTES = 60
 
 
 class SettingsError(ValueError):
@@ -78,6 +90,14 @@ class RuntimeSettings:
     # s3-encryption: only SSE-KMS passes, and the key restored (None: the AWS managed key).
     require_kms: bool = False
     s3_kms_key: str | None = None
+    # Remediation ledger (DynamoDB table name; None: no ledger, no dedup, no flapping hold).
+    ledger_table: str | None = None
+    ledger_ttl_days: int = DEFAULT_LEDGER_TTL_DAYS
+    flap_threshold: int = DEFAULT_FLAP_THRESHOLD
+    flap_window_minutes: int = DEFAULT_FLAP_WINDOW_MINUTES
+    flap_cooldown_minutes: int = DEFAULT_FLAP_COOLDOWN_MINUTES
+    # CloudWatch namespace of the embedded-metric-format lines (None: no metrics written).
+    metrics_namespace: str | None = None
 
     def mode_for(self, policy: str) -> Mode:
         """The per-policy mode where one is set, else the global mode."""
@@ -129,6 +149,12 @@ class RuntimeSettings:
             exempt_accounts=frozenset(
                 a.strip() for a in env.get(ENV_EXEMPT_ACCOUNTS, "").split(",") if a.strip()
             ),
+            ledger_table=env.get(ENV_LEDGER_TABLE) or None,
+            ledger_ttl_days=_count(env, ENV_LEDGER_TTL_DAYS, DEFAULT_LEDGER_TTL_DAYS),
+            flap_threshold=_count(env, ENV_FLAP_THRESHOLD, DEFAULT_FLAP_THRESHOLD),
+            flap_window_minutes=_count(env, ENV_FLAP_WINDOW, DEFAULT_FLAP_WINDOW_MINUTES),
+            flap_cooldown_minutes=_count(env, ENV_FLAP_COOLDOWN, DEFAULT_FLAP_COOLDOWN_MINUTES),
+            metrics_namespace=env.get(ENV_METRICS_NAMESPACE) or None,
         )
 
 
@@ -137,6 +163,16 @@ def _flag(value: str, name: str) -> bool:
     if text not in ("true", "false"):
         raise SettingsError(f"{name}: expected true or false, got {value!r}")
     return text == "true"
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number >= 1 from ``env[name]`` (absent or empty: ``default``)."""
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise SettingsError(f"{name}: expected a whole number >= 1, got {text!r}")
+    return int(text)
 
 
 def _json_object(env: Mapping[str, str], name: str) -> dict[str, object]:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable
-from typing import ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from guardrails_runtime.aws import Clients
 from guardrails_runtime.events import ApiCall, ComplianceChange
 from guardrails_runtime.model import Decision, Mode, Outcome
 from guardrails_runtime.settings import RuntimeSettings
+
+if TYPE_CHECKING:
+    from guardrails_runtime.ledger import Ledger
 
 
 class IamGrant(NamedTuple):
@@ -31,6 +34,7 @@ class Context(NamedTuple):
     settings: RuntimeSettings
     clients: Clients
     mode: Mode
+    ledger: Ledger | None = None
 
     @property
     def dry_run(self) -> bool:
@@ -43,13 +47,12 @@ def done(outcome: Outcome, decision: Decision, reason: str) -> Outcome:
     return outcome
 
 
-def enforce(
-    outcome: Outcome, ctx: Context, *, why: str, exempt: str | None, act: Callable[[], str]
-) -> Outcome:
-    """The common end of every fix: exempt -> ``exempt``; notify mode -> ``would-remediate``;
-    otherwise ``act()`` (which makes the write and says what it did) -> ``remediated``.
+def held_back(outcome: Outcome, ctx: Context, why: str, exempt: str | None) -> Outcome | None:
+    """The outcome when the guardrail must not act, else None (go ahead and fix).
 
-    ``exempt`` is the reason the resource is left alone, or None when it is not exempt.
+    In this order: exempt -> ``exempt``; notify mode -> ``would-remediate``; a flapping or
+    undo hold on the resource (see :mod:`guardrails_runtime.ledger`) -> ``would-remediate``.
+    A ledger that cannot be read never holds a fix back: the error is kept on the outcome.
     """
     if exempt is not None:
         return done(outcome, Decision.EXEMPT, f"{why}; left as is: {exempt}")
@@ -59,7 +62,30 @@ def enforce(
             Decision.WOULD_REMEDIATE,
             f"{why}; mode is {ctx.mode.value}, nothing was changed",
         )
-    return done(outcome, Decision.REMEDIATED, f"{why}; {act()}")
+    if ctx.ledger is not None:
+        from guardrails_runtime.ledger import LEDGER_ERRORS, failure
+
+        try:
+            hold = ctx.ledger.hold_reason(outcome)
+        except LEDGER_ERRORS as exc:
+            outcome.ledger_error = failure(exc, "flapping check") + "; acted anyway"
+            hold = None
+        if hold is not None:
+            return done(outcome, Decision.WOULD_REMEDIATE, f"{why}; {hold}; nothing was changed")
+    return None
+
+
+def enforce(
+    outcome: Outcome, ctx: Context, *, why: str, exempt: str | None, act: Callable[[], str]
+) -> Outcome:
+    """The common end of every fix: :func:`held_back`, otherwise ``act()`` (which makes the
+    write and says what it did) -> ``remediated``.
+
+    ``exempt`` is the reason the resource is left alone, or None when it is not exempt.
+    """
+    return held_back(outcome, ctx, why, exempt) or done(
+        outcome, Decision.REMEDIATED, f"{why}; {act()}"
+    )
 
 
 def tag_exemption(settings: RuntimeSettings, tags: object, what: str) -> str | None:

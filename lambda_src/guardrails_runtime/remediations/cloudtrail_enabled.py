@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from guardrails_runtime.aws import error_code, partition_for
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
-from guardrails_runtime.model import Change, Decision, Outcome
+from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
 from guardrails_runtime.policies.cloudtrail_enabled import (
     POLICY,
     logging_problem,
@@ -133,6 +133,7 @@ class CloudTrailRemediation(Remediation):
                 outcome.resource or name,
                 {"isLogging": True},
                 f"aws cloudtrail stop-logging{region} --name {name}",
+                UndoCall("cloudtrail", "stop_logging", {"Name": name}),
             )
         ]
         arn = outcome.resource_arn

@@ -11,7 +11,7 @@ and region, which carry no tags, so exemption is by configuration: the account i
 from __future__ import annotations
 
 from guardrails_runtime.events import ApiCall, ComplianceChange
-from guardrails_runtime.model import Change, Decision, Outcome
+from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
 from guardrails_runtime.policies.ebs_encryption import POLICY, default_encryption_violation
 from guardrails_runtime.remediations.base import Context, IamGrant, Remediation, enforce
 from guardrails_runtime.settings import RuntimeSettings
@@ -67,6 +67,7 @@ class EbsEncryptionRemediation(Remediation):
                 outcome.resource,
                 {"ebsEncryptionByDefault": True},
                 f"aws ec2 disable-ebs-encryption-by-default{region_arg}",
+                UndoCall("ec2", "disable_ebs_encryption_by_default", {}),
             )
         ]
         exempt = outcome.account and outcome.account in ctx.settings.exempt_accounts

@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from guardrails_runtime.aws import bucket_tags, error_code, partition_for
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
-from guardrails_runtime.model import Change, Decision, Outcome
+from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
 from guardrails_runtime.policies.s3_encryption import POLICY, evaluate_algorithms
 from guardrails_runtime.remediations.base import (
     Context,
@@ -111,7 +111,7 @@ class S3EncryptionRemediation(Remediation):
                 "s3:PutEncryptionConfiguration",
                 bucket,
                 {"before": live, "after": wanted},
-                undo_command(bucket, live),
+                *undo(bucket, live),
             )
         ]
 
@@ -136,11 +136,20 @@ def default_configuration(settings: RuntimeSettings) -> dict[str, Any]:
     return {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
 
 
-def undo_command(bucket: str, before: dict[str, Any] | None) -> str:
+def undo(bucket: str, before: dict[str, Any] | None) -> tuple[str, UndoCall]:
+    """The AWS CLI command and the API call that put ``before`` back (None: delete)."""
     if not before:
-        return f"aws s3api delete-bucket-encryption --bucket {bucket}"
+        return (
+            f"aws s3api delete-bucket-encryption --bucket {bucket}",
+            UndoCall("s3", "delete_bucket_encryption", {"Bucket": bucket}),
+        )
     body = json.dumps(before, separators=(",", ":"), sort_keys=True)
     return (
         f"aws s3api put-bucket-encryption --bucket {bucket} "
-        f"--server-side-encryption-configuration '{body}'"
+        f"--server-side-encryption-configuration '{body}'",
+        UndoCall(
+            "s3",
+            "put_bucket_encryption",
+            {"Bucket": bucket, "ServerSideEncryptionConfiguration": before},
+        ),
     )

@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 
 from guardrails_runtime.aws import bucket_tags, error_code, partition_for
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
-from guardrails_runtime.model import Change, Decision, Outcome
+from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
 from guardrails_runtime.policies.s3_public_access import (
     FLAGS,
     POLICY,
@@ -131,9 +131,10 @@ class S3PublicAccessRemediation(Remediation):
                 "s3:PutBucketPublicAccessBlock",
                 bucket,
                 {"before": live or None, "after": ALL_ON},
-                _undo_flags(
-                    f"aws s3api put-public-access-block --bucket {bucket}",
-                    f"aws s3api delete-public-access-block --bucket {bucket}",
+                *_undo_flags(
+                    f"aws s3api %s-public-access-block --bucket {bucket}",
+                    "s3",
+                    {"Bucket": bucket},
                     live,
                 ),
             )
@@ -161,13 +162,17 @@ class S3PublicAccessRemediation(Remediation):
         off = [flag for flag in FLAGS if not live.get(flag)]
         if not off:
             return done(outcome, Decision.COMPLIANT, "all four account-level flags are on")
-        base = f"aws s3control %s-public-access-block --account-id {account}"
         outcome.changes = [
             Change(
                 "s3:PutAccountPublicAccessBlock",
                 outcome.resource,
                 {"before": live or None, "after": ALL_ON},
-                _undo_flags(base % "put", base % "delete", live),
+                *_undo_flags(
+                    f"aws s3control %s-public-access-block --account-id {account}",
+                    "s3control",
+                    {"AccountId": account},
+                    live,
+                ),
             )
         ]
         why = f"account-level Block Public Access is off for {', '.join(off)}"
@@ -196,6 +201,7 @@ class S3PublicAccessRemediation(Remediation):
                 {"removed": public, "kept": kept},
                 f"aws s3api put-bucket-acl --bucket {bucket} --access-control-policy "
                 f"'{json.dumps(before, separators=(',', ':'), sort_keys=True)}'",
+                UndoCall("s3", "put_bucket_acl", {"Bucket": bucket, "AccessControlPolicy": before}),
             )
         ]
         groups = sorted({g["Grantee"]["URI"].rsplit("/", 1)[-1] for g in public})
@@ -261,8 +267,20 @@ def _flags(read: Any) -> dict[str, bool]:
         raise
 
 
-def _undo_flags(put: str, delete: str, before: dict[str, bool]) -> str:
+def _undo_flags(
+    command: str, service: str, target: dict[str, str], before: dict[str, bool]
+) -> tuple[str, UndoCall]:
+    """The AWS CLI command and the API call that put ``before``'s flags back.
+
+    ``command`` has a ``%s`` for ``put``/``delete``; no configuration before -> delete.
+    """
     if not before:
-        return delete
-    body = ",".join(f"{flag}={'true' if before.get(flag) else 'false'}" for flag in FLAGS)
-    return f"{put} --public-access-block-configuration {body}"
+        return command % "delete", UndoCall(service, "delete_public_access_block", target)
+    flags = {flag: bool(before.get(flag)) for flag in FLAGS}
+    body = ",".join(f"{flag}={'true' if on else 'false'}" for flag, on in flags.items())
+    return (
+        f"{command % 'put'} --public-access-block-configuration {body}",
+        UndoCall(
+            service, "put_public_access_block", {**target, "PublicAccessBlockConfiguration": flags}
+        ),
+    )

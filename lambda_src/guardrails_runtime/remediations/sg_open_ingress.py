@@ -28,7 +28,14 @@ from botocore.exceptions import ClientError
 
 from guardrails_runtime.aws import error_code, partition_for
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
-from guardrails_runtime.model import Change, Decision, IngressEntry, Outcome, SourceKind
+from guardrails_runtime.model import (
+    Change,
+    Decision,
+    IngressEntry,
+    Outcome,
+    SourceKind,
+    UndoCall,
+)
 from guardrails_runtime.policies.sg_open_ingress import POLICY, describe, evaluate, same_grant
 from guardrails_runtime.readers.ec2 import (
     entries_from_api,
@@ -38,7 +45,14 @@ from guardrails_runtime.readers.ec2 import (
     group_ref_from_authorize,
     ip_permissions_json,
 )
-from guardrails_runtime.remediations.base import Context, IamGrant, Remediation, done
+from guardrails_runtime.remediations.base import (
+    Context,
+    IamGrant,
+    Remediation,
+    done,
+    held_back,
+    tag_exemption,
+)
 from guardrails_runtime.settings import RuntimeSettings
 
 AUTHORIZE = "AuthorizeSecurityGroupIngress"
@@ -178,20 +192,10 @@ class SecurityGroupIngressRemediation(Remediation):
             f"{', '.join(describe(t) for t in targets)} open to the whole internet "
             f"(allowed public ports: {allowed})"
         )
-        if ctx.settings.is_exempt(group.get("Tags")):
-            return done(
-                outcome,
-                Decision.EXEMPT,
-                f"{what}; left in place: the group carries "
-                f"{ctx.settings.exemption_tag_key}={ctx.settings.exemption_tag_value}",
-            )
-        if ctx.dry_run:
-            return done(
-                outcome,
-                Decision.WOULD_REMEDIATE,
-                f"{what}; mode is {ctx.mode.value}, nothing was changed",
-            )
-        return self._revoke(ec2, group_id, targets, what, outcome)
+        exempt = tag_exemption(ctx.settings, group.get("Tags"), "group")
+        return held_back(outcome, ctx, what, exempt) or self._revoke(
+            ec2, group_id, targets, what, outcome
+        )
 
     def _revoke(
         self, ec2: Any, group_id: str, targets: list[IngressEntry], what: str, outcome: Outcome
@@ -291,4 +295,9 @@ def _change(group_id: str, entry: IngressEntry, region: str | None) -> Change:
         f"aws ec2 authorize-security-group-ingress{region_arg} --group-id {group_id} "
         f"--ip-permissions '{ip_permissions_json([entry])}'"
     )
-    return Change("ec2:RevokeSecurityGroupIngress", group_id, detail, undo)
+    call = UndoCall(
+        "ec2",
+        "authorize_security_group_ingress",
+        {"GroupId": group_id, "IpPermissions": entries_to_api([entry])},
+    )
+    return Change("ec2:RevokeSecurityGroupIngress", group_id, detail, undo, call)
