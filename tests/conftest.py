@@ -62,11 +62,18 @@ def inbox() -> Any:
     class Inbox:
         topic_arn = topic
 
-        def messages(self) -> list[dict[str, Any]]:
+        def raw(self) -> list[dict[str, Any]]:
+            """The notifications as published (AWS Chatbot custom notifications)."""
             got = sqs.receive_message(
                 QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
             ).get("Messages", [])
             return [json.loads(m["Body"]) for m in got]
+
+        def messages(self) -> list[dict[str, Any]]:
+            """The decision records inside the notifications."""
+            from guardrails_runtime.notify import decode
+
+            return [decode(m) for m in self.raw()]
 
     return Inbox()
 

@@ -93,6 +93,7 @@ def authorize_record(
     actor: str = "arn:aws:sts::123456789012:assumed-role/Developer/dana",
     error_code: str | None = None,
     envelope: bool = True,
+    event_id: str = "00000000-0000-4000-8000-000000000001",
 ) -> dict[str, Any]:
     """A CloudTrail ``AuthorizeSecurityGroupIngress`` record for a call that was made."""
     role = None
@@ -127,7 +128,7 @@ def authorize_record(
             if created_rules is not None
             else {"_return": True}
         ),
-        "eventID": "00000000-0000-4000-8000-000000000001",
+        "eventID": event_id,
         "readOnly": False,
         "eventType": "AwsApiCall",
         "recipientAccountId": ACCOUNT,

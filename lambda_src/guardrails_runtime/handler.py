@@ -115,8 +115,9 @@ def _already_handled(ledger: Ledger | None, outcome: Outcome) -> bool:
     try:
         previous = ledger.handled(outcome.event_id)
     except LEDGER_ERRORS as exc:
-        outcome.ledger_error = failure(exc, "duplicate check") + "; handled anyway"
-        LOG.error(outcome.ledger_error)
+        problem = failure(exc, "duplicate check") + "; handled anyway"
+        outcome.add_ledger_error(problem)
+        LOG.error(problem)
         return False
     if previous is None:
         return False
@@ -137,9 +138,7 @@ def _record(ledger: Ledger, outcome: Outcome, mode: Mode | None, *, final: bool 
         ledger.record(outcome, mode, final=final)
     except LEDGER_ERRORS as exc:
         problem = failure(exc, "write")
-        outcome.ledger_error = (
-            f"{outcome.ledger_error}; {problem}" if outcome.ledger_error else problem
-        )
+        outcome.add_ledger_error(problem)
         LOG.error("%s for event %s", problem, outcome.event_id)
 
 

@@ -53,6 +53,33 @@ UNDONE = "undone"
 LEDGER_ERRORS = (ClientError, BotoCoreError)
 
 
+def table_spec(name: str) -> dict[str, Any]:
+    """The table as ``CreateTable`` arguments: what the stack deploys (a synth test holds the
+    two equal), and what ``guardrails replay --emulate`` and the tests create in moto."""
+    return {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        "AttributeDefinitions": [
+            {"AttributeName": a, "AttributeType": "S"} for a in ("id", "resource", "day", "at")
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": index,
+                "KeySchema": [
+                    {"AttributeName": key, "KeyType": "HASH"},
+                    {"AttributeName": "at", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for index, key in ((BY_RESOURCE, "resource"), (BY_DAY, "day"))
+        ],
+    }
+
+
+TTL_ATTRIBUTE = "expiresAt"
+
+
 class LedgerError(Exception):
     """A ledger request that cannot be served (unknown entry, nothing to undo...)."""
 

@@ -131,6 +131,10 @@ class Outcome:
     # Set when this event started a flapping hold: the one escalation message.
     escalation: str | None = None
 
+    def add_ledger_error(self, problem: str) -> None:
+        """Keep every ledger problem of this event (a read and a write can both fail)."""
+        self.ledger_error = f"{self.ledger_error}; {problem}" if self.ledger_error else problem
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "eventName": self.event_name,

@@ -1,9 +1,11 @@
 """SNS notifications: one message per decision (except ``ignored``).
 
-The message is JSON with everything an on-call engineer needs: policy, resource ARN,
-account, region, actor, event id and time, the decision, what was (or would be) changed,
-how to exempt the resource, and the exact AWS CLI commands that undo the change.
-Message attributes ``decision`` and ``policy`` let subscriptions filter.
+The message is an AWS Chatbot custom notification (see :func:`message`) whose
+``metadata.additionalContext`` holds everything an on-call engineer needs: policy,
+resource ARN, account, region, actor, event id and time, the decision, what was (or would
+be) changed, how to exempt the resource, the ledger entry id and the exact AWS CLI
+commands that undo the change. Message attributes ``decision``, ``policy`` and (for a
+flapping escalation) ``escalation`` let subscriptions filter.
 """
 
 from __future__ import annotations
@@ -53,8 +55,8 @@ def exemption_command(outcome: Outcome, settings: RuntimeSettings) -> str | None
     return remediation.exemption_hint(outcome, settings) if remediation else None
 
 
-def message(outcome: Outcome, settings: RuntimeSettings, mode: Mode | None) -> dict[str, Any]:
-    """The JSON body of the notification."""
+def record(outcome: Outcome, settings: RuntimeSettings, mode: Mode | None) -> dict[str, Any]:
+    """The decision as a JSON-ready record: the outcome, mode, exemption and undo commands."""
     body = outcome.as_dict()
     body["mode"] = mode.value if mode else None
     body["subject"] = subject(outcome)
@@ -64,9 +66,82 @@ def message(outcome: Outcome, settings: RuntimeSettings, mode: Mode | None) -> d
     )
     if body["undo"]:
         body["undoNote"] = (
-            "Tag the resource with the exemption tag first, or the guardrail reverts the undo."
+            f"guardrails undo {outcome.entry_id} restores it and holds the resource for "
+            f"{settings.flap_cooldown_minutes} min"
+            if outcome.entry_id
+            else "Tag the resource with the exemption tag first, or the guardrail reverts the undo."
         )
     return body
+
+
+def message(outcome: Outcome, settings: RuntimeSettings, mode: Mode | None) -> dict[str, Any]:
+    """The notification: an AWS Chatbot custom notification carrying the whole record.
+
+    Top level is exactly Chatbot's schema (``version`` 1.0, ``source`` custom, ``id``,
+    ``content``, ``metadata``), so a Slack or Teams channel configured on the topic renders
+    it. E-mail and webhook subscribers read the same fields: every record field is a
+    string in ``metadata.additionalContext`` (lists and objects as JSON text; decode with
+    :func:`decode`).
+    """
+    body = record(outcome, settings, mode)
+    title = body["subject"]
+    if outcome.escalation:
+        title = title.replace("[guardrails]", "[guardrails] ESCALATION", 1)
+    lines = [str(outcome.reason)]
+    if outcome.escalation:
+        lines = [f"*Escalation:* {outcome.escalation}", *lines]
+    for change in outcome.changes:
+        lines.append(f"- `{change.action}` on `{change.resource}`")
+    if outcome.actor:
+        lines.append(f"Actor: `{outcome.actor}`")
+    if outcome.ledger_error:
+        lines.append(f"Ledger: {outcome.ledger_error}")
+    steps = []
+    if body["undo"]:
+        steps.append(
+            f"Undo: `guardrails undo {outcome.entry_id}`"
+            if outcome.entry_id
+            else f"Undo: `{body['undo'][0]}`"
+        )
+    if body["howToExempt"]:
+        steps.append(f"Exempt: `{body['howToExempt']}`")
+    context = {
+        key: value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+        for key, value in body.items()
+        if value is not None
+    }
+    notification: dict[str, Any] = {
+        "version": "1.0",
+        "source": "custom",
+        "content": {
+            "textType": "client-markdown",
+            "title": title,
+            "description": "\n".join(lines),
+            "nextSteps": steps,
+            "keywords": [k for k in (outcome.policy, outcome.decision.value, outcome.account) if k],
+        },
+        "metadata": {
+            "threadId": f"{outcome.policy or 'guardrails'}/{outcome.resource or '-'}",
+            "summary": title,
+            "eventType": outcome.decision.value,
+            "relatedResources": [r for r in (outcome.resource_arn or outcome.resource,) if r],
+            "additionalContext": context,
+        },
+    }
+    if outcome.entry_id or outcome.event_id:
+        notification["id"] = outcome.entry_id or outcome.event_id
+    return notification
+
+
+_JSON_FIELDS = frozenset({"changes", "undo"})
+
+
+def decode(notification: dict[str, Any]) -> dict[str, Any]:
+    """The record inside a notification (the inverse of :func:`message`), for consumers."""
+    context = dict(notification["metadata"]["additionalContext"])
+    for key in _JSON_FIELDS & context.keys():
+        context[key] = json.loads(context[key])
+    return context
 
 
 def publish(
@@ -86,10 +161,7 @@ def publish(
             TopicArn=settings.topic_arn,
             Subject=subject(outcome),
             Message=json.dumps(message(outcome, settings, mode), sort_keys=True, default=str),
-            MessageAttributes={
-                "decision": {"DataType": "String", "StringValue": outcome.decision.value},
-                "policy": {"DataType": "String", "StringValue": outcome.policy or "none"},
-            },
+            MessageAttributes=_attributes(outcome),
         )
     except ClientError as exc:
         if is_access_denied(exc):
@@ -99,3 +171,14 @@ def publish(
             return False
         raise
     return True
+
+
+def _attributes(outcome: Outcome) -> dict[str, Any]:
+    """``decision``, ``policy`` and, for a flapping escalation, ``escalation=flapping``."""
+    attributes = {
+        "decision": {"DataType": "String", "StringValue": outcome.decision.value},
+        "policy": {"DataType": "String", "StringValue": outcome.policy or "none"},
+    }
+    if outcome.escalation:
+        attributes["escalation"] = {"DataType": "String", "StringValue": "flapping"}
+    return attributes

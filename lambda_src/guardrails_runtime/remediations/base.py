@@ -68,7 +68,7 @@ def held_back(outcome: Outcome, ctx: Context, why: str, exempt: str | None) -> O
         try:
             hold = ctx.ledger.hold_reason(outcome)
         except LEDGER_ERRORS as exc:
-            outcome.ledger_error = failure(exc, "flapping check") + "; acted anyway"
+            outcome.add_ledger_error(failure(exc, "flapping check") + "; acted anyway")
             hold = None
         if hold is not None:
             return done(outcome, Decision.WOULD_REMEDIATE, f"{why}; {hold}; nothing was changed")
