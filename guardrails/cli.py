@@ -10,6 +10,10 @@ With ``--emulate`` each event runs in a fresh in-memory AWS (moto) set up in the
 the event implies (see :mod:`guardrails.emulator`); without it, against the account of
 the current AWS credentials. Exit status: 0 when every file was read, 2 when a file could
 not be read (its line says why), 1 when the handler raised (a retryable AWS error).
+
+``guardrails history`` and ``guardrails undo ENTRY_ID [--dry-run]`` read the remediation
+ledger (see :mod:`guardrails_runtime.ledger`) with the caller's credentials; exit 2 with
+one line naming the entry, table or AWS error when they cannot.
 """
 
 from __future__ import annotations
@@ -222,6 +226,129 @@ def rego_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _ledger(args: argparse.Namespace, command: str) -> Any:
+    """The ledger named by ``--table`` or GUARDRAILS_LEDGER_TABLE (ValueError: neither)."""
+    import os
+
+    from guardrails_runtime.aws import Clients
+    from guardrails_runtime.ledger import Ledger
+    from guardrails_runtime.settings import ENV_LEDGER_TABLE, RuntimeSettings
+
+    table = args.table or os.environ.get(ENV_LEDGER_TABLE)
+    if not table:
+        raise ValueError(
+            f"guardrails {command}: no ledger table: pass --table (the stack output "
+            f"LedgerTableName) or set {ENV_LEDGER_TABLE}"
+        )
+    settings = RuntimeSettings.from_env()
+    return Ledger(dataclasses.replace(settings, ledger_table=table), Clients(), region=args.region)
+
+
+def parse_since(text: str, now: float) -> float:
+    """``30m``, ``24h``, ``7d`` ago, or an ISO date/time (UTC when no zone) -> epoch seconds."""
+    import re
+    from datetime import UTC, datetime
+
+    match = re.fullmatch(r"(\d+)([mhd])", text.strip())
+    if match:
+        return now - int(match.group(1)) * {"m": 60, "h": 3600, "d": 86400}[match.group(2)]
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--since: {text!r} is not a duration (30m, 24h, 7d) or an ISO date/time"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def _ledger_failure(command: str, exc: Exception) -> int:
+    from botocore.exceptions import ClientError
+
+    from guardrails_runtime.aws import error_code
+
+    if isinstance(exc, ClientError):
+        operation = getattr(exc, "operation_name", "?")
+        print(f"guardrails {command}: {error_code(exc)} on {operation}", file=sys.stderr)
+    else:
+        print(
+            str(exc) if str(exc).startswith("guardrails") else f"guardrails {command}: {exc}",
+            file=sys.stderr,
+        )
+    return EXIT_BAD_INPUT
+
+
+def history(args: argparse.Namespace) -> int:
+    """``guardrails history``: ledger entries, newest first."""
+    import time
+
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from guardrails_runtime.ledger import LedgerError
+
+    try:
+        since = parse_since(args.since, time.time()) if args.since else None
+        entries = _ledger(args, "history").history(
+            resource=args.resource, since=since, limit=args.limit
+        )
+    except (ValueError, LedgerError, ClientError, BotoCoreError, argparse.ArgumentTypeError) as exc:
+        return _ledger_failure("history", exc)
+    if args.format == "json":
+        print(json.dumps(entries, indent=2, sort_keys=True, default=str))
+        return EXIT_OK
+    for e in entries:
+        undone = (
+            f"  (undone by {e['undoneBy']} at {e.get('undoneAt')})" if e.get("undoneBy") else ""
+        )
+        print(
+            f"{e.get('at')}  {e.get('decision', '-'):<16} {e.get('policy', '-'):<18} "
+            f"{e.get('resource', '-')}  by {e.get('actor', '-')}  id={e['id']}{undone}"
+        )
+    print(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}", file=sys.stderr)
+    return EXIT_OK
+
+
+def undo(args: argparse.Namespace) -> int:
+    """``guardrails undo ENTRY_ID``: restore what a remediation removed."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from guardrails_runtime.ledger import LedgerError
+
+    try:
+        ledger = _ledger(args, "undo")
+        actor = _caller(ledger)
+        result = ledger.undo(args.entry_id, actor=actor, dry_run=args.dry_run)
+    except (ValueError, LedgerError, ClientError, BotoCoreError) as exc:
+        return _ledger_failure("undo", exc)
+    if args.format == "json":
+        print(json.dumps(result, indent=2, sort_keys=True, default=str))
+        return EXIT_OK
+    verb = "would call" if args.dry_run else "called"
+    calls = result["calls"]
+    for call, outcome in zip(calls, result.get("results") or [None] * len(calls), strict=True):
+        params = json.dumps(call["params"], sort_keys=True, default=str)
+        done = f" -> {outcome}" if outcome else ""
+        print(f"{verb} {call['service']}.{call['operation']} {params}{done}")
+    if not args.dry_run:
+        print(
+            f"undone by {actor}: entry {result['undoEntry']}; the guardrail only notifies about "
+            f"{result['resource']} until {result['holdUntil']} (tag it with the exemption tag "
+            "to keep the change for good)"
+        )
+    return EXIT_OK
+
+
+def _caller(ledger: Any) -> str:
+    """The caller's ARN, recorded as the undo's actor."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return str(ledger.clients.get("sts", ledger.region).get_caller_identity()["Arn"])
+    except (ClientError, BotoCoreError):
+        return "unknown caller"
+
+
 def _port_list(text: str) -> list[int]:
     from guardrails_runtime.settings import SettingsError, parse_ports
 
@@ -286,12 +413,37 @@ def build_parser() -> argparse.ArgumentParser:
     ru.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     ru.set_defaults(func=rules)
 
+    hi = sub.add_parser("history", help="list the remediation ledger, newest first")
+    hi.add_argument("--resource", help="only this resource (as notifications name it)")
+    hi.add_argument(
+        "--since",
+        help="30m, 24h, 7d or an ISO date/time (default: any age with --resource, else 7d)",
+    )
+    hi.add_argument("--limit", type=int, default=50, help="at most this many entries (50)")
+    hi.add_argument("--format", choices=["text", "json"], default="text")
+    _ledger_options(hi)
+    hi.set_defaults(func=history)
+
+    un = sub.add_parser("undo", help="restore exactly what a remediation removed")
+    un.add_argument("entry_id", metavar="ENTRY_ID", help="the entry id (history, notification)")
+    un.add_argument("--dry-run", action="store_true", help="show the calls, change nothing")
+    un.add_argument("--format", choices=["text", "json"], default="text")
+    _ledger_options(un)
+    un.set_defaults(func=undo)
+
     rg = sub.add_parser("rego", help="the Rego v1 copies of the policies, for OPA and conftest")
     rg_sub = rg.add_subparsers(dest="rego_command", required=True)
     ex = rg_sub.add_parser("export", help="write the .rego files and params.json into DIR")
     ex.add_argument("dir", metavar="DIR")
     ex.set_defaults(func=rego_export)
     return parser
+
+
+def _ledger_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--table", help="ledger table name (default: GUARDRAILS_LEDGER_TABLE; stack output)"
+    )
+    parser.add_argument("--region", help="region of the guardrail stack (default: AWS config)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
