@@ -1,4 +1,5 @@
-"""Shared plumbing for every guardrail in a stack: one Lambda, one topic, one DLQ, one role.
+"""Shared plumbing for every guardrail in a stack: one Lambda, one topic, one DLQ, one role,
+one ledger table, the alarms and the self-protection rule.
 
 Guardrail constructs find (or create) the stack's :class:`GuardrailCore` and register
 with it: their IAM grants (declared as data by the runtime remediation), their Config
@@ -11,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import Acknowledgment as Ack
-from aws_cdk import Duration, RemovalPolicy, Stack, Token, Validations
+from aws_cdk import CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations
+from aws_cdk import aws_chatbot as chatbot
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -25,6 +27,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 import guardrails_runtime
+from guardrails.operations import Alarms, LedgerTable, SelfProtection
 from guardrails.settings import LOG_RETENTION_DAYS, GuardrailSettings
 from guardrails_runtime import settings as rt
 from guardrails_runtime.remediations import Remediation
@@ -76,6 +79,26 @@ class GuardrailCore(Construct):
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.DESTROY,
         )
+        # Alarms (CloudWatch) and self-protection (EventBridge) publish to the encrypted
+        # topic: both services need the key, only through SNS in this account.
+        publishers = [
+            iam.ServicePrincipal("cloudwatch.amazonaws.com"),
+            iam.ServicePrincipal("events.amazonaws.com"),
+        ]
+        stack = Stack.of(self)
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=list(publishers),
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],
+                conditions={
+                    "StringEquals": {
+                        "kms:ViaService": f"sns.{stack.region}.{stack.url_suffix}",
+                        "aws:SourceAccount": stack.account,
+                    }
+                },
+            )
+        )
         self.topic = sns.Topic(
             self,
             "Findings",
@@ -83,16 +106,15 @@ class GuardrailCore(Construct):
             master_key=self.key,
             enforce_ssl=True,
         )
-        for email in settings.notification_emails:
-            # E-mail is for people: skip the 'compliant' noise, keep every other decision.
-            self.topic.add_subscription(
-                subs.EmailSubscription(
-                    email,
-                    filter_policy={
-                        "decision": sns.SubscriptionFilter.string_filter(denylist=["compliant"])
-                    },
-                )
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
             )
+        )
+        self._subscribe(settings)
 
         self.dead_letters = sqs.Queue(
             self,
@@ -138,9 +160,30 @@ class GuardrailCore(Construct):
             )
         )
 
+        self.ledger = LedgerTable(self, "Ledger").table
+        # The handler reads (dedup, flapping), writes entries and holds, and queries a
+        # resource's recent entries; never updates or deletes (undo is the CLI's, with
+        # the operator's credentials).
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
+                resources=[self.ledger.table_arn, f"{self.ledger.table_arn}/index/*"],
+            )
+        )
+        Validations.of(self.role).acknowledge(
+            Ack(
+                id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{_logical_id(self.ledger)}.Arn>"
+                "/index/*]",
+                reason="Query on the ledger's own indexes (byResource, byDay) only: "
+                "index ARNs are the table ARN plus /index/<name>.",
+            )
+        )
+
         environment = settings.runtime_environment()
         environment[rt.ENV_TOPIC_ARN] = self.topic.topic_arn
         environment[rt.ENV_ROLE_ARN] = self.role.role_arn
+        environment[rt.ENV_LEDGER_TABLE] = self.ledger.table_name
+        function_name = f"{settings.resource_prefix}-remediator"
         self.function = lambda_.Function(
             self,
             "Remediator",
@@ -148,6 +191,7 @@ class GuardrailCore(Construct):
             runtime=lambda_.Runtime.PYTHON_3_14,
             architecture=lambda_.Architecture.ARM_64,
             handler=HANDLER,
+            function_name=function_name,
             code=lambda_.Code.from_asset(str(lambda_asset_path()), exclude=ASSET_EXCLUDES),
             role=self.role,
             timeout=Duration.seconds(settings.timeout_seconds),
@@ -166,6 +210,78 @@ class GuardrailCore(Construct):
             retry_attempts=2,
             on_failure=destinations.SqsDestination(self.dead_letters),
         )
+        self.rules: list[events.Rule] = []
+        if settings.alarms:
+            self.alarms: Alarms | None = Alarms(
+                self,
+                "Alarms",
+                function=self.function,
+                dead_letters=self.dead_letters,
+                topic=self.topic,
+                namespace=settings.metrics_namespace,
+                policies=settings.policies,
+                dashboard=settings.dashboard,
+            )
+        else:
+            self.alarms = None
+        if settings.self_protection:
+            self.self_protection: SelfProtection | None = SelfProtection(
+                self,
+                "SelfProtection",
+                function_name=function_name,
+                role_name=self.role.role_name,
+                table_name=self.ledger.table_name,
+                topic=self.topic,
+                prefix=settings.resource_prefix,
+            )
+        else:
+            self.self_protection = None
+        self.ledger_output = CfnOutput(
+            self,
+            "LedgerTableName",
+            value=self.ledger.table_name,
+            description="guardrails history/undo --table (or GUARDRAILS_LEDGER_TABLE)",
+        )
+
+    def _subscribe(self, settings: GuardrailSettings) -> None:
+        """E-mail, HTTPS (PagerDuty, webhooks) and an AWS Chatbot Slack channel.
+
+        People and pagers get every message except ``compliant`` decisions; messages
+        without a ``decision`` attribute (alarms, self-protection) always pass.
+        """
+        not_compliant = {
+            "decision": sns.SubscriptionFilter([{"anything-but": ["compliant"]}, {"exists": False}])
+        }
+        for email in settings.notification_emails:
+            self.topic.add_subscription(subs.EmailSubscription(email, filter_policy=not_compliant))
+        for url in settings.notification_https_urls:
+            self.topic.add_subscription(
+                subs.UrlSubscription(
+                    url, protocol=sns.SubscriptionProtocol.HTTPS, filter_policy=not_compliant
+                )
+            )
+        if settings.chatbot_slack:
+            workspace, channel = settings.chatbot_slack
+            slack = chatbot.SlackChannelConfiguration(
+                self,
+                "Slack",
+                slack_channel_configuration_name=f"{settings.resource_prefix}-findings",
+                slack_workspace_id=workspace,
+                slack_channel_id=channel,
+                notification_topics=[self.topic],
+                guardrail_policies=[
+                    iam.ManagedPolicy.from_aws_managed_policy_name("ReadOnlyAccess")
+                ],
+                logging_level=chatbot.LoggingLevel.ERROR,
+            )
+            Validations.of(slack).acknowledge(
+                Ack(
+                    id="AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:"
+                    "policy/ReadOnlyAccess]",
+                    reason="A channel guardrail policy caps what chat users may run: "
+                    "read-only. The channel role itself has no permissions.",
+                )
+            )
 
     @classmethod
     def of(cls, scope: Construct, settings: GuardrailSettings | None = None) -> GuardrailCore:
@@ -216,12 +332,35 @@ class GuardrailCore(Construct):
         )
 
     def route(
-        self, scope: Construct, construct_id: str, pattern: events.EventPattern, description: str
+        self,
+        scope: Construct,
+        construct_id: str,
+        pattern: events.EventPattern,
+        description: str,
+        name: str,
     ) -> events.Rule:
-        """An EventBridge rule from ``pattern`` to the remediation Lambda."""
-        rule = events.Rule(scope, construct_id, event_pattern=pattern, description=description)
+        """An EventBridge rule ``<resourcePrefix>-<name>`` from ``pattern`` to the Lambda.
+
+        The prefix is what self-protection watches; names longer than EventBridge's 64
+        characters are cut before their last part.
+        """
+        full = f"{self.settings.resource_prefix}-{name}"
+        if len(full) > 64:
+            head, _, tail = full.rpartition("-")
+            full = f"{head[: 63 - len(tail)]}-{tail}"
+        rule = events.Rule(
+            scope, construct_id, rule_name=full, event_pattern=pattern, description=description
+        )
         rule.add_target(self.target())
+        self.rules.append(rule)
         return rule
+
+
+def _logical_id(construct: Construct) -> str:
+    """The CloudFormation logical id of an L2's default child, as cdk-nag names it."""
+    child = construct.node.default_child
+    assert isinstance(child, CfnElement)
+    return str(Stack.of(construct).resolve(child.logical_id))
 
 
 def _retention(days: int) -> logs.RetentionDays:

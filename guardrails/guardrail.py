@@ -51,6 +51,7 @@ class PolicyGuardrail(Construct):
             "OnApiCall",
             cloudtrail_pattern(self.remediation),
             description=f"{policy}: {', '.join(self.remediation.event_names)}",
+            name=f"{policy}-api",
         )
         self.config_rules: list[config.ManagedRule] = []
         routed: list[str] = []
@@ -75,6 +76,7 @@ class PolicyGuardrail(Construct):
                 "OnNonCompliant",
                 compliance_pattern(routed),
                 description=f"{policy}: Config NON_COMPLIANT evaluations",
+                name=f"{policy}-config",
             )
 
 

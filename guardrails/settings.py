@@ -52,6 +52,9 @@ LOG_RETENTION_DAYS = (
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,40}$")
+_HTTPS = re.compile(r"^https://[^\s/]+\S*$")
+_NAMESPACE = re.compile(r"^[A-Za-z0-9.\-_/#:, ]{1,255}$")
+_SLACK_ID = re.compile(r"^[A-Z0-9]{5,}$")
 
 # key (without the "guardrails:" prefix) -> (default, one-line description)
 CONTEXT_KEYS: dict[str, tuple[Any, str]] = {
@@ -74,6 +77,25 @@ CONTEXT_KEYS: dict[str, tuple[Any, str]] = {
     "logRetentionDays": (90, "retention of the remediation Lambda's log group"),
     "reservedConcurrency": (5, "reserved concurrency of the Lambda; 0 = unreserved"),
     "timeoutSeconds": (60, "Lambda timeout in seconds (10-900)"),
+    "ledgerTtlDays": (rt.DEFAULT_LEDGER_TTL_DAYS, "days a ledger entry is kept (1-3650)"),
+    "flapThreshold": (
+        rt.DEFAULT_FLAP_THRESHOLD,
+        "remediations of one resource within flapWindowMinutes that start a hold",
+    ),
+    "flapWindowMinutes": (rt.DEFAULT_FLAP_WINDOW_MINUTES, "flapping window in minutes"),
+    "flapCooldownMinutes": (
+        rt.DEFAULT_FLAP_COOLDOWN_MINUTES,
+        "minutes a flapping (or undone) resource is only notified, not reverted",
+    ),
+    "notificationHttpsUrls": ([], "HTTPS endpoints subscribed to the topic (PagerDuty, webhooks)"),
+    "chatbotSlack": (
+        {},
+        'AWS Chatbot Slack channel for the topic: {"workspaceId": "T..", "channelId": "C.."}',
+    ),
+    "metricsNamespace": ("CdkGuardrails", "CloudWatch namespace of the per-policy metrics"),
+    "alarms": (True, "alarms on Lambda errors, throttles and DLQ depth, to the topic"),
+    "dashboard": (False, "a CloudWatch dashboard of the guardrail metrics"),
+    "selfProtection": (True, "notify when the guardrail's own resources change outside CFN"),
 }
 
 
@@ -119,6 +141,17 @@ class GuardrailSettings:
     log_retention_days: int = 90
     reserved_concurrency: int = 5
     timeout_seconds: int = 60
+    ledger_ttl_days: int = rt.DEFAULT_LEDGER_TTL_DAYS
+    flap_threshold: int = rt.DEFAULT_FLAP_THRESHOLD
+    flap_window_minutes: int = rt.DEFAULT_FLAP_WINDOW_MINUTES
+    flap_cooldown_minutes: int = rt.DEFAULT_FLAP_COOLDOWN_MINUTES
+    notification_https_urls: tuple[str, ...] = ()
+    # (workspace id, channel id) of an AWS Chatbot Slack channel, or None.
+    chatbot_slack: tuple[str, str] | None = None
+    metrics_namespace: str = "CdkGuardrails"
+    alarms: bool = True
+    dashboard: bool = False
+    self_protection: bool = True
 
     def __post_init__(self) -> None:
         for policy in (*self.policies, *self.policy_modes):
@@ -143,6 +176,23 @@ class GuardrailSettings:
                 raise ContextError(
                     f"{PREFIX}exemptAccounts: {account!r} is not a 12-digit account id"
                 )
+        if not 1 <= self.ledger_ttl_days <= 3650:
+            raise ContextError(f"{PREFIX}ledgerTtlDays: {self.ledger_ttl_days} is not in 1..3650")
+        for key, value in (
+            ("flapThreshold", self.flap_threshold),
+            ("flapWindowMinutes", self.flap_window_minutes),
+            ("flapCooldownMinutes", self.flap_cooldown_minutes),
+        ):
+            if value < 1:
+                raise ContextError(f"{PREFIX}{key}: {value} must be at least 1")
+        for url in self.notification_https_urls:
+            if not _HTTPS.match(url):
+                raise ContextError(f"{PREFIX}notificationHttpsUrls: {url!r} is not an https:// URL")
+        if not _NAMESPACE.match(self.metrics_namespace):
+            raise ContextError(
+                f"{PREFIX}metricsNamespace: {self.metrics_namespace!r} is not a CloudWatch "
+                "namespace (letters, digits and . - _ / # : , up to 255)"
+            )
         for email in self.notification_emails:
             if not _EMAIL.match(email):
                 raise ContextError(
@@ -258,6 +308,11 @@ class GuardrailSettings:
             rt.ENV_CONFIG_RULES: json.dumps(
                 dict(sorted(self.config_rule_policies().items())), separators=(",", ":")
             ),
+            rt.ENV_LEDGER_TTL_DAYS: str(self.ledger_ttl_days),
+            rt.ENV_FLAP_THRESHOLD: str(self.flap_threshold),
+            rt.ENV_FLAP_WINDOW: str(self.flap_window_minutes),
+            rt.ENV_FLAP_COOLDOWN: str(self.flap_cooldown_minutes),
+            rt.ENV_METRICS_NAMESPACE: self.metrics_namespace,
         }
 
     @classmethod
@@ -301,6 +356,18 @@ class GuardrailSettings:
             log_retention_days=_as_int(get("logRetentionDays"), "logRetentionDays"),
             reserved_concurrency=_as_int(get("reservedConcurrency"), "reservedConcurrency"),
             timeout_seconds=_as_int(get("timeoutSeconds"), "timeoutSeconds"),
+            ledger_ttl_days=_as_int(get("ledgerTtlDays"), "ledgerTtlDays"),
+            flap_threshold=_as_int(get("flapThreshold"), "flapThreshold"),
+            flap_window_minutes=_as_int(get("flapWindowMinutes"), "flapWindowMinutes"),
+            flap_cooldown_minutes=_as_int(get("flapCooldownMinutes"), "flapCooldownMinutes"),
+            notification_https_urls=tuple(
+                str(u) for u in _as_list(get("notificationHttpsUrls"), "notificationHttpsUrls")
+            ),
+            chatbot_slack=_slack(get("chatbotSlack")),
+            metrics_namespace=_as_text(get("metricsNamespace"), "metricsNamespace"),
+            alarms=_as_bool(get("alarms"), "alarms"),
+            dashboard=_as_bool(get("dashboard"), "dashboard"),
+            self_protection=_as_bool(get("selfProtection"), "selfProtection"),
         )
 
 
@@ -362,6 +429,25 @@ def _as_list(value: Any, key: str) -> list[Any]:
     if not isinstance(value, list):
         raise ContextError(f"{PREFIX}{key}: expected a list, got {value!r}")
     return value
+
+
+def _slack(value: Any) -> tuple[str, str] | None:
+    """``{"workspaceId": "T..", "channelId": "C.."}`` -> (workspace, channel); ``{}`` -> None."""
+    raw = _as_mapping(value, "chatbotSlack")
+    if not raw:
+        return None
+    unknown = sorted(set(raw) - {"workspaceId", "channelId"})
+    if unknown:
+        raise ContextError(f"{PREFIX}chatbotSlack: unknown field {unknown[0]!r}")
+    ids = []
+    for field_name in ("workspaceId", "channelId"):
+        text = str(raw.get(field_name) or "").strip()
+        if not _SLACK_ID.match(text):
+            raise ContextError(
+                f"{PREFIX}chatbotSlack.{field_name}: {text!r} is not a Slack id (like T07AB12CD)"
+            )
+        ids.append(text)
+    return ids[0], ids[1]
 
 
 def _as_mapping(value: Any, key: str) -> Mapping[str, Any]:

@@ -25,7 +25,14 @@ def test_application_stack_example_synthesizes() -> None:
     template = app.synth().get_stack_by_name("Payments").template  # type: ignore[attr-defined]
     kinds = [r["Type"] for r in template["Resources"].values()]
     assert "AWS::Config::ConfigRule" not in kinds
-    assert kinds.count("AWS::Events::Rule") == 1 and kinds.count("AWS::Lambda::Function") == 1
+    assert kinds.count("AWS::Lambda::Function") == 1 and kinds.count("AWS::DynamoDB::Table") == 1
+    rules = [
+        r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::Events::Rule"
+    ]
+    assert sorted(r["Name"] for r in rules) == [
+        "guardrails-self-protection",
+        "guardrails-sg-open-ingress-api",
+    ]
     [fn] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
     env = fn["Properties"]["Environment"]["Variables"]
     assert (env["GUARDRAILS_MODE"], env["GUARDRAILS_ALLOWED_PUBLIC_PORTS"]) == ("remediate", "443")

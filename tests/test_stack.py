@@ -20,6 +20,9 @@ EXPECTED_ACTIONS = {
     "cloudtrail:GetTrailStatus",
     "cloudtrail:ListTags",
     "cloudtrail:StartLogging",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
     "ec2:DescribeSecurityGroups",
     "ec2:EnableEbsEncryptionByDefault",
     "ec2:GetEbsEncryptionByDefault",
@@ -71,6 +74,15 @@ def of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
 
 
+def lambda_rules(template: dict[str, Any]) -> list[dict[str, Any]]:
+    """The EventBridge rules that route to the remediation Lambda (not self-protection)."""
+    return [
+        r
+        for r in of_type(template, "AWS::Events::Rule").values()
+        if "GetAtt" in json.dumps(r["Properties"]["Targets"][0]["Arn"])
+    ]
+
+
 def one(template: dict[str, Any], kind: str) -> dict[str, Any]:
     [resource] = of_type(template, kind).values()
     props: dict[str, Any] = resource.get("Properties", {})
@@ -94,8 +106,10 @@ def test_every_resource(template: dict[str, Any]) -> None:
         "AWS::Lambda::Function": 1,
         "AWS::Lambda::EventInvokeConfig": 1,
         "AWS::Lambda::Permission": 9,
-        "AWS::Events::Rule": 9,
+        "AWS::Events::Rule": 10,  # 9 routes to the Lambda + self-protection
         "AWS::Config::ConfigRule": 8,
+        "AWS::DynamoDB::Table": 1,
+        "AWS::CloudWatch::Alarm": 3,
     }
 
 
@@ -171,7 +185,9 @@ def test_topic_is_encrypted_and_tls_only(template: dict[str, Any]) -> None:
     assert one(template, "AWS::KMS::Key")["EnableKeyRotation"] is True
     subscription = one(template, "AWS::SNS::Subscription")
     assert subscription["Protocol"] == "email" and subscription["Endpoint"] == "secops@example.com"
-    assert subscription["FilterPolicy"] == {"decision": [{"anything-but": ["compliant"]}]}
+    assert subscription["FilterPolicy"] == {
+        "decision": [{"anything-but": ["compliant"]}, {"exists": False}]
+    }
 
 
 def test_dead_letter_queue(template: dict[str, Any]) -> None:
@@ -180,7 +196,7 @@ def test_dead_letter_queue(template: dict[str, Any]) -> None:
     statements = one(template, "AWS::SQS::QueuePolicy")["PolicyDocument"]["Statement"]
     assert any(s["Effect"] == "Deny" for s in statements)  # TLS only
     assert any(s.get("Principal") == {"Service": "events.amazonaws.com"} for s in statements)
-    for rule in of_type(template, "AWS::Events::Rule").values():
+    for rule in lambda_rules(template):
         [target] = rule["Properties"]["Targets"]
         assert target["RetryPolicy"] == {
             "MaximumEventAgeInSeconds": 21600,
@@ -227,7 +243,7 @@ def test_settings_change_the_stack() -> None:
         log_retention_days=365,
     )
     assert of_type(template, "AWS::Config::ConfigRule") == {}
-    assert len(of_type(template, "AWS::Events::Rule")) == 5  # no compliance routes
+    assert len(lambda_rules(template)) == 5  # no compliance routes
     fn = one(template, "AWS::Lambda::Function")
     assert "ReservedConcurrentExecutions" not in fn
     assert fn["Environment"]["Variables"]["GUARDRAILS_MODE"] == "remediate"
@@ -413,6 +429,7 @@ def test_aws_solutions_checks_would_fail_without_the_acknowledgements(
     assert sorted({v.rule_name for v in report.violations}) == sorted(
         [
             "AwsSolutions-IAM5[Resource::*]",
+            "AwsSolutions-IAM5[Resource::<GuardrailCoreLedgerTableB87A6DF9.Arn>/index/*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>"
             ":security-group/*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:<AWS::Region>:"
@@ -446,6 +463,9 @@ def test_asset_contains_only_the_runtime_package() -> None:
 
 
 BASE_ACTIONS = {
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
     "kms:Decrypt",
     "kms:GenerateDataKey",
     "logs:CreateLogStream",
@@ -488,7 +508,7 @@ def test_each_construct_alone(construct: str, example: str) -> None:
     assert actions == BASE_ACTIONS | declared
     [api] = [
         r["Properties"]["EventPattern"]
-        for r in of_type(template, "AWS::Events::Rule").values()
+        for r in lambda_rules(template)
         if "AWS API Call via CloudTrail" in r["Properties"]["EventPattern"]["detail-type"]
     ]
     record = load_event(example)

@@ -1,0 +1,322 @@
+"""What runs beside the remediation Lambda: its ledger, its alarms, its self-protection.
+
+* :class:`LedgerTable`: the DynamoDB table of :mod:`guardrails_runtime.ledger`, built from
+  the same :func:`~guardrails_runtime.ledger.table_spec` (a synth test holds them equal).
+* :class:`Alarms`: Lambda errors, Lambda throttles and dead-letter queue depth, each to
+  the findings topic; optionally a dashboard of the per-policy metrics.
+* :class:`SelfProtection`: an EventBridge rule that notifies when the guardrail's own
+  resources are changed by anyone but CloudFormation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from guardrails_runtime import ledger as runtime_ledger
+from guardrails_runtime.metrics import ALL_METRICS, DIMENSION
+
+CLOUDFORMATION = "cloudformation.amazonaws.com"
+
+
+class LedgerTable(Construct):
+    """The remediation ledger: on-demand, encrypted with the AWS managed key, point-in-time
+    recovery, TTL on ``expiresAt``, deletion protection, and retained on stack deletion
+    (it is an audit record)."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        spec = runtime_ledger.table_spec("-")
+        [key] = spec["KeySchema"]
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=dynamodb.Attribute(
+                name=key["AttributeName"], type=dynamodb.AttributeType.STRING
+            ),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=runtime_ledger.TTL_ATTRIBUTE,
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        for index in spec["GlobalSecondaryIndexes"]:
+            hash_key, range_key = index["KeySchema"]
+            self.table.add_global_secondary_index(
+                index_name=index["IndexName"],
+                partition_key=dynamodb.Attribute(
+                    name=hash_key["AttributeName"], type=dynamodb.AttributeType.STRING
+                ),
+                sort_key=dynamodb.Attribute(
+                    name=range_key["AttributeName"], type=dynamodb.AttributeType.STRING
+                ),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+
+
+class Alarms(Construct):
+    """Alarms on the things that mean the guardrail itself is not working, to the topic."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        function: lambda_.IFunction,
+        dead_letters: sqs.IQueue,
+        topic: sns.ITopic,
+        namespace: str,
+        policies: Sequence[str],
+        dashboard: bool,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        five = Duration.minutes(5)
+        action = cw_actions.SnsAction(topic)
+        self.alarms: dict[str, cloudwatch.Alarm] = {}
+        for name, metric, what in (
+            (
+                "HandlerErrors",
+                function.metric_errors(period=five, statistic="Sum"),
+                "the remediation Lambda raised (the event is retried, then dead-lettered)",
+            ),
+            (
+                "Throttles",
+                function.metric_throttles(period=five, statistic="Sum"),
+                "the remediation Lambda was throttled (raise reservedConcurrency)",
+            ),
+            (
+                "DeadLetters",
+                dead_letters.metric_approximate_number_of_messages_visible(
+                    period=five, statistic="Maximum"
+                ),
+                "events the guardrail could not handle wait in the dead-letter queue",
+            ),
+        ):
+            alarm = cloudwatch.Alarm(
+                self,
+                name,
+                metric=metric,
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                alarm_description=f"cdk-guardrails: {what}",
+            )
+            alarm.add_alarm_action(action)
+            self.alarms[name] = alarm
+        self.dashboard = (
+            _dashboard(self, function, dead_letters, namespace, policies) if dashboard else None
+        )
+
+
+def _dashboard(
+    scope: Construct,
+    function: lambda_.IFunction,
+    dead_letters: sqs.IQueue,
+    namespace: str,
+    policies: Sequence[str],
+) -> cloudwatch.Dashboard:
+    """One graph per guardrail metric (a line per policy), then the Lambda and the DLQ."""
+    hour = Duration.hours(1)
+    board = cloudwatch.Dashboard(scope, "Dashboard")
+    widgets: list[cloudwatch.IWidget] = [
+        cloudwatch.GraphWidget(
+            title=name,
+            left=[
+                cloudwatch.Metric(
+                    namespace=namespace,
+                    metric_name=name,
+                    dimensions_map={DIMENSION: policy},
+                    statistic="Sum",
+                    period=hour,
+                    label=policy,
+                )
+                for policy in policies
+            ],
+            width=8,
+        )
+        for name in ALL_METRICS
+    ]
+    widgets += [
+        cloudwatch.GraphWidget(
+            title="Remediation Lambda",
+            left=[function.metric_invocations(), function.metric_errors()],
+            right=[function.metric_throttles()],
+            width=8,
+        ),
+        cloudwatch.GraphWidget(
+            title="Dead-letter queue depth",
+            left=[dead_letters.metric_approximate_number_of_messages_visible()],
+            width=8,
+        ),
+    ]
+    board.add_widgets(*widgets)
+    return board
+
+
+# API calls that change each kind of guardrail resource. Lambda's are matched by prefix
+# (their names carry API versions: UpdateFunctionCode20150331v2, DeleteFunctionConcurrency
+# 20171031...). Read-only calls are not sent to EventBridge at all.
+LAMBDA_CALLS = (
+    "UpdateFunction",
+    "DeleteFunction",
+    "PutFunction",
+    "AddPermission",
+    "RemovePermission",
+)
+RULE_CALLS = ("PutRule", "DeleteRule", "DisableRule")
+TARGET_CALLS = ("PutTargets", "RemoveTargets")
+ROLE_CALLS = (
+    "PutRolePolicy",
+    "DeleteRolePolicy",
+    "AttachRolePolicy",
+    "DetachRolePolicy",
+    "UpdateAssumeRolePolicy",
+    "PutRolePermissionsBoundary",
+    "DeleteRolePermissionsBoundary",
+    "DeleteRole",
+)
+TABLE_CALLS = (
+    "DeleteTable",
+    "UpdateTable",
+    "UpdateTimeToLive",
+    "UpdateContinuousBackups",
+    "PutResourcePolicy",
+    "DeleteResourcePolicy",
+)
+
+
+class SelfProtection(Construct):
+    """Notify when the guardrail's own resources change outside CloudFormation.
+
+    Watched: the Lambda's code, configuration, concurrency and permissions; the
+    EventBridge rules and their targets; the role's policies; the Config rules; the
+    ledger table. Calls made by CloudFormation (``sourceIPAddress``
+    ``cloudformation.amazonaws.com``) and failed calls are not reported. The message is
+    an AWS Chatbot custom notification, like the Lambda's.
+
+    IAM is a global service whose CloudTrail events reach EventBridge in us-east-1 only:
+    role changes are seen when the stack is deployed there (README: Self-protection).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        function_name: str,
+        role_name: str,
+        table_name: str,
+        topic: sns.ITopic,
+        prefix: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        # Every EventBridge rule and Config rule of the guardrail is named "<prefix>-...":
+        # one prefix keeps the pattern far below EventBridge's default 2,048-character cap.
+        ours = [{"prefix": f"{prefix}-"}]
+        watched: list[dict[str, Any]] = [
+            {
+                "eventSource": ["lambda.amazonaws.com"],
+                "eventName": [{"prefix": call} for call in LAMBDA_CALLS],
+                "requestParameters": {
+                    "functionName": [function_name, {"suffix": f":function:{function_name}"}]
+                },
+            },
+            {
+                "eventSource": ["events.amazonaws.com"],
+                "eventName": list(RULE_CALLS),
+                "requestParameters": {"name": ours},
+            },
+            {
+                "eventSource": ["events.amazonaws.com"],
+                "eventName": list(TARGET_CALLS),
+                "requestParameters": {"rule": ours},
+            },
+            {
+                "eventSource": ["iam.amazonaws.com"],
+                "eventName": list(ROLE_CALLS),
+                "requestParameters": {"roleName": [role_name]},
+            },
+            {
+                "eventSource": ["dynamodb.amazonaws.com"],
+                "eventName": list(TABLE_CALLS),
+                "requestParameters": {"tableName": [table_name]},
+            },
+            {
+                "eventSource": ["config.amazonaws.com"],
+                "eventName": ["PutConfigRule"],
+                "requestParameters": {"configRule": {"configRuleName": ours}},
+            },
+            {
+                "eventSource": ["config.amazonaws.com"],
+                "eventName": ["DeleteConfigRule"],
+                "requestParameters": {"configRuleName": ours},
+            },
+        ]
+        self.rule = events.Rule(
+            self,
+            "Rule",
+            rule_name=f"{prefix}-self-protection",
+            description="cdk-guardrails: the guardrail's own resources changed outside CFN",
+            event_pattern=events.EventPattern(
+                source=["aws.lambda", "aws.events", "aws.iam", "aws.dynamodb", "aws.config"],
+                detail_type=["AWS API Call via CloudTrail"],
+                detail={
+                    "errorCode": [{"exists": False}],
+                    "sourceIPAddress": [{"anything-but": CLOUDFORMATION}],
+                    "$or": watched,
+                },
+            ),
+        )
+        self.rule.add_target(targets.SnsTopic(topic, message=notification()))
+
+
+def notification() -> events.RuleTargetInput:
+    """The self-protection message: an AWS Chatbot custom notification (input transformer)."""
+    name = events.EventField.from_path("$.detail.eventName")
+    actor = events.EventField.from_path("$.detail.userIdentity.arn")
+    source = events.EventField.from_path("$.detail.eventSource")
+    return events.RuleTargetInput.from_object(
+        {
+            "version": "1.0",
+            "source": "custom",
+            "id": events.EventField.from_path("$.id"),
+            "content": {
+                "textType": "client-markdown",
+                "title": "[guardrails] Guardrail resource changed outside CloudFormation",
+                "description": f"`{name}` ({source}) by `{actor}`",
+                "nextSteps": [
+                    "Check the change in CloudTrail; redeploy the guardrail stack to restore it"
+                ],
+                "keywords": ["self-protection", events.EventField.account],
+            },
+            "metadata": {
+                "threadId": "guardrails/self-protection",
+                "summary": f"Guardrail resource changed: {name}",
+                "eventType": "self-protection",
+                "additionalContext": {
+                    "decision": "self-protection",
+                    "eventName": name,
+                    "eventSource": source,
+                    "actor": actor,
+                    "account": events.EventField.account,
+                    "region": events.EventField.region,
+                    "eventTime": events.EventField.time,
+                },
+            },
+        }
+    )
