@@ -250,7 +250,8 @@ class GuardrailCore(Construct):
         without a ``decision`` attribute (alarms, self-protection) always pass.
         """
         not_compliant = {
-            "decision": sns.SubscriptionFilter([{"anything-but": ["compliant"]}, {"exists": False}])
+            # (exists:false first: moto stops at the first condition that needs the key)
+            "decision": sns.SubscriptionFilter([{"exists": False}, {"anything-but": ["compliant"]}])
         }
         for email in settings.notification_emails:
             self.topic.add_subscription(subs.EmailSubscription(email, filter_policy=not_compliant))

@@ -53,6 +53,14 @@ def test_runtime_from_env() -> None:
             {"GUARDRAILS_CONFIG_RULES": "3"},
             "GUARDRAILS_CONFIG_RULES: expected a JSON object, got int",
         ),
+        (
+            {"GUARDRAILS_FLAP_THRESHOLD": "0"},
+            "GUARDRAILS_FLAP_THRESHOLD: expected a whole number >= 1, got '0'",
+        ),
+        (
+            {"GUARDRAILS_LEDGER_TTL_DAYS": "a year"},
+            "GUARDRAILS_LEDGER_TTL_DAYS: expected a whole number >= 1, got 'a year'",
+        ),
     ],
 )
 def test_runtime_errors_name_the_variable(env: dict[str, str], message: str) -> None:
@@ -104,6 +112,20 @@ def test_context_values_as_cli_strings() -> None:
     assert s.config_rule_policies() == {}
 
 
+def test_operations_context_from_cli_strings() -> None:
+    s = GuardrailSettings.from_context(
+        {
+            "guardrails:chatbotSlack": '{"workspaceId": "T07AB12CD", "channelId": "C07XY34ZW"}',
+            "guardrails:notificationHttpsUrls": "https://events.pagerduty.example/x",
+            "guardrails:flapThreshold": "5",
+            "guardrails:dashboard": "true",
+        }
+    )
+    assert s.chatbot_slack == ("T07AB12CD", "C07XY34ZW")
+    assert s.notification_https_urls == ("https://events.pagerduty.example/x",)
+    assert (s.flap_threshold, s.dashboard, s.alarms, s.self_protection) == (5, True, True, True)
+
+
 @pytest.mark.parametrize(
     ("context", "message"),
     [
@@ -125,6 +147,26 @@ def test_context_values_as_cli_strings() -> None:
         ({"guardrails:resourcePrefix": "9lives"}, "guardrails:resourcePrefix: '9lives' must be"),
         ({"guardrails:allowedPublicPorts": [80, "http"]}, "'http' is not a port number"),
         ({"guardrails:stackName": ""}, "guardrails:stackName: expected non-empty text"),
+        ({"guardrails:ledgerTtlDays": 0}, "guardrails:ledgerTtlDays: 0 is not in 1..3650"),
+        ({"guardrails:flapThreshold": 0}, "guardrails:flapThreshold: 0 must be at least 1"),
+        (
+            {"guardrails:flapCooldownMinutes": "soon"},
+            "guardrails:flapCooldownMinutes: expected a whole number, got 'soon'",
+        ),
+        (
+            {"guardrails:notificationHttpsUrls": ["http://hooks.example.com/x"]},
+            "guardrails:notificationHttpsUrls: 'http://hooks.example.com/x' is not an https://",
+        ),
+        (
+            {"guardrails:chatbotSlack": {"workspaceId": "T07AB12CD"}},
+            "guardrails:chatbotSlack.channelId: '' is not a Slack id",
+        ),
+        (
+            {"guardrails:chatbotSlack": {"workspace": "T07AB12CD"}},
+            "guardrails:chatbotSlack: unknown field 'workspace'",
+        ),
+        ({"guardrails:metricsNamespace": "a" * 300}, "guardrails:metricsNamespace: 'aaa"),
+        ({"guardrails:dashboard": "maybe"}, "guardrails:dashboard: expected true or false"),
     ],
 )
 def test_context_errors_name_key_and_value(context: dict[str, object], message: str) -> None:

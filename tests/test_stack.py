@@ -186,7 +186,7 @@ def test_topic_is_encrypted_and_tls_only(template: dict[str, Any]) -> None:
     subscription = one(template, "AWS::SNS::Subscription")
     assert subscription["Protocol"] == "email" and subscription["Endpoint"] == "secops@example.com"
     assert subscription["FilterPolicy"] == {
-        "decision": [{"anything-but": ["compliant"]}, {"exists": False}]
+        "decision": [{"exists": False}, {"anything-but": ["compliant"]}]
     }
 
 
