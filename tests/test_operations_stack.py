@@ -348,3 +348,33 @@ def test_self_protection_message_is_a_custom_notification(template: dict[str, An
     message = json.loads(rendered)
     assert chatbot_problems(message) == []
     assert message["metadata"]["additionalContext"]["actor"] == "value-of-detail-userIdentity-arn"
+
+
+def test_scp_denies_what_self_protection_watches() -> None:
+    """The optional SCP covers every change the self-protection rule reports."""
+    from importlib import resources
+
+    from guardrails.operations import (
+        LAMBDA_CALLS,
+        ROLE_CALLS,
+        RULE_CALLS,
+        TABLE_CALLS,
+        TARGET_CALLS,
+    )
+
+    scp = json.loads(
+        resources.files("guardrails.examples").joinpath("scp-protect-guardrails.json").read_text()
+    )
+    assert all(s["Effect"] == "Deny" for s in scp["Statement"])
+    denied = {a for s in scp["Statement"] for a in s["Action"]}
+    for prefix in LAMBDA_CALLS:
+        assert any(a.startswith(f"lambda:{prefix}") for a in denied), prefix
+    for service, calls in (
+        ("events", RULE_CALLS + TARGET_CALLS),
+        ("iam", ROLE_CALLS),
+        ("dynamodb", TABLE_CALLS),
+        ("config", ("PutConfigRule", "DeleteConfigRule")),
+    ):
+        assert {f"{service}:{c}" for c in calls} <= denied
+    for statement in scp["Statement"]:
+        assert "cfn-exec-role" in statement["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
