@@ -17,6 +17,7 @@ from conftest import load_event
 from helpers import (
     REGION,
     SSH_MIXED,
+    CallCounter,
     authorize_record,
     clients,
     ingress,
@@ -348,3 +349,20 @@ def test_emf_output_is_one_line_written_through(capsys: pytest.CaptureFixture[st
     emit(Outcome("E", None, Decision.ERROR, "x"), "ns", sink.write)
     [line] = sink.getvalue().splitlines()
     assert json.loads(line)["Policy"] == "none" and sink.getvalue().endswith("\n")
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        # dedup read, hold read, remediated-entries query, entry write
+        (Mode.REMEDIATE, {"GetItem": 2, "Query": 1, "PutItem": 1}),
+        # dry-run never consults the hold: dedup read and entry write only
+        (Mode.NOTIFY, {"GetItem": 1, "PutItem": 1}),
+    ],
+)
+def test_ledger_calls_per_event(ec2: Any, table: str, mode: Mode, expected: dict[str, int]) -> None:
+    c = clients()
+    counter = CallCounter(c.get("dynamodb", None))
+    outcome = process(reopen(ec2, new_group(ec2)), cfg(mode), c)
+    assert outcome.decision in (Decision.REMEDIATED, Decision.WOULD_REMEDIATE)
+    assert dict(counter.calls) == expected

@@ -80,3 +80,20 @@ def test_handler_imports_only_what_an_event_needs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['guardrails_runtime.remediations.base']"
+
+
+def test_ledger_and_metrics_load_only_when_configured() -> None:
+    code = (
+        "import sys, guardrails_runtime.handler as h\n"
+        "print(sorted(m for m in ('guardrails_runtime.ledger', 'guardrails_runtime.metrics')"
+        " if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT / "lambda_src",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
