@@ -152,13 +152,20 @@ def _summary(outcome: Any, after: Any) -> dict[str, Any]:
 def _run_emulated(event: dict[str, Any], settings: Any, process: Any) -> dict[str, Any]:
     from guardrails import emulator
     from guardrails_runtime.aws import Clients
+    from guardrails_runtime.ledger import table_spec
 
     with emulator.emulated_aws():
         clients = Clients()
         region = emulator.region_of(event)
         topic = clients.get("sns", region).create_topic(Name="guardrails-findings")["TopicArn"]
+        # The deployed Lambda keeps a ledger: so does the emulated one (same code path).
+        ledger = table_spec("guardrails-ledger")
+        clients.get("dynamodb", region).create_table(**ledger)
         prepared = emulator.prepare(event, clients)
-        outcome = process(prepared, dataclasses.replace(settings, topic_arn=topic), clients)
+        emulated = dataclasses.replace(
+            settings, topic_arn=topic, ledger_table=ledger["TableName"], ledger_region=region
+        )
+        outcome = process(prepared, emulated, clients)
         return _summary(outcome, emulator.after(outcome.policy, outcome.resource, region, clients))
 
 

@@ -183,6 +183,7 @@ class GuardrailCore(Construct):
         environment[rt.ENV_TOPIC_ARN] = self.topic.topic_arn
         environment[rt.ENV_ROLE_ARN] = self.role.role_arn
         environment[rt.ENV_LEDGER_TABLE] = self.ledger.table_name
+        environment[rt.ENV_LEDGER_REGION] = stack.region
         function_name = f"{settings.resource_prefix}-remediator"
         self.function = lambda_.Function(
             self,

@@ -216,3 +216,16 @@ def test_replay_emulates_every_catalog_event(
     assert code == 0
     assert (line["eventName"], line["decision"]) == (event_name, decision), line["reason"]
     assert line["after"][after_key] == after_value
+
+
+def test_emulated_replay_needs_no_configured_region(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh machine has no AWS region set: every client (ledger included) takes the
+    event's region."""
+    for name in ("AWS_DEFAULT_REGION", "AWS_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    code, lines = replay(
+        capsys, "--emulate", "--mode", "remediate", str(EVENTS / "authorize-ssh-world.json")
+    )
+    assert code == 0 and [line["decision"] for line in lines] == ["remediated"]

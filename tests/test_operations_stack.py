@@ -77,6 +77,7 @@ def test_lambda_environment_carries_the_ledger_and_flapping_settings(
     env = one(template, "AWS::Lambda::Function")["Environment"]["Variables"]
     table = logical_id(template, "AWS::DynamoDB::Table")
     assert env["GUARDRAILS_LEDGER_TABLE"] == {"Ref": table}
+    assert env["GUARDRAILS_LEDGER_REGION"] == {"Ref": "AWS::Region"}
     assert env["GUARDRAILS_LEDGER_TTL_DAYS"] == "30"
     assert (
         env["GUARDRAILS_FLAP_THRESHOLD"],

@@ -133,7 +133,7 @@ class Ledger:
         self.table: str = settings.ledger_table
         self.settings = settings
         self.clients = clients
-        self.region = region
+        self.region = region or settings.ledger_region
         self.clock = clock
 
     @property

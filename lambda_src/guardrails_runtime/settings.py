@@ -27,6 +27,7 @@ ENV_EXEMPT_ACCOUNTS = "GUARDRAILS_EXEMPT_ACCOUNTS"
 ENV_REQUIRE_KMS = "GUARDRAILS_REQUIRE_KMS"
 ENV_S3_KMS_KEY = "GUARDRAILS_S3_KMS_KEY"
 ENV_LEDGER_TABLE = "GUARDRAILS_LEDGER_TABLE"
+ENV_LEDGER_REGION = "GUARDRAILS_LEDGER_REGION"
 ENV_LEDGER_TTL_DAYS = "GUARDRAILS_LEDGER_TTL_DAYS"
 ENV_FLAP_THRESHOLD = "GUARDRAILS_FLAP_THRESHOLD"
 ENV_FLAP_WINDOW = "GUARDRAILS_FLAP_WINDOW_MINUTES"
@@ -92,6 +93,8 @@ class RuntimeSettings:
     s3_kms_key: str | None = None
     # Remediation ledger (DynamoDB table name; None: no ledger, no dedup, no flapping hold).
     ledger_table: str | None = None
+    # The table's region (None: the session's, i.e. the Lambda's own AWS_REGION).
+    ledger_region: str | None = None
     ledger_ttl_days: int = DEFAULT_LEDGER_TTL_DAYS
     flap_threshold: int = DEFAULT_FLAP_THRESHOLD
     flap_window_minutes: int = DEFAULT_FLAP_WINDOW_MINUTES
@@ -150,6 +153,7 @@ class RuntimeSettings:
                 a.strip() for a in env.get(ENV_EXEMPT_ACCOUNTS, "").split(",") if a.strip()
             ),
             ledger_table=env.get(ENV_LEDGER_TABLE) or None,
+            ledger_region=env.get(ENV_LEDGER_REGION) or None,
             ledger_ttl_days=_count(env, ENV_LEDGER_TTL_DAYS, DEFAULT_LEDGER_TTL_DAYS),
             flap_threshold=_count(env, ENV_FLAP_THRESHOLD, DEFAULT_FLAP_THRESHOLD),
             flap_window_minutes=_count(env, ENV_FLAP_WINDOW, DEFAULT_FLAP_WINDOW_MINUTES),
