@@ -366,3 +366,31 @@ def test_ledger_calls_per_event(ec2: Any, table: str, mode: Mode, expected: dict
     outcome = process(reopen(ec2, new_group(ec2)), cfg(mode), c)
     assert outcome.decision in (Decision.REMEDIATED, Decision.WOULD_REMEDIATE)
     assert dict(counter.calls) == expected
+
+
+def test_undo_says_what_was_restored_when_recording_it_fails(ec2: Any, table: str) -> None:
+    from botocore.awsrequest import AWSResponse
+
+    gid = new_group(ec2)
+    event = open_and_record(ec2, gid, SSH_MIXED)
+    before = ingress(ec2, gid)
+    outcome = process(event, cfg(), clients())
+    c = clients()
+    book = Ledger(cfg(), c)
+
+    def deny(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        parsed = {
+            "Error": {"Code": "AccessDeniedException", "Message": "denied"},
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        }
+        return AWSResponse("https://dynamodb.invalid", 400, {}, None), parsed
+
+    c.get("dynamodb", None).meta.events.register_first("before-call.dynamodb.PutItem", deny)
+    with pytest.raises(LedgerError) as caught:
+        book.undo(str(outcome.entry_id), actor="ops", dry_run=False)
+    assert str(caught.value) == (
+        f"restored {gid} (restored, restored), but ledger write failed "
+        "(AccessDeniedException): the guardrail may revert it again; tag the resource with "
+        "the exemption tag"
+    )
+    assert ingress(ec2, gid) == before

@@ -314,6 +314,21 @@ class Ledger:
                         f"undo of {entry_id} failed on {call['operation']}: {error_code(exc)}{done}"
                     ) from exc
                 results.append("already in place")
+        try:
+            return self._record_undo(entry, plan, results, actor)
+        except LEDGER_ERRORS as exc:
+            raise LedgerError(
+                f"restored {entry.get('resource')} ({', '.join(results)}), but "
+                f"{failure(exc, 'write')}: the guardrail may revert it again; tag the "
+                "resource with the exemption tag"
+            ) from exc
+
+    def _record_undo(
+        self, entry: dict[str, Any], plan: dict[str, Any], results: list[str], actor: str
+    ) -> dict[str, Any]:
+        """The undo entry, the mark on the undone entry and the hold on the resource."""
+        entry_id = str(entry["id"])
+        region = plan["region"]
         now = self.clock()
         undo_id = f"{UNDO_PREFIX}{uuid.uuid4()}"
         resource = str(entry.get("resource"))
