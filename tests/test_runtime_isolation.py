@@ -44,15 +44,7 @@ def test_handler_imports_with_cdk_blocked() -> None:
         "import guardrails_runtime.handler\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('aws_cdk', 'jsii')))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT / "lambda_src",
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert in_lambda_src(code) == "[]"
 
 
 def test_remediation_index_matches_the_classes() -> None:
@@ -71,15 +63,7 @@ def test_handler_imports_only_what_an_event_needs() -> None:
         "prefix = 'guardrails_runtime.remediations.'\n"
         "print(sorted(m for m in sys.modules if m.startswith(prefix)))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT / "lambda_src",
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['guardrails_runtime.remediations.base']"
+    assert in_lambda_src(code) == "['guardrails_runtime.remediations.base']"
 
 
 def test_ledger_and_metrics_load_only_when_configured() -> None:
@@ -88,6 +72,11 @@ def test_ledger_and_metrics_load_only_when_configured() -> None:
         "print(sorted(m for m in ('guardrails_runtime.ledger', 'guardrails_runtime.metrics')"
         " if m in sys.modules))\n"
     )
+    assert in_lambda_src(code) == "[]"
+
+
+def in_lambda_src(code: str) -> str:
+    """Run ``code`` in a fresh interpreter from the asset root; its stripped stdout."""
     result = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -96,4 +85,4 @@ def test_ledger_and_metrics_load_only_when_configured() -> None:
         cwd=ROOT / "lambda_src",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    return result.stdout.strip()

@@ -159,23 +159,18 @@ class Ledger:
         outcome.entry_id = entry_id
         body = outcome.as_dict()
         body["mode"] = mode.value if mode else None
-        self._db.put_item(
-            TableName=self.table,
-            Item=_item(
-                id=entry_id,
-                at=iso(now),
-                day=iso(now)[:10],
-                resource=outcome.resource or "-",
-                decision=outcome.decision.value,
-                policy=outcome.policy or "-",
-                eventName=outcome.event_name,
-                actor=outcome.actor,
-                account=outcome.account,
-                region=outcome.region,
-                final=final,
-                expiresAt=int(now) + self.settings.ledger_ttl_days * 86400,
-                record=json.dumps(body, sort_keys=True, default=str),
-            ),
+        self._put_entry(
+            entry_id,
+            now,
+            resource=outcome.resource or "-",
+            decision=outcome.decision.value,
+            policy=outcome.policy or "-",
+            eventName=outcome.event_name,
+            actor=outcome.actor,
+            account=outcome.account,
+            region=outcome.region,
+            final=final,
+            record=body,
         )
         return entry_id
 
@@ -211,19 +206,7 @@ class Ledger:
             f"and re-applied again, mostly by {culprit}; only notifying until {iso(until)}"
         )
         try:
-            self._db.put_item(
-                TableName=self.table,
-                Item=_item(
-                    id=HOLD_PREFIX + resource,
-                    holdUntil=int(until),
-                    startedAt=iso(now),
-                    reason=reason,
-                    actor=culprit,
-                    expiresAt=int(until) + s.ledger_ttl_days * 86400,
-                ),
-                ConditionExpression="attribute_not_exists(id) OR holdUntil < :now",
-                ExpressionAttributeValues={":now": {"N": str(int(now))}},
-            )
+            self._put_hold(resource, now, until, reason, culprit, only_if_free=True)
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise
@@ -333,25 +316,18 @@ class Ledger:
         undo_id = f"{UNDO_PREFIX}{uuid.uuid4()}"
         resource = str(entry.get("resource"))
         until = now + self.settings.flap_cooldown_minutes * 60
-        expires = int(now) + self.settings.ledger_ttl_days * 86400
-        undo_record = {**plan, "results": results, "undoes": entry_id, "actor": actor}
-        self._db.put_item(
-            TableName=self.table,
-            Item=_item(
-                id=undo_id,
-                at=iso(now),
-                day=iso(now)[:10],
-                resource=resource,
-                decision=UNDONE,
-                policy=entry.get("policy"),
-                eventName="guardrails undo",
-                actor=actor,
-                region=region,
-                undoes=entry_id,
-                final=True,
-                expiresAt=expires,
-                record=json.dumps(undo_record, sort_keys=True, default=str),
-            ),
+        self._put_entry(
+            undo_id,
+            now,
+            resource=resource,
+            decision=UNDONE,
+            policy=entry.get("policy"),
+            eventName="guardrails undo",
+            actor=actor,
+            region=region,
+            undoes=entry_id,
+            final=True,
+            record={**plan, "results": results, "undoes": entry_id, "actor": actor},
         )
         self._db.update_item(
             TableName=self.table,
@@ -363,18 +339,55 @@ class Ledger:
                 ":undo": {"S": undo_id},
             },
         )
+        reason = f"undone by {actor} with guardrails undo {entry_id}"
+        self._put_hold(resource, now, until, reason, actor, only_if_free=False)
+        return {**plan, "results": results, "undoEntry": undo_id, "holdUntil": iso(until)}
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def _put_entry(
+        self, entry_id: str, now: float, *, record: dict[str, Any], **fields: Any
+    ) -> None:
+        """An entry (decision or undo): indexed by resource and day, expiring after the TTL."""
         self._db.put_item(
             TableName=self.table,
             Item=_item(
+                id=entry_id,
+                at=iso(now),
+                day=iso(now)[:10],
+                expiresAt=int(now) + self.settings.ledger_ttl_days * 86400,
+                record=json.dumps(record, sort_keys=True, default=str),
+                **fields,
+            ),
+        )
+
+    def _put_hold(
+        self,
+        resource: str,
+        now: float,
+        until: float,
+        reason: str,
+        actor: str,
+        *,
+        only_if_free: bool,
+    ) -> None:
+        """Hold ``resource`` until ``until``; ``only_if_free``: unless a hold is still live
+        (ConditionalCheckFailedException then)."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "Item": _item(
                 id=HOLD_PREFIX + resource,
                 holdUntil=int(until),
                 startedAt=iso(now),
-                reason=f"undone by {actor} with guardrails undo {entry_id}",
+                reason=reason,
                 actor=actor,
                 expiresAt=int(until) + self.settings.ledger_ttl_days * 86400,
             ),
-        )
-        return {**plan, "results": results, "undoEntry": undo_id, "holdUntil": iso(until)}
+        }
+        if only_if_free:
+            request["ConditionExpression"] = "attribute_not_exists(id) OR holdUntil < :now"
+            request["ExpressionAttributeValues"] = {":now": {"N": str(int(now))}}
+        self._db.put_item(**request)
 
     # --- reads ----------------------------------------------------------------------------
 
