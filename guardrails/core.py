@@ -80,7 +80,9 @@ class GuardrailCore(Construct):
             removal_policy=RemovalPolicy.DESTROY,
         )
         # Alarms (CloudWatch) and self-protection (EventBridge) publish to the encrypted
-        # topic: both services need the key, only through SNS in this account.
+        # topic: both services need the key. No condition here, as the services' own
+        # documentation gives it: SNS makes the KMS calls on their behalf, and the topic
+        # policy is what limits who may publish.
         publishers = [
             iam.ServicePrincipal("cloudwatch.amazonaws.com"),
             iam.ServicePrincipal("events.amazonaws.com"),
@@ -91,12 +93,6 @@ class GuardrailCore(Construct):
                 principals=list(publishers),
                 actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                 resources=["*"],
-                conditions={
-                    "StringEquals": {
-                        "kms:ViaService": f"sns.{stack.region}.{stack.url_suffix}",
-                        "aws:SourceAccount": stack.account,
-                    }
-                },
             )
         )
         self.topic = sns.Topic(

@@ -19,6 +19,7 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
@@ -283,6 +284,16 @@ class SelfProtection(Construct):
             ),
         )
         self.rule.add_target(targets.SnsTopic(topic, message=notification()))
+        # The target grants EventBridge publishing on the topic; only this rule may use it.
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                effect=iam.Effect.DENY,
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions={"ArnNotEquals": {"aws:SourceArn": self.rule.rule_arn}},
+            )
+        )
 
 
 def notification() -> events.RuleTargetInput:

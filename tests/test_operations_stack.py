@@ -138,11 +138,27 @@ def test_topic_accepts_alarms_and_events_through_its_key(template: dict[str, Any
         "events.amazonaws.com",
     ]
     assert services["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
-    assert "kms:ViaService" in services["Condition"]["StringEquals"]
+    assert services["Resource"] == "*"  # a key policy's resource is the key itself
     topic_policy = one(template, "AWS::SNS::TopicPolicy")["PolicyDocument"]["Statement"]
     principals = {json.dumps(s.get("Principal")) for s in topic_policy if s["Effect"] == "Allow"}
+    [alarms] = [
+        s for s in topic_policy if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+    ]
+    assert alarms["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
     assert json.dumps({"Service": "cloudwatch.amazonaws.com"}) in principals
     assert json.dumps({"Service": "events.amazonaws.com"}) in principals
+    [rule] = [
+        k
+        for k, r in of_type(template, "AWS::Events::Rule").items()
+        if r["Properties"]["Name"] == "guardrails-self-protection"
+    ]
+    [fence] = [
+        s
+        for s in topic_policy
+        if s["Effect"] == "Deny" and "ArnNotEquals" in s.get("Condition", {})
+    ]
+    assert fence["Principal"] == {"Service": "events.amazonaws.com"}
+    assert fence["Condition"] == {"ArnNotEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule, "Arn"]}}}
 
 
 def test_dashboard_only_when_asked(template: dict[str, Any]) -> None:
