@@ -368,29 +368,66 @@ def test_ledger_calls_per_event(ec2: Any, table: str, mode: Mode, expected: dict
     assert dict(counter.calls) == expected
 
 
-def test_undo_says_what_was_restored_when_recording_it_fails(ec2: Any, table: str) -> None:
+def deny(client: Any, operation: str) -> None:
+    """Answer ``operation`` on a DynamoDB client with AccessDeniedException (never sent)."""
     from botocore.awsrequest import AWSResponse
 
-    gid = new_group(ec2)
-    event = open_and_record(ec2, gid, SSH_MIXED)
-    before = ingress(ec2, gid)
-    outcome = process(event, cfg(), clients())
-    c = clients()
-    book = Ledger(cfg(), c)
-
-    def deny(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+    def answer(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
         parsed = {
             "Error": {"Code": "AccessDeniedException", "Message": "denied"},
             "ResponseMetadata": {"HTTPStatusCode": 400},
         }
         return AWSResponse("https://dynamodb.invalid", 400, {}, None), parsed
 
-    c.get("dynamodb", None).meta.events.register_first("before-call.dynamodb.PutItem", deny)
+    client.meta.events.register_first(f"before-call.dynamodb.{operation}", answer)
+
+
+def test_undo_changes_nothing_when_it_cannot_hold_the_resource(ec2: Any, table: str) -> None:
+    gid = new_group(ec2)
+    outcome = process(open_and_record(ec2, gid, SSH_MIXED), cfg(), clients())
+    after_fix = ingress(ec2, gid)
+    c = clients()
+    deny(c.get("dynamodb", None), "PutItem")
     with pytest.raises(LedgerError) as caught:
-        book.undo(str(outcome.entry_id), actor="ops", dry_run=False)
+        Ledger(cfg(), c).undo(str(outcome.entry_id), actor="ops", dry_run=False)
     assert str(caught.value) == (
-        f"restored {gid} (restored, restored), but ledger write failed "
-        "(AccessDeniedException): the guardrail may revert it again; tag the resource with "
-        "the exemption tag"
+        "nothing was changed: ledger write failed (AccessDeniedException) while holding "
+        f"{gid} for the undo"
     )
+    assert ingress(ec2, gid) == after_fix
+
+
+def test_undo_says_what_was_restored_when_recording_it_fails(ec2: Any, table: str) -> None:
+    gid = new_group(ec2)
+    event = open_and_record(ec2, gid, SSH_MIXED)
+    before = ingress(ec2, gid)
+    outcome = process(event, cfg(), clients())
+    c = clients()
+    deny(c.get("dynamodb", None), "UpdateItem")
+    with pytest.raises(
+        LedgerError,
+        match=rf"^restored {gid} \(restored, restored\) and held it "
+        r"until .+Z, but ledger write failed \(AccessDeniedException\) recording the undo$",
+    ):
+        Ledger(cfg(), c).undo(str(outcome.entry_id), actor="ops", dry_run=False)
+    held = process(
+        authorize_record(gid, SSH_MIXED, actor="ops", event_id="restore"), cfg(), clients()
+    )
+    assert held.decision is Decision.WOULD_REMEDIATE and "undone by ops" in held.reason
     assert ingress(ec2, gid) == before
+
+
+def test_failed_restore_releases_the_hold(ec2: Any, table: str) -> None:
+    gid = new_group(ec2)
+    outcome = process(open_and_record(ec2, gid, SSH_MIXED), cfg(), clients())
+    c = clients()
+    hits = inject_ec2_error(
+        c.get("ec2", REGION), "AuthorizeSecurityGroupIngress", "UnauthorizedOperation", 403, 5
+    )
+    with pytest.raises(
+        LedgerError, match=r"failed on authorize_security_group_ingress: UnauthorizedOperation$"
+    ):
+        Ledger(cfg(), c).undo(str(outcome.entry_id), actor="ops", dry_run=False)
+    assert hits == [1]
+    again = process(reopen(ec2, gid), cfg(), clients())
+    assert again.decision is Decision.REMEDIATED  # no hold left behind

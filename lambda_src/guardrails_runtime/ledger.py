@@ -250,10 +250,11 @@ class Ledger:
     def undo(self, entry_id: str, *, actor: str, dry_run: bool) -> dict[str, Any]:
         """Restore what entry ``entry_id`` removed, with the caller's credentials.
 
-        Makes each change's recorded ``undoCall`` (a duplicate means it is already back),
-        then writes an undo entry, marks the entry undone and holds the resource for the
-        cooldown so the guardrail notifies instead of reverting the undo. ``dry_run``
-        returns the plan and changes nothing.
+        First holds the resource for the cooldown (so the guardrail notifies about the
+        restore's own CloudTrail event instead of reverting it; no hold, no change), then
+        makes each change's recorded ``undoCall`` (a duplicate means it is already back;
+        a failure releases the hold), then writes an undo entry and marks the entry
+        undone. ``dry_run`` returns the plan and changes nothing.
         """
         entry = self.entry(entry_id)
         if entry.get("decision") != Decision.REMEDIATED.value:
@@ -284,6 +285,24 @@ class Ledger:
         }
         if dry_run:
             return plan
+        # Hold first: the CloudTrail event of the restore must find the hold in place.
+        resource = str(entry.get("resource"))
+        now = self.clock()
+        until = now + self.settings.flap_cooldown_minutes * 60
+        try:
+            self._put_hold(
+                resource,
+                now,
+                until,
+                f"undone by {actor} with guardrails undo {entry_id}",
+                actor,
+                only_if_free=False,
+            )
+        except LEDGER_ERRORS as exc:
+            raise LedgerError(
+                f"nothing was changed: {failure(exc, 'write')} while holding {resource} "
+                "for the undo"
+            ) from exc
         results = []
         for call in calls:
             client = self.clients.get(call["service"], region)
@@ -292,39 +311,41 @@ class Ledger:
                 results.append("restored")
             except ClientError as exc:
                 if not error_code(exc).endswith("Duplicate"):
+                    self._release_hold(resource, actor)
                     done = f" ({len(results)} of {len(calls)} calls made)" if results else ""
                     raise LedgerError(
                         f"undo of {entry_id} failed on {call['operation']}: {error_code(exc)}{done}"
                     ) from exc
                 results.append("already in place")
         try:
-            return self._record_undo(entry, plan, results, actor)
+            undo_id = self._record_undo(entry, plan, results, actor, now)
         except LEDGER_ERRORS as exc:
             raise LedgerError(
-                f"restored {entry.get('resource')} ({', '.join(results)}), but "
-                f"{failure(exc, 'write')}: the guardrail may revert it again; tag the "
-                "resource with the exemption tag"
+                f"restored {resource} ({', '.join(results)}) and held it until {iso(until)}, "
+                f"but {failure(exc, 'write')} recording the undo"
             ) from exc
+        return {**plan, "results": results, "undoEntry": undo_id, "holdUntil": iso(until)}
 
     def _record_undo(
-        self, entry: dict[str, Any], plan: dict[str, Any], results: list[str], actor: str
-    ) -> dict[str, Any]:
-        """The undo entry, the mark on the undone entry and the hold on the resource."""
+        self,
+        entry: dict[str, Any],
+        plan: dict[str, Any],
+        results: list[str],
+        actor: str,
+        now: float,
+    ) -> str:
+        """The undo entry and the mark on the undone entry; returns the undo entry's id."""
         entry_id = str(entry["id"])
-        region = plan["region"]
-        now = self.clock()
         undo_id = f"{UNDO_PREFIX}{uuid.uuid4()}"
-        resource = str(entry.get("resource"))
-        until = now + self.settings.flap_cooldown_minutes * 60
         self._put_entry(
             undo_id,
             now,
-            resource=resource,
+            resource=str(entry.get("resource")),
             decision=UNDONE,
             policy=entry.get("policy"),
             eventName="guardrails undo",
             actor=actor,
-            region=region,
+            region=plan["region"],
             undoes=entry_id,
             final=True,
             record={**plan, "results": results, "undoes": entry_id, "actor": actor},
@@ -339,9 +360,7 @@ class Ledger:
                 ":undo": {"S": undo_id},
             },
         )
-        reason = f"undone by {actor} with guardrails undo {entry_id}"
-        self._put_hold(resource, now, until, reason, actor, only_if_free=False)
-        return {**plan, "results": results, "undoEntry": undo_id, "holdUntil": iso(until)}
+        return undo_id
 
     # --- writes ---------------------------------------------------------------------------
 
@@ -388,6 +407,16 @@ class Ledger:
             request["ConditionExpression"] = "attribute_not_exists(id) OR holdUntil < :now"
             request["ExpressionAttributeValues"] = {":now": {"N": str(int(now))}}
         self._db.put_item(**request)
+
+    def _release_hold(self, resource: str, actor: str) -> None:
+        """End a hold now (best effort: a hold left in place only expires later)."""
+        now = self.clock()
+        try:
+            self._put_hold(
+                resource, now, now, f"released: undo by {actor} failed", actor, only_if_free=False
+            )
+        except LEDGER_ERRORS:
+            LOG.error("could not release the undo hold on %s", resource)
 
     # --- reads ----------------------------------------------------------------------------
 
