@@ -233,7 +233,7 @@ def rego_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _ledger(args: argparse.Namespace, command: str) -> Any:
+def _ledger(args: argparse.Namespace) -> Any:
     """The ledger named by ``--table`` or GUARDRAILS_LEDGER_TABLE (ValueError: neither)."""
     import os
 
@@ -244,7 +244,7 @@ def _ledger(args: argparse.Namespace, command: str) -> Any:
     table = args.table or os.environ.get(ENV_LEDGER_TABLE)
     if not table:
         raise ValueError(
-            f"guardrails {command}: no ledger table: pass --table (the stack output "
+            "no ledger table: pass --table (the stack output "
             f"LedgerTableName) or set {ENV_LEDGER_TABLE}"
         )
     settings = RuntimeSettings.from_env()
@@ -279,10 +279,7 @@ def _ledger_failure(command: str, exc: Exception) -> int:
         operation = getattr(exc, "operation_name", "?")
         print(f"guardrails {command}: {error_code(exc)} on {operation}", file=sys.stderr)
     else:
-        print(
-            str(exc) if str(exc).startswith("guardrails") else f"guardrails {command}: {exc}",
-            file=sys.stderr,
-        )
+        print(f"guardrails {command}: {exc}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 
@@ -296,9 +293,7 @@ def history(args: argparse.Namespace) -> int:
 
     try:
         since = parse_since(args.since, time.time()) if args.since else None
-        entries = _ledger(args, "history").history(
-            resource=args.resource, since=since, limit=args.limit
-        )
+        entries = _ledger(args).history(resource=args.resource, since=since, limit=args.limit)
     except (ValueError, LedgerError, ClientError, BotoCoreError, argparse.ArgumentTypeError) as exc:
         return _ledger_failure("history", exc)
     if args.format == "json":
@@ -323,7 +318,7 @@ def undo(args: argparse.Namespace) -> int:
     from guardrails_runtime.ledger import LedgerError
 
     try:
-        ledger = _ledger(args, "undo")
+        ledger = _ledger(args)
         actor = _caller(ledger)
         result = ledger.undo(args.entry_id, actor=actor, dry_run=args.dry_run)
     except (ValueError, LedgerError, ClientError, BotoCoreError) as exc:

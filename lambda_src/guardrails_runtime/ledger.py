@@ -146,10 +146,7 @@ class Ledger:
         """The final entry of an event already handled (a re-delivery), else None."""
         if not event_id:
             return None
-        got = self._db.get_item(
-            TableName=self.table, Key={"id": {"S": event_id}}, ConsistentRead=True
-        ).get("Item")
-        entry = _plain(got) if got else None
+        entry = self._get(event_id)
         return entry if entry and entry.get("final") else None
 
     def record(self, outcome: Outcome, mode: Mode | None, *, final: bool = True) -> str:
