@@ -49,14 +49,12 @@ def process(event: Any, settings: RuntimeSettings, clients: Clients) -> Outcome:
     """Run the whole pipeline for one event and return its outcome."""
     outcome, remediation, parsed = _route(event, settings)
     mode = settings.mode_for(outcome.policy) if outcome.policy else None
-    ledger = _open_ledger(settings, clients)
-    if (
-        remediation is not None
-        and parsed is not None
-        and mode is not None
-        and not _already_handled(ledger, outcome)
-    ):
-        _act(remediation, parsed, Context(settings, clients, mode, ledger), outcome)
+    # Only a routed event can reach a recorded decision: settled ones never open the ledger.
+    ledger = None
+    if remediation is not None and parsed is not None and mode is not None:
+        ledger = _open_ledger(settings, clients)
+        if not _already_handled(ledger, outcome):
+            _act(remediation, parsed, Context(settings, clients, mode, ledger), outcome)
     if ledger is not None and outcome.decision in RECORDED_DECISIONS:
         _record(ledger, outcome, mode)
     _log(outcome)
