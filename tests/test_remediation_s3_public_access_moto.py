@@ -168,3 +168,29 @@ def test_second_run_is_a_no_op(s3: Any) -> None:
     s3.put_bucket_acl(Bucket=BUCKET, ACL="public-read")
     assert run(load_event("put-bucket-acl-public-read.json")).decision is Decision.REMEDIATED
     assert run(load_event("put-bucket-acl-public-read.json")).decision is Decision.COMPLIANT
+
+
+def test_undo_calls_put_the_flags_back(s3: Any) -> None:
+    """Each Block Public Access change's undo call, made as recorded, restores the state."""
+    weakened = {**ALL_ON, "BlockPublicPolicy": False}
+    s3.put_public_access_block(Bucket=BUCKET, PublicAccessBlockConfiguration=weakened)
+    [change] = run(event("PutBucketPublicAccessBlock")).changes
+    assert change.undo_call is not None and change.undo_call.service == "s3"
+    getattr(s3, change.undo_call.operation)(**change.undo_call.params)
+    assert s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"] == weakened
+    s3.delete_public_access_block(Bucket=BUCKET)
+    [change] = run(event("DeleteBucketPublicAccessBlock")).changes
+    assert change.undo_call is not None
+    assert change.undo_call.operation == "delete_public_access_block"
+    assert change.undo_call.params == {"Bucket": BUCKET}
+    account = "123456789012"
+    control = boto3.client("s3control", region_name=REGION)
+    before = {**ALL_ON, "IgnorePublicAcls": False}
+    control.put_public_access_block(AccountId=account, PublicAccessBlockConfiguration=before)
+    record = event("PutAccountPublicAccessBlock")
+    record["account"] = record["detail"]["recipientAccountId"] = account
+    [change] = run(record).changes
+    assert change.undo_call is not None and change.undo_call.service == "s3control"
+    getattr(control, change.undo_call.operation)(**change.undo_call.params)
+    flags = control.get_public_access_block(AccountId=account)["PublicAccessBlockConfiguration"]
+    assert flags == before
