@@ -122,23 +122,16 @@ class S3PublicAccessRemediation(Remediation):
     # --- the four checks ----------------------------------------------------------------
 
     def _bucket_flags(self, s3: Any, bucket: str, ctx: Context, outcome: Outcome) -> Outcome:
-        live = _flags(lambda: s3.get_public_access_block(Bucket=bucket))
-        off = [flag for flag in FLAGS if not live.get(flag)]
+        off, change = _flags_change(
+            s3,
+            {"Bucket": bucket},
+            f"aws s3api %s-public-access-block --bucket {bucket}",
+            "s3:PutBucketPublicAccessBlock",
+            bucket,
+        )
         if not off:
             return done(outcome, Decision.COMPLIANT, "all four Block Public Access flags are on")
-        outcome.changes = [
-            Change(
-                "s3:PutBucketPublicAccessBlock",
-                bucket,
-                {"before": live or None, "after": ALL_ON},
-                *_undo_flags(
-                    f"aws s3api %s-public-access-block --bucket {bucket}",
-                    "s3",
-                    {"Bucket": bucket},
-                    live,
-                ),
-            )
-        ]
+        outcome.changes = [change]
         why = f"Block Public Access is off for {', '.join(off)}"
         return self._act(
             s3,
@@ -158,23 +151,16 @@ class S3PublicAccessRemediation(Remediation):
             raise MalformedEventError("the event names no account (recipientAccountId)")
         outcome.resource = f"account/{account}"
         control = ctx.clients.get("s3control", outcome.region)
-        live = _flags(lambda: control.get_public_access_block(AccountId=account))
-        off = [flag for flag in FLAGS if not live.get(flag)]
+        off, change = _flags_change(
+            control,
+            {"AccountId": account},
+            f"aws s3control %s-public-access-block --account-id {account}",
+            "s3:PutAccountPublicAccessBlock",
+            outcome.resource,
+        )
         if not off:
             return done(outcome, Decision.COMPLIANT, "all four account-level flags are on")
-        outcome.changes = [
-            Change(
-                "s3:PutAccountPublicAccessBlock",
-                outcome.resource,
-                {"before": live or None, "after": ALL_ON},
-                *_undo_flags(
-                    f"aws s3control %s-public-access-block --account-id {account}",
-                    "s3control",
-                    {"AccountId": account},
-                    live,
-                ),
-            )
-        ]
+        outcome.changes = [change]
         why = f"account-level Block Public Access is off for {', '.join(off)}"
 
         def act() -> str:
@@ -257,30 +243,29 @@ class S3PublicAccessRemediation(Remediation):
         return enforce(outcome, ctx, why=why, exempt=exempt, act=act)
 
 
-def _flags(read: Any) -> dict[str, bool]:
-    """A PublicAccessBlockConfiguration; none configured reads as every flag off."""
+def _flags_change(
+    client: Any, target: dict[str, str], command: str, action: str, resource: str
+) -> tuple[list[str], Change]:
+    """Read the Block Public Access flags of ``target`` (a bucket on S3, an account on S3
+    Control: the same API shape); return the flags that are off and the change that
+    switches all four on, with its AWS CLI undo (``command`` has a ``%s`` for
+    ``put``/``delete``) and undo call (no configuration before -> delete)."""
+    service = client.meta.service_model.service_name
     try:
-        return dict(read()["PublicAccessBlockConfiguration"])
+        before = dict(client.get_public_access_block(**target)["PublicAccessBlockConfiguration"])
     except ClientError as exc:
-        if error_code(exc) == NO_PAB:
-            return {}
-        raise
-
-
-def _undo_flags(
-    command: str, service: str, target: dict[str, str], before: dict[str, bool]
-) -> tuple[str, UndoCall]:
-    """The AWS CLI command and the API call that put ``before``'s flags back.
-
-    ``command`` has a ``%s`` for ``put``/``delete``; no configuration before -> delete.
-    """
+        if error_code(exc) != NO_PAB:
+            raise
+        before = {}  # none configured reads as every flag off
+    off = [flag for flag in FLAGS if not before.get(flag)]
+    detail = {"before": before or None, "after": ALL_ON}
     if not before:
-        return command % "delete", UndoCall(service, "delete_public_access_block", target)
+        undo = UndoCall(service, "delete_public_access_block", target)
+        return off, Change(action, resource, detail, command % "delete", undo)
     flags = {flag: bool(before.get(flag)) for flag in FLAGS}
     body = ",".join(f"{flag}={'true' if on else 'false'}" for flag, on in flags.items())
-    return (
-        f"{command % 'put'} --public-access-block-configuration {body}",
-        UndoCall(
-            service, "put_public_access_block", {**target, "PublicAccessBlockConfiguration": flags}
-        ),
+    undo = UndoCall(
+        service, "put_public_access_block", {**target, "PublicAccessBlockConfiguration": flags}
     )
+    put = f"{command % 'put'} --public-access-block-configuration {body}"
+    return off, Change(action, resource, detail, put, undo)
