@@ -17,9 +17,10 @@ PLANES: dict[str, list[str]] = {
 
 
 def catalog() -> list[dict[str, Any]]:
-    """One entry per rule: rule id, policy, level, planes, what, why, fix."""
+    """One entry per rule: id (also as ``rule``), policy, level, planes, what, why, fix."""
     return [
         {
+            "id": rule.id,
             "rule": rule.id,
             "policy": rule.policy,
             "level": rule.level,

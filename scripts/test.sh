@@ -8,4 +8,5 @@ bash scripts/bootstrap.sh
 ruff check .
 ruff format --check .
 mypy
-python -m pytest "$@"
+# Two workers on this 2-core machine; the installed-wheel tests share one worker (one build).
+python -m pytest -n auto --dist loadgroup "$@"
