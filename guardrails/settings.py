@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+import textwrap
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple, NoReturn
 
 from guardrails_runtime import settings as rt
 from guardrails_runtime.model import Mode
@@ -50,53 +52,507 @@ LOG_RETENTION_DAYS = (
     3288,
     3653,
 )
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Tag keys and values may hold letters, digits, spaces and + - = . _ : / @ (AWS tagging rules).
+_TAG = re.compile(r"^[\w\s+\-=.:/@]+$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$"
+)
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,40}$")
+_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 _HTTPS = re.compile(r"^https://[^\s/]+\S*$")
 _NAMESPACE = re.compile(r"^[A-Za-z0-9.\-_/#:, ]{1,255}$")
-_SLACK_ID = re.compile(r"^[A-Z0-9]{5,}$")
+_WORKSPACE_ID = re.compile(r"^T[A-Z0-9]{4,}$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{4,}$")
 
-# key (without the "guardrails:" prefix) -> (default, one-line description)
-CONTEXT_KEYS: dict[str, tuple[Any, str]] = {
-    "stackName": ("Guardrails", "CloudFormation stack name of GuardrailStack"),
-    "mode": ("notify", "global mode: remediate | notify (dry-run) | off"),
-    "policyModes": ({}, 'per-policy modes, e.g. {"sg-open-ingress": "remediate"}'),
-    "policies": (list(POLICIES), "policies to deploy (reactive and detective planes)"),
-    "allowedPublicPorts": (
-        sorted(DEFAULT_ALLOWED_PORTS),
+
+class ContextError(ValueError):
+    """A setting is unusable; the one-line message names the field, the value and what is
+    allowed. Raised for ``cdk.json`` / ``-c`` context and for Python arguments alike."""
+
+
+class SlackChannel(NamedTuple):
+    """An AWS Chatbot Slack channel: workspace (team) id ``T...`` and channel id ``C...``."""
+
+    workspace_id: str
+    channel_id: str
+
+
+Check = Callable[[Any, str], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One setting, declared once: its Python field, context key, default, check and docs.
+
+    ``check(value, label)`` returns the normalised value or raises :class:`ContextError`
+    naming ``label``; it is strict (``"false"`` is not a boolean, ``"a@b.c"`` is not a
+    list). ``from_context`` first turns ``-c key=text`` into JSON values (``decode``), then
+    calls the same check, so the Python and the context paths share one validation.
+    """
+
+    field: str
+    key: str
+    default: Any
+    kind: str
+    check: Check
+    doc: str
+    # Context text -> JSON value (None: the generic JSON decoding of ``-c`` text).
+    decode: Callable[[Any], Any] | None = None
+    env: str = ""
+
+    def from_context(self, value: Any) -> Any:
+        if self.decode is not None:
+            return self.decode(value)
+        return _decode_text(value) if self.kind == "str" else _decode(value)
+
+    @property
+    def context_key(self) -> str:
+        return PREFIX + self.key
+
+    def label(self) -> str:
+        return f"{self.context_key} ({self.field})"
+
+
+def _sub(label: str, part: str) -> str:
+    """``guardrails:key (field)`` -> ``guardrails:key<part> (field)``."""
+    key, sep, rest = label.partition(" (")
+    return f"{key}{part}{sep}{rest}"
+
+
+def _fail(label: str, value: Any, allowed: str) -> NoReturn:
+    raise ContextError(f"{label}: {_show(value)} {allowed}")
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _text(
+    pattern: re.Pattern[str] | None = None, allowed: str = "", *, empty: bool = False
+) -> Check:
+    def check(value: Any, label: str) -> str:
+        if not isinstance(value, str):
+            _fail(label, value, "is not text")
+        text = value.strip()
+        if not text and not empty:
+            _fail(label, value, "is empty; expected non-empty text")
+        if text and pattern is not None and not pattern.match(text):
+            _fail(label, value, f"is not allowed: {allowed}")
+        return text
+
+    return check
+
+
+def _bool(value: Any, label: str) -> bool:
+    if not isinstance(value, bool):
+        _fail(label, value, "is not a boolean (True or False; true or false in cdk.json)")
+    return value
+
+
+def _int(low: int, high: int | None = None, allowed: tuple[int, ...] = (), what: str = "") -> Check:
+    def check(value: Any, label: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            _fail(label, value, "is not a whole number")
+        if allowed and value not in allowed:
+            _fail(label, value, f"is not {what} ({', '.join(map(str, allowed))})")
+        if high is not None and not low <= value <= high:
+            _fail(label, value, f"is not in {low}..{high}")
+        if value < low:
+            _fail(label, value, f"is below the minimum of {low}")
+        return value
+
+    return check
+
+
+def _mode(value: Any, label: str) -> Mode:
+    if isinstance(value, Mode):
+        return value
+    choices = ", ".join(m.value for m in Mode)
+    if not isinstance(value, str):
+        _fail(label, value, f"is not a mode ({choices})")
+    try:
+        return Mode(value.strip().lower())
+    except ValueError:
+        _fail(label, value, f"is not one of {choices}")
+
+
+def _sequence(value: Any, label: str, what: str) -> list[Any]:
+    """A list, tuple or set; text is refused (``"a,b"`` or ``"['a']"`` is not a list)."""
+    if isinstance(value, str):
+        _fail(label, value, f"is text; expected a list of {what}")
+    if not isinstance(value, list | tuple | set | frozenset):
+        _fail(label, value, f"is not a list of {what}")
+    return sorted(value, key=str) if isinstance(value, set | frozenset) else list(value)
+
+
+def _policy(value: Any, label: str) -> str:
+    if value not in POLICIES:
+        _fail(label, value, f"is not a policy; known: {', '.join(POLICIES)}")
+    return str(value)
+
+
+def _policies(value: Any, label: str) -> tuple[str, ...]:
+    items = [_policy(p, label) for p in _sequence(value, label, "policy ids")]
+    duplicates = sorted({p for p in items if items.count(p) > 1})
+    if duplicates:
+        _fail(label, duplicates[0], "is listed twice")
+    return tuple(items)
+
+
+def _policy_modes(value: Any, label: str) -> Mapping[str, Mode]:
+    if not isinstance(value, Mapping):
+        _fail(label, value, 'is not a mapping of policy to mode ({"sg-open-ingress": "notify"})')
+    return MappingProxyType(
+        {_policy(p, label): _mode(m, _sub(label, f"[{p!r}]")) for p, m in sorted(value.items())}
+    )
+
+
+def _ports(value: Any, label: str) -> frozenset[int]:
+    ports = set()
+    for item in _sequence(value, label, "port numbers"):
+        if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item <= 65535:
+            _fail(label, item, "is not a port number (a whole number 0-65535)")
+        ports.add(item)
+    return frozenset(ports)
+
+
+def _strings(pattern: re.Pattern[str], what: str, one: str) -> Check:
+    def check(value: Any, label: str) -> tuple[str, ...]:
+        items = []
+        for item in _sequence(value, label, what):
+            if not isinstance(item, str) or not pattern.match(item.strip()):
+                _fail(label, item, f"is not {one}")
+            items.append(item.strip())
+        return tuple(items)
+
+    return check
+
+
+def _slack(value: Any, label: str) -> SlackChannel | None:
+    """``{"workspaceId": "T..", "channelId": "C.."}`` (the cdk.json shape) or None."""
+    if value is None or isinstance(value, SlackChannel):
+        return value
+    if not isinstance(value, Mapping):
+        _fail(
+            label,
+            value,
+            'is not a mapping {"workspaceId": "T...", "channelId": "C..."} '
+            "(a bare pair is refused: its order is easy to swap)",
+        )
+    if not value:
+        return None
+    unknown = sorted(set(value) - {"workspaceId", "channelId"})
+    if unknown:
+        _fail(_sub(label, f".{unknown[0]}"), value[unknown[0]], "is an unknown field")
+    ids = []
+    for name, pattern, like in (
+        ("workspaceId", _WORKSPACE_ID, "a Slack workspace id (like T07AB12CD)"),
+        ("channelId", _CHANNEL_ID, "a Slack channel id (like C07XY34ZW)"),
+    ):
+        text = value.get(name, "")
+        if not isinstance(text, str) or not pattern.match(text.strip()):
+            _fail(_sub(label, f".{name}"), text, f"is not {like}")
+        ids.append(text.strip())
+    return SlackChannel(ids[0], ids[1])
+
+
+def _decode(value: Any) -> Any:
+    """``-c`` passes strings: decode JSON-looking text ('[1,2]', '{..}', 'true', '5')."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text[:1] in "[{" or text in ("true", "false") or text.lstrip("-").isdigit():
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError:
+                return value
+    return value
+
+
+def _decode_text(value: Any) -> Any:
+    """A text setting keeps ``-c`` text as it is; a JSON scalar becomes its text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _decode_list(value: Any) -> Any:
+    """Context lists may also be ``a,b`` text or a single number (``-c key=443``)."""
+    value = _decode(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [value]
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return value
+
+
+def _decode_ports(value: Any) -> Any:
+    value = _decode_list(value)
+    if isinstance(value, list):
+        return [int(v) if isinstance(v, str) and v.strip().isdigit() else v for v in value]
+    return value
+
+
+def _decode_text_list(value: Any) -> Any:
+    value = _decode_list(value)
+    if isinstance(value, list):
+        return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+    return value
+
+
+# Every setting, in the order of the configuration reference.
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "stack_name",
+        "stackName",
+        "Guardrails",
+        "str",
+        _text(_STACK_NAME, "a CloudFormation stack name (letters, digits, dashes)"),
+        "CloudFormation stack name of GuardrailStack",
+    ),
+    Option(
+        "mode",
+        "mode",
+        rt.DEFAULT_MODE,
+        "Mode | str",
+        _mode,
+        "global mode: remediate | notify (dry-run) | off",
+        env=rt.ENV_MODE,
+    ),
+    Option(
+        "policy_modes",
+        "policyModes",
+        MappingProxyType({}),
+        "Mapping[str, Mode | str]",
+        _policy_modes,
+        'per-policy modes, e.g. {"sg-open-ingress": "remediate"}',
+        env=rt.ENV_POLICY_MODES,
+    ),
+    Option(
+        "policies",
+        "policies",
+        POLICIES,
+        "Sequence[str]",
+        _policies,
+        "policies to deploy (reactive and detective planes) and to check at synth",
+        decode=_decode_list,
+    ),
+    Option(
+        "allowed_public_ports",
+        "allowedPublicPorts",
+        DEFAULT_ALLOWED_PORTS,
+        "Collection[int]",
+        _ports,
         "ports that may be open to 0.0.0.0/0 and ::/0",
+        decode=_decode_ports,
+        env=rt.ENV_ALLOWED_PORTS,
     ),
-    "exemptionTagKey": (rt.DEFAULT_EXEMPTION_KEY, "tag key that exempts a resource"),
-    "exemptionTagValue": (rt.DEFAULT_EXEMPTION_VALUE, "tag value that exempts (case-insensitive)"),
-    "notificationEmails": ([], "e-mail addresses subscribed to the findings topic"),
-    "configRules": (True, "deploy AWS Config rules (needs a configuration recorder)"),
-    "requireKms": (False, "s3-encryption: only SSE-KMS or DSSE-KMS pass"),
-    "s3KmsKeyId": ("", "s3-encryption: KMS key restored when requireKms (empty: aws/s3 key)"),
-    "resourcePrefix": ("guardrails", "prefix of Config rule names"),
-    "exemptAccounts": ([], "account ids exempt from account-level policies (ebs-encryption)"),
-    "logRetentionDays": (90, "retention of the remediation Lambda's log group"),
-    "reservedConcurrency": (5, "reserved concurrency of the Lambda; 0 = unreserved"),
-    "timeoutSeconds": (60, "Lambda timeout in seconds (10-900)"),
-    "ledgerTtlDays": (rt.DEFAULT_LEDGER_TTL_DAYS, "days a ledger entry is kept (1-3650)"),
-    "flapThreshold": (
+    Option(
+        "exemption_tag_key",
+        "exemptionTagKey",
+        rt.DEFAULT_EXEMPTION_KEY,
+        "str",
+        _text(_TAG, "a tag key (letters, digits, spaces, + - = . _ : / @)"),
+        "tag key that exempts a resource",
+        env=rt.ENV_EXEMPTION_KEY,
+    ),
+    Option(
+        "exemption_tag_value",
+        "exemptionTagValue",
+        rt.DEFAULT_EXEMPTION_VALUE,
+        "str",
+        _text(_TAG, "a tag value (letters, digits, spaces, + - = . _ : / @)"),
+        "tag value that exempts (case-insensitive)",
+        env=rt.ENV_EXEMPTION_VALUE,
+    ),
+    Option(
+        "notification_emails",
+        "notificationEmails",
+        (),
+        "Sequence[str]",
+        _strings(_EMAIL, "e-mail addresses", "an e-mail address"),
+        "e-mail addresses subscribed to the findings topic",
+        decode=_decode_text_list,
+    ),
+    Option(
+        "exempt_accounts",
+        "exemptAccounts",
+        (),
+        "Sequence[str]",
+        _strings(re.compile(r"^\d{12}$"), "12-digit account ids", "a 12-digit account id"),
+        "account ids exempt from account-level policies (ebs-encryption)",
+        decode=_decode_text_list,
+        env=rt.ENV_EXEMPT_ACCOUNTS,
+    ),
+    Option(
+        "config_rules",
+        "configRules",
+        True,
+        "bool",
+        _bool,
+        "deploy AWS Config rules (needs a configuration recorder)",
+    ),
+    Option(
+        "require_kms",
+        "requireKms",
+        False,
+        "bool",
+        _bool,
+        "s3-encryption: only SSE-KMS or DSSE-KMS pass",
+        env=rt.ENV_REQUIRE_KMS,
+    ),
+    Option(
+        "s3_kms_key_id",
+        "s3KmsKeyId",
+        "",
+        "str",
+        _text(re.compile(r"^\S+$"), "a KMS key id, ARN or alias without spaces", empty=True),
+        "s3-encryption: KMS key restored when requireKms (empty: aws/s3 key)",
+        env=rt.ENV_S3_KMS_KEY,
+    ),
+    Option(
+        "resource_prefix",
+        "resourcePrefix",
+        "guardrails",
+        "str",
+        _text(_NAME, "letters, digits and dashes, starting with a letter, up to 41"),
+        "prefix of the physical names (Lambda, rules, Config rules); unique per account and region",
+    ),
+    Option(
+        "log_retention_days",
+        "logRetentionDays",
+        90,
+        "int",
+        _int(1, allowed=LOG_RETENTION_DAYS, what="a CloudWatch retention period"),
+        "retention of the remediation Lambda's log group (a CloudWatch retention period)",
+    ),
+    Option(
+        "reserved_concurrency",
+        "reservedConcurrency",
+        5,
+        "int",
+        _int(0),
+        "reserved concurrency of the Lambda; 0 = unreserved",
+    ),
+    Option(
+        "timeout_seconds",
+        "timeoutSeconds",
+        60,
+        "int",
+        _int(10, 900),
+        "Lambda timeout in seconds (10-900)",
+    ),
+    Option(
+        "ledger_ttl_days",
+        "ledgerTtlDays",
+        rt.DEFAULT_LEDGER_TTL_DAYS,
+        "int",
+        _int(1, 3650),
+        "days a ledger entry is kept (1-3650)",
+        env=rt.ENV_LEDGER_TTL_DAYS,
+    ),
+    Option(
+        "flap_threshold",
+        "flapThreshold",
         rt.DEFAULT_FLAP_THRESHOLD,
+        "int",
+        _int(1),
         "remediations of one resource within flapWindowMinutes that start a hold",
+        env=rt.ENV_FLAP_THRESHOLD,
     ),
-    "flapWindowMinutes": (rt.DEFAULT_FLAP_WINDOW_MINUTES, "flapping window in minutes"),
-    "flapCooldownMinutes": (
+    Option(
+        "flap_window_minutes",
+        "flapWindowMinutes",
+        rt.DEFAULT_FLAP_WINDOW_MINUTES,
+        "int",
+        _int(1),
+        "flapping window in minutes",
+        env=rt.ENV_FLAP_WINDOW,
+    ),
+    Option(
+        "flap_cooldown_minutes",
+        "flapCooldownMinutes",
         rt.DEFAULT_FLAP_COOLDOWN_MINUTES,
+        "int",
+        _int(1),
         "minutes a flapping (or undone) resource is only notified, not reverted",
+        env=rt.ENV_FLAP_COOLDOWN,
     ),
-    "notificationHttpsUrls": ([], "HTTPS endpoints subscribed to the topic (PagerDuty, webhooks)"),
-    "chatbotSlack": (
-        {},
+    Option(
+        "notification_https_urls",
+        "notificationHttpsUrls",
+        (),
+        "Sequence[str]",
+        _strings(_HTTPS, "https:// URLs", "an https:// URL"),
+        "HTTPS endpoints subscribed to the topic (PagerDuty, webhooks)",
+        decode=_decode_text_list,
+    ),
+    Option(
+        "chatbot_slack",
+        "chatbotSlack",
+        None,
+        "Mapping[str, str] | None",
+        _slack,
         'AWS Chatbot Slack channel for the topic: {"workspaceId": "T..", "channelId": "C.."}',
     ),
-    "metricsNamespace": ("CdkGuardrails", "CloudWatch namespace of the per-policy metrics"),
-    "alarms": (True, "alarms on Lambda errors, throttles and DLQ depth, to the topic"),
-    "dashboard": (False, "a CloudWatch dashboard of the guardrail metrics"),
-    "selfProtection": (True, "notify when the guardrail's own resources change outside CFN"),
-}
+    Option(
+        "metrics_namespace",
+        "metricsNamespace",
+        "CdkGuardrails",
+        "str",
+        _text(_NAMESPACE, "a CloudWatch namespace (letters, digits and . - _ / # : , up to 255)"),
+        "CloudWatch namespace of the per-policy metrics",
+        env=rt.ENV_METRICS_NAMESPACE,
+    ),
+    Option(
+        "alarms",
+        "alarms",
+        True,
+        "bool",
+        _bool,
+        "alarms on Lambda errors, throttles and DLQ depth, to the topic",
+    ),
+    Option(
+        "dashboard",
+        "dashboard",
+        False,
+        "bool",
+        _bool,
+        "a CloudWatch dashboard of the guardrail metrics",
+    ),
+    Option(
+        "self_protection",
+        "selfProtection",
+        True,
+        "bool",
+        _bool,
+        "notify when the guardrail's own resources change outside CloudFormation",
+    ),
+)
+OPTIONS_BY_FIELD = {o.field: o for o in OPTIONS}
+
+
+def _context_default(option: Option) -> Any:
+    """The default as cdk.json writes it (JSON values)."""
+    value = option.default
+    if isinstance(value, Mode):
+        return value.value
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    if value is None:
+        return {}
+    return value
+
+
+# context key (without the "guardrails:" prefix) -> (default as in cdk.json, description)
+CONTEXT_KEYS: dict[str, tuple[Any, str]] = {o.key: (_context_default(o), o.doc) for o in OPTIONS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,23 +567,13 @@ class ConfigRuleSpec:
     route: bool = True
 
 
-class ContextError(ValueError):
-    """A context value is unusable; the message names the key and the value."""
-
-
 @dataclass(frozen=True, slots=True)
 class GuardrailSettings:
-    """Everything that shapes a guardrail deployment. Immutable; build it once in app.py.
-
-    Examples
-    --------
-    >>> GuardrailSettings(mode=Mode.REMEDIATE).mode_for("sg-open-ingress").value
-    'remediate'
-    """
+    # The docstring is generated from OPTIONS (see below), so it lists every parameter.
 
     stack_name: str = "Guardrails"
     mode: Mode = rt.DEFAULT_MODE
-    policy_modes: Mapping[str, Mode] = field(default_factory=dict)
+    policy_modes: Mapping[str, Mode] = field(default_factory=lambda: MappingProxyType({}))
     policies: tuple[str, ...] = POLICIES
     allowed_public_ports: frozenset[int] = DEFAULT_ALLOWED_PORTS
     exemption_tag_key: str = rt.DEFAULT_EXEMPTION_KEY
@@ -146,58 +592,26 @@ class GuardrailSettings:
     flap_window_minutes: int = rt.DEFAULT_FLAP_WINDOW_MINUTES
     flap_cooldown_minutes: int = rt.DEFAULT_FLAP_COOLDOWN_MINUTES
     notification_https_urls: tuple[str, ...] = ()
-    # (workspace id, channel id) of an AWS Chatbot Slack channel, or None.
-    chatbot_slack: tuple[str, str] | None = None
+    chatbot_slack: SlackChannel | None = None
     metrics_namespace: str = "CdkGuardrails"
     alarms: bool = True
     dashboard: bool = False
     self_protection: bool = True
 
     def __post_init__(self) -> None:
-        for policy in (*self.policies, *self.policy_modes):
-            if policy not in POLICIES:
-                raise ContextError(f"unknown policy {policy!r}; known: {', '.join(POLICIES)}")
-        if self.log_retention_days not in LOG_RETENTION_DAYS:
-            raise ContextError(
-                f"{PREFIX}logRetentionDays: {self.log_retention_days} is not a CloudWatch "
-                f"retention period ({', '.join(map(str, LOG_RETENTION_DAYS))})"
-            )
-        if not 10 <= self.timeout_seconds <= 900:
-            raise ContextError(f"{PREFIX}timeoutSeconds: {self.timeout_seconds} is not in 10..900")
-        if self.reserved_concurrency < 0:
-            raise ContextError(f"{PREFIX}reservedConcurrency: {self.reserved_concurrency} < 0")
-        if not _NAME.match(self.resource_prefix):
-            raise ContextError(
-                f"{PREFIX}resourcePrefix: {self.resource_prefix!r} must be "
-                "letters, digits and dashes, starting with a letter"
-            )
-        for account in self.exempt_accounts:
-            if not (account.isdigit() and len(account) == 12):
-                raise ContextError(
-                    f"{PREFIX}exemptAccounts: {account!r} is not a 12-digit account id"
-                )
-        if not 1 <= self.ledger_ttl_days <= 3650:
-            raise ContextError(f"{PREFIX}ledgerTtlDays: {self.ledger_ttl_days} is not in 1..3650")
-        for key, value in (
-            ("flapThreshold", self.flap_threshold),
-            ("flapWindowMinutes", self.flap_window_minutes),
-            ("flapCooldownMinutes", self.flap_cooldown_minutes),
-        ):
-            if value < 1:
-                raise ContextError(f"{PREFIX}{key}: {value} must be at least 1")
-        for url in self.notification_https_urls:
-            if not _HTTPS.match(url):
-                raise ContextError(f"{PREFIX}notificationHttpsUrls: {url!r} is not an https:// URL")
-        if not _NAMESPACE.match(self.metrics_namespace):
-            raise ContextError(
-                f"{PREFIX}metricsNamespace: {self.metrics_namespace!r} is not a CloudWatch "
-                "namespace (letters, digits and . - _ / # : , up to 255)"
-            )
-        for email in self.notification_emails:
-            if not _EMAIL.match(email):
-                raise ContextError(
-                    f"{PREFIX}notificationEmails: {email!r} is not an e-mail address"
-                )
+        # One validation for both paths: each value is checked and normalised by its
+        # option (modes from text, lists to tuples, ports to a frozenset, ...).
+        for option in OPTIONS:
+            value = option.check(getattr(self, option.field), option.label())
+            object.__setattr__(self, option.field, value)
+
+    def differences(self, other: GuardrailSettings) -> list[str]:
+        """The fields whose values differ between two settings, in declaration order."""
+        return [
+            o.field
+            for o in OPTIONS
+            if getattr(self, o.field, None) != getattr(other, o.field, None)
+        ]
 
     def mode_for(self, policy: str) -> Mode:
         return self.policy_modes.get(policy, self.mode)
@@ -330,128 +744,51 @@ class GuardrailSettings:
                 f"unknown context key {unknown[0]!r}; known keys: "
                 + ", ".join(PREFIX + k for k in CONTEXT_KEYS)
             )
-
-        def get(key: str) -> Any:
-            return context.get(PREFIX + key, CONTEXT_KEYS[key][0])
-
-        raw_modes = _as_mapping(get("policyModes"), "policyModes")
-        return cls(
-            stack_name=_as_text(get("stackName"), "stackName"),
-            mode=_mode(get("mode"), "mode"),
-            policy_modes={str(p): _mode(m, f"policyModes.{p}") for p, m in raw_modes.items()},
-            policies=tuple(str(p) for p in _as_list(get("policies"), "policies")),
-            allowed_public_ports=_ports(get("allowedPublicPorts")),
-            exemption_tag_key=_as_text(get("exemptionTagKey"), "exemptionTagKey"),
-            exemption_tag_value=_as_text(get("exemptionTagValue"), "exemptionTagValue"),
-            notification_emails=tuple(
-                str(e) for e in _as_list(get("notificationEmails"), "notificationEmails")
-            ),
-            exempt_accounts=tuple(
-                str(a) for a in _as_list(get("exemptAccounts"), "exemptAccounts")
-            ),
-            config_rules=_as_bool(get("configRules"), "configRules"),
-            require_kms=_as_bool(get("requireKms"), "requireKms"),
-            s3_kms_key_id=str(get("s3KmsKeyId") or "").strip(),
-            resource_prefix=_as_text(get("resourcePrefix"), "resourcePrefix"),
-            log_retention_days=_as_int(get("logRetentionDays"), "logRetentionDays"),
-            reserved_concurrency=_as_int(get("reservedConcurrency"), "reservedConcurrency"),
-            timeout_seconds=_as_int(get("timeoutSeconds"), "timeoutSeconds"),
-            ledger_ttl_days=_as_int(get("ledgerTtlDays"), "ledgerTtlDays"),
-            flap_threshold=_as_int(get("flapThreshold"), "flapThreshold"),
-            flap_window_minutes=_as_int(get("flapWindowMinutes"), "flapWindowMinutes"),
-            flap_cooldown_minutes=_as_int(get("flapCooldownMinutes"), "flapCooldownMinutes"),
-            notification_https_urls=tuple(
-                str(u) for u in _as_list(get("notificationHttpsUrls"), "notificationHttpsUrls")
-            ),
-            chatbot_slack=_slack(get("chatbotSlack")),
-            metrics_namespace=_as_text(get("metricsNamespace"), "metricsNamespace"),
-            alarms=_as_bool(get("alarms"), "alarms"),
-            dashboard=_as_bool(get("dashboard"), "dashboard"),
-            self_protection=_as_bool(get("selfProtection"), "selfProtection"),
-        )
+        values = {
+            o.field: o.from_context(context[o.context_key])
+            if o.context_key in context
+            else o.default
+            for o in OPTIONS
+        }
+        return cls(**values)
 
 
-def _decode(value: Any) -> Any:
-    """``-c`` passes strings: decode JSON-looking text ('[1,2]', '{..}', 'true', '5')."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text[:1] in "[{" or text in ("true", "false") or text.lstrip("-").isdigit():
-            try:
-                return json.loads(text)
-            except json.JSONDecodeError:
-                return value
-    return value
+def _docstring() -> str:
+    """The class docstring: every parameter with its type, default and context key."""
+    lines = [
+        "Everything that shapes a guardrail deployment. Immutable; build it once.",
+        "",
+        "Every value is checked when the object is built; a bad one raises",
+        ":class:`ContextError` with one line naming the field, the value and what is",
+        "allowed. ``from_context`` reads the same fields from ``cdk.json`` / ``-c`` context",
+        "(the key is given for each parameter below) and checks them the same way.",
+        "",
+        "Parameters",
+        "----------",
+    ]
+    for o in OPTIONS:
+        default = o.default.value if isinstance(o.default, Mode) else o.default
+        if isinstance(default, frozenset):
+            default = sorted(default)
+        if isinstance(default, MappingProxyType):
+            default = dict(default)
+        lines.append(f"{o.field} : {o.kind}, default {default!r}")
+        env = f"; Lambda environment ``{o.env}``" if o.env else ""
+        text = f"{o.doc[0].upper()}{o.doc[1:]}. Context key ``{o.context_key}``{env}."
+        lines += textwrap.wrap(text, width=88, initial_indent="    ", subsequent_indent="    ")
+    lines += [
+        "",
+        "Examples",
+        "--------",
+        '>>> GuardrailSettings(mode="remediate").mode_for("sg-open-ingress").value',
+        "'remediate'",
+        '>>> GuardrailSettings(mode="remediat")',
+        "Traceback (most recent call last):",
+        "...",
+        "guardrails.settings.ContextError: guardrails:mode (mode): 'remediat' is not one of "
+        "remediate, notify, off",
+    ]
+    return "\n".join(lines)
 
 
-def _mode(value: Any, key: str) -> Mode:
-    try:
-        return rt.parse_mode(str(value), PREFIX + key)
-    except rt.SettingsError as exc:
-        raise ContextError(str(exc)) from exc
-
-
-def _ports(value: Any) -> frozenset[int]:
-    value = _decode(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = [value]  # `-c guardrails:allowedPublicPorts=443`
-    try:
-        return rt.parse_ports(value, PREFIX + "allowedPublicPorts")
-    except rt.SettingsError as exc:
-        raise ContextError(str(exc)) from exc
-
-
-def _as_text(value: Any, key: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ContextError(f"{PREFIX}{key}: expected non-empty text, got {value!r}")
-    return value.strip()
-
-
-def _as_bool(value: Any, key: str) -> bool:
-    value = _decode(value)
-    if not isinstance(value, bool):
-        raise ContextError(f"{PREFIX}{key}: expected true or false, got {value!r}")
-    return value
-
-
-def _as_int(value: Any, key: str) -> int:
-    value = _decode(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ContextError(f"{PREFIX}{key}: expected a whole number, got {value!r}")
-    return value
-
-
-def _as_list(value: Any, key: str) -> list[Any]:
-    value = _decode(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = [str(value)]  # `-c guardrails:exemptAccounts=210987654321`
-    if isinstance(value, str):
-        value = [v.strip() for v in value.split(",") if v.strip()]
-    if not isinstance(value, list):
-        raise ContextError(f"{PREFIX}{key}: expected a list, got {value!r}")
-    return value
-
-
-def _slack(value: Any) -> tuple[str, str] | None:
-    """``{"workspaceId": "T..", "channelId": "C.."}`` -> (workspace, channel); ``{}`` -> None."""
-    raw = _as_mapping(value, "chatbotSlack")
-    if not raw:
-        return None
-    unknown = sorted(set(raw) - {"workspaceId", "channelId"})
-    if unknown:
-        raise ContextError(f"{PREFIX}chatbotSlack: unknown field {unknown[0]!r}")
-    ids = []
-    for field_name in ("workspaceId", "channelId"):
-        text = str(raw.get(field_name) or "").strip()
-        if not _SLACK_ID.match(text):
-            raise ContextError(
-                f"{PREFIX}chatbotSlack.{field_name}: {text!r} is not a Slack id (like T07AB12CD)"
-            )
-        ids.append(text)
-    return ids[0], ids[1]
-
-
-def _as_mapping(value: Any, key: str) -> Mapping[str, Any]:
-    value = _decode(value)
-    if not isinstance(value, Mapping):
-        raise ContextError(f"{PREFIX}{key}: expected an object, got {value!r}")
-    return value
+GuardrailSettings.__doc__ = _docstring()

@@ -50,4 +50,4 @@ def test_cdk_synth_with_the_real_cli(tmp_path: Path) -> None:
 def test_cdk_synth_rejects_a_bad_context_value(tmp_path: Path) -> None:
     result = cdk("synth", "--quiet", "-c", "guardrails:mode=fix", outdir=tmp_path)
     assert result.returncode != 0
-    assert "guardrails:mode: mode must be one of remediate, notify, off, got 'fix'" in result.stderr
+    assert "guardrails:mode (mode): 'fix' is not one of remediate, notify, off" in result.stderr

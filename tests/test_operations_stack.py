@@ -22,7 +22,7 @@ def full() -> tuple[Any, dict[str, Any]]:
     return synth(
         notification_emails=("secops@example.com",),
         notification_https_urls=("https://events.example.com/guardrails",),
-        chatbot_slack=("T07AB12CD", "C07XY34ZW"),
+        chatbot_slack={"workspaceId": "T07AB12CD", "channelId": "C07XY34ZW"},
         dashboard=True,
         metrics_namespace="Acme/Guardrails",
         ledger_ttl_days=30,
@@ -202,7 +202,7 @@ def test_full_stack_passes_aws_solutions_checks() -> None:
         "Guardrails",
         settings=GuardrailSettings(
             notification_https_urls=("https://events.example.com/x",),
-            chatbot_slack=("T07AB12CD", "C07XY34ZW"),
+            chatbot_slack={"workspaceId": "T07AB12CD", "channelId": "C07XY34ZW"},
             dashboard=True,
         ),
     )

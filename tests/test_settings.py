@@ -8,7 +8,7 @@ import re
 import pytest
 from conftest import ROOT
 
-from guardrails.settings import CONTEXT_KEYS, ContextError, GuardrailSettings
+from guardrails.settings import CONTEXT_KEYS, ContextError, GuardrailSettings, SlackChannel
 from guardrails_runtime.model import Mode
 from guardrails_runtime.settings import RuntimeSettings, SettingsError
 
@@ -130,48 +130,207 @@ def test_operations_context_from_cli_strings() -> None:
     ("context", "message"),
     [
         ({"guardrails:mdoe": "remediate"}, "unknown context key 'guardrails:mdoe'"),
-        ({"guardrails:mode": "fix"}, "guardrails:mode: mode must be one of"),
-        ({"guardrails:policies": ["sg-open-ingres"]}, "unknown policy 'sg-open-ingres'"),
-        ({"guardrails:policyModes": {"s3-everything": "off"}}, "unknown policy 's3-everything'"),
+        ({"guardrails:mode": "fix"}, "guardrails:mode (mode): 'fix' is not one of remediate"),
+        (
+            {"guardrails:policies": ["sg-open-ingres"]},
+            "guardrails:policies (policies): 'sg-open-ingres' is not a policy; known: ",
+        ),
+        (
+            {"guardrails:policies": ["sg-open-ingress", "sg-open-ingress"]},
+            "guardrails:policies (policies): 'sg-open-ingress' is listed twice",
+        ),
+        (
+            {"guardrails:policyModes": {"s3-everything": "off"}},
+            "guardrails:policyModes (policy_modes): 's3-everything' is not a policy",
+        ),
+        (
+            {"guardrails:policyModes": {"s3-encryption": "of"}},
+            "guardrails:policyModes['s3-encryption'] (policy_modes): 'of' is not one of",
+        ),
         (
             {"guardrails:logRetentionDays": 42},
-            "guardrails:logRetentionDays: 42 is not a CloudWatch",
+            "guardrails:logRetentionDays (log_retention_days): 42 is not a CloudWatch retention",
         ),
-        ({"guardrails:timeoutSeconds": 5}, "guardrails:timeoutSeconds: 5 is not in 10..900"),
-        ({"guardrails:reservedConcurrency": -1}, "guardrails:reservedConcurrency: -1 < 0"),
-        ({"guardrails:configRules": "yes"}, "guardrails:configRules: expected true or false"),
+        (
+            {"guardrails:timeoutSeconds": 5},
+            "guardrails:timeoutSeconds (timeout_seconds): 5 is not in 10..900",
+        ),
+        (
+            {"guardrails:reservedConcurrency": -1},
+            "guardrails:reservedConcurrency (reserved_concurrency): -1 is below the minimum of 0",
+        ),
+        (
+            {"guardrails:configRules": "yes"},
+            "guardrails:configRules (config_rules): 'yes' is not a boolean",
+        ),
         (
             {"guardrails:notificationEmails": ["not-an-address"]},
-            "'not-an-address' is not an e-mail",
+            "guardrails:notificationEmails (notification_emails): 'not-an-address' is not an "
+            "e-mail address",
         ),
-        ({"guardrails:resourcePrefix": "9lives"}, "guardrails:resourcePrefix: '9lives' must be"),
-        ({"guardrails:allowedPublicPorts": [80, "http"]}, "'http' is not a port number"),
-        ({"guardrails:stackName": ""}, "guardrails:stackName: expected non-empty text"),
-        ({"guardrails:ledgerTtlDays": 0}, "guardrails:ledgerTtlDays: 0 is not in 1..3650"),
-        ({"guardrails:flapThreshold": 0}, "guardrails:flapThreshold: 0 must be at least 1"),
+        (
+            {"guardrails:notificationEmails": "['a@b.c']"},
+            "\"['a@b.c']\" is not an e-mail address",
+        ),
+        (
+            {"guardrails:resourcePrefix": "9lives"},
+            "guardrails:resourcePrefix (resource_prefix): '9lives' is not allowed: letters",
+        ),
+        (
+            {"guardrails:allowedPublicPorts": [80, "http"]},
+            "guardrails:allowedPublicPorts (allowed_public_ports): 'http' is not a port number",
+        ),
+        ({"guardrails:allowedPublicPorts": "80,65536"}, "65536 is not a port number (a whole"),
+        ({"guardrails:stackName": ""}, "guardrails:stackName (stack_name): '' is empty"),
+        ({"guardrails:stackName": "my_stack"}, "'my_stack' is not allowed: a CloudFormation"),
+        ({"guardrails:exemptionTagKey": " "}, "guardrails:exemptionTagKey (exemption_tag_key)"),
+        (
+            {"guardrails:ledgerTtlDays": 0},
+            "guardrails:ledgerTtlDays (ledger_ttl_days): 0 is not in 1..3650",
+        ),
+        (
+            {"guardrails:flapThreshold": 0},
+            "guardrails:flapThreshold (flap_threshold): 0 is below the minimum of 1",
+        ),
         (
             {"guardrails:flapCooldownMinutes": "soon"},
-            "guardrails:flapCooldownMinutes: expected a whole number, got 'soon'",
+            "guardrails:flapCooldownMinutes (flap_cooldown_minutes): 'soon' is not a whole number",
         ),
         (
             {"guardrails:notificationHttpsUrls": ["http://hooks.example.com/x"]},
-            "guardrails:notificationHttpsUrls: 'http://hooks.example.com/x' is not an https://",
+            "'http://hooks.example.com/x' is not an https:// URL",
         ),
         (
             {"guardrails:chatbotSlack": {"workspaceId": "T07AB12CD"}},
-            "guardrails:chatbotSlack.channelId: '' is not a Slack id",
+            "guardrails:chatbotSlack.channelId (chatbot_slack): '' is not a Slack channel id",
+        ),
+        (
+            {"guardrails:chatbotSlack": {"workspaceId": "C07XY34ZW", "channelId": "T07AB12CD"}},
+            "guardrails:chatbotSlack.workspaceId (chatbot_slack): 'C07XY34ZW' is not a Slack "
+            "workspace id",
         ),
         (
             {"guardrails:chatbotSlack": {"workspace": "T07AB12CD"}},
-            "guardrails:chatbotSlack: unknown field 'workspace'",
+            "guardrails:chatbotSlack.workspace (chatbot_slack): 'T07AB12CD' is an unknown field",
         ),
-        ({"guardrails:metricsNamespace": "a" * 300}, "guardrails:metricsNamespace: 'aaa"),
-        ({"guardrails:dashboard": "maybe"}, "guardrails:dashboard: expected true or false"),
+        (
+            {"guardrails:metricsNamespace": "a" * 300},
+            "guardrails:metricsNamespace (metrics_namespace): 'aaa",
+        ),
+        (
+            {"guardrails:dashboard": "maybe"},
+            "guardrails:dashboard (dashboard): 'maybe' is not a boolean",
+        ),
+        (
+            {"guardrails:exemptAccounts": "12345"},
+            "guardrails:exemptAccounts (exempt_accounts): '12345' is not a 12-digit account id",
+        ),
     ],
 )
 def test_context_errors_name_key_and_value(context: dict[str, object], message: str) -> None:
     with pytest.raises(ContextError, match=re.escape(message)):
         GuardrailSettings.from_context(context)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"mode": "remediat"}, "guardrails:mode (mode): 'remediat' is not one of remediate, "),
+        ({"mode": 1}, "guardrails:mode (mode): 1 is not a mode"),
+        ({"policy_modes": {"s3-encryption": "fix"}}, "['s3-encryption'] (policy_modes): 'fix'"),
+        ({"policy_modes": "notify"}, "(policy_modes): 'notify' is not a mapping"),
+        ({"allowed_public_ports": [70000]}, "(allowed_public_ports): 70000 is not a port"),
+        ({"allowed_public_ports": [-1]}, "(allowed_public_ports): -1 is not a port"),
+        ({"allowed_public_ports": ["22"]}, "(allowed_public_ports): '22' is not a port"),
+        ({"allowed_public_ports": [22.0]}, "(allowed_public_ports): 22.0 is not a port"),
+        ({"allowed_public_ports": [True]}, "(allowed_public_ports): True is not a port"),
+        ({"allowed_public_ports": 443}, "(allowed_public_ports): 443 is not a list of port"),
+        ({"allowed_public_ports": "80,443"}, "(allowed_public_ports): '80,443' is text; expected"),
+        (
+            {"chatbot_slack": ("T07AB12CD", "C07XY34ZW")},
+            "guardrails:chatbotSlack (chatbot_slack): ('T07AB12CD', 'C07XY34ZW') is not a mapping",
+        ),
+        (
+            {"chatbot_slack": {"workspaceId": "C07XY34ZW", "channelId": "T07AB12CD"}},
+            "guardrails:chatbotSlack.workspaceId (chatbot_slack): 'C07XY34ZW' is not a Slack",
+        ),
+        ({"chatbot_slack": {"channelId": "C07XY34ZW"}}, "chatbotSlack.workspaceId (chatbot_slack)"),
+        ({"config_rules": "false"}, "guardrails:configRules (config_rules): 'false' is not a bool"),
+        ({"alarms": 0}, "guardrails:alarms (alarms): 0 is not a boolean"),
+        ({"exemption_tag_key": ""}, "guardrails:exemptionTagKey (exemption_tag_key): '' is empty"),
+        ({"exemption_tag_value": "  "}, "(exemption_tag_value): '  ' is empty"),
+        ({"exemption_tag_key": None}, "(exemption_tag_key): None is not text"),
+        (
+            {"notification_emails": "['a@b.c']"},
+            "guardrails:notificationEmails (notification_emails): \"['a@b.c']\" is text; "
+            "expected a list of e-mail addresses",
+        ),
+        ({"notification_emails": ["['a@b.c']"]}, "\"['a@b.c']\" is not an e-mail address"),
+        ({"notification_emails": ["a@b"]}, "'a@b' is not an e-mail address"),
+        ({"exempt_accounts": "123456789012"}, "(exempt_accounts): '123456789012' is text"),
+        ({"exempt_accounts": [123456789012]}, "(exempt_accounts): 123456789012 is not a 12-digit"),
+        ({"policies": "sg-open-ingress"}, "(policies): 'sg-open-ingress' is text; expected a list"),
+        ({"policies": ["sg-open-ingress", "rds"]}, "(policies): 'rds' is not a policy"),
+        ({"timeout_seconds": "60"}, "(timeout_seconds): '60' is not a whole number"),
+        ({"timeout_seconds": 901}, "(timeout_seconds): 901 is not in 10..900"),
+        ({"log_retention_days": 10}, "(log_retention_days): 10 is not a CloudWatch retention"),
+        ({"notification_https_urls": "https://x.example"}, "(notification_https_urls): 'https"),
+        ({"resource_prefix": "a" * 42}, "(resource_prefix): 'aaaa"),
+    ],
+)
+def test_python_arguments_are_checked_like_context(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ContextError, match=re.escape(message)) as caught:
+        GuardrailSettings(**kwargs)  # type: ignore[arg-type]
+    assert "\n" not in str(caught.value)
+
+
+def test_python_arguments_are_normalised() -> None:
+    s = GuardrailSettings(
+        mode="Remediate",  # type: ignore[arg-type]
+        policy_modes={"sg-open-ingress": "notify"},  # type: ignore[dict-item]
+        policies=["sg-open-ingress", "s3-encryption"],  # type: ignore[arg-type]
+        allowed_public_ports=[443, 8443],  # type: ignore[arg-type]
+        notification_emails=["ops@example.com"],  # type: ignore[arg-type]
+        chatbot_slack={"workspaceId": "T07AB12CD", "channelId": "C07XY34ZW"},  # type: ignore[arg-type]
+    )
+    assert s.mode is Mode.REMEDIATE and s.mode_for("sg-open-ingress") is Mode.NOTIFY
+    assert s.policies == ("sg-open-ingress", "s3-encryption")
+    assert s.allowed_public_ports == frozenset({443, 8443})
+    assert s.notification_emails == ("ops@example.com",)
+    assert s.chatbot_slack == SlackChannel(workspace_id="T07AB12CD", channel_id="C07XY34ZW")
+    assert s.chatbot_slack.workspace_id == "T07AB12CD"
+    assert GuardrailSettings(chatbot_slack={}).chatbot_slack is None  # type: ignore[arg-type]
+    # The same values through the context path give an equal object.
+    assert s == GuardrailSettings.from_context(
+        {
+            "guardrails:mode": "remediate",
+            "guardrails:policyModes": '{"sg-open-ingress": "notify"}',
+            "guardrails:policies": "sg-open-ingress,s3-encryption",
+            "guardrails:allowedPublicPorts": "443,8443",
+            "guardrails:notificationEmails": "ops@example.com",
+            "guardrails:chatbotSlack": {"workspaceId": "T07AB12CD", "channelId": "C07XY34ZW"},
+        }
+    )
+
+
+def test_the_docstring_documents_every_parameter_and_its_context_key() -> None:
+    import pydoc
+
+    from guardrails.settings import OPTIONS
+
+    text = pydoc.render_doc(GuardrailSettings, renderer=pydoc.plaintext)
+    for option in OPTIONS:
+        assert f"{option.field} : " in text, option.field
+        assert f"``{option.context_key}``" in text, option.context_key
+        if option.env:
+            assert f"``{option.env}``" in text, option.env
+
+
+def test_every_runtime_variable_named_in_the_options_is_written() -> None:
+    from guardrails.settings import OPTIONS
+
+    written = set(GuardrailSettings().runtime_environment())
+    assert {o.env for o in OPTIONS if o.env} <= written
 
 
 def test_runtime_environment_round_trips() -> None:
