@@ -20,6 +20,7 @@ in CDK and in CI.
 from __future__ import annotations
 
 import gc
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -36,7 +37,7 @@ from constructs import IConstruct
 from guardrails import __version__
 from guardrails.scan.cloudformation import logical_id_of
 from guardrails.scan.engine import Finding, ScanOptions, evaluate, template_subjects
-from guardrails.settings import GuardrailSettings
+from guardrails.settings import ContextError, GuardrailSettings
 from guardrails_runtime.model import PolicyOptions
 from guardrails_runtime.policies.registry import all_rules, rule
 
@@ -65,14 +66,27 @@ class GuardrailChecks:
     def __init__(
         self, scope: IConstruct | None = None, *, settings: GuardrailSettings | None = None
     ) -> None:
-        del scope
-        settings = settings or GuardrailSettings()
+        if settings is None:
+            settings = GuardrailSettings()
+        if not isinstance(settings, GuardrailSettings):
+            raise ContextError(
+                f"GuardrailChecks(settings=...): {type(settings).__name__} is not a "
+                "GuardrailSettings (build one: GuardrailSettings(mode=..., ...))"
+            )
         self._options = ScanOptions(
             policy=PolicyOptions(
                 allowed_public_ports=settings.allowed_public_ports, require_kms=settings.require_kms
             ),
             exemption_tag_key=settings.exemption_tag_key,
             exemption_tag_value=settings.exemption_tag_value,
+            # A policy left out of ``policies`` is not checked at synth either.
+            policies=settings.policies,
+        )
+        # Under the CDK CLI, synth does not fail by itself: the CLI reads the report and
+        # fails only for the stacks it selected (top-level ones by default).
+        self._cli_filters = (
+            scope is None
+            or scope.node.try_get_context("@aws-cdk/core:failSynthOnValidationErrors") is False
         )
         self.findings: list[Finding] = []
 
@@ -86,11 +100,13 @@ class GuardrailChecks:
 
     @property
     def rule_ids(self) -> list[str]:
-        return [r.id for r in all_rules()]
+        enabled = self._options.policies
+        return [r.id for r in all_rules() if enabled is None or r.policy in enabled]
 
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
         """Evaluate every stack template (and its nested stacks) of the synthesis."""
         findings: list[Finding] = []
+        staged: list[Finding] = []
         # Reading a large template allocates many small objects; the cyclic GC would only
         # rescan the whole (jsii-heavy) heap meanwhile. Nothing here creates cycles.
         was_enabled = gc.isenabled()
@@ -98,16 +114,104 @@ class GuardrailChecks:
         try:
             for template_path in context.template_paths:
                 path = Path(template_path)
-                findings.extend(evaluate(template_subjects(path.parent, path), self._options))
+                found = evaluate(template_subjects(path.parent, path), self._options)
+                findings.extend(found)
+                if _in_stage(path):
+                    acknowledged = _acknowledged(path)
+                    staged += [f for f in found if not _is_acknowledged(f, acknowledged)]
         finally:
             if was_enabled:
                 gc.enable()
         self.findings = findings
-        return report(findings)
+        if not self._cli_filters:
+            staged = []
+        result = report(findings, staged=staged)
+        for violation in stage_summaries(staged):
+            # The CLI prints only violations that name a construct: say it here too.
+            print(
+                f"[Guardrails] error {violation.rule_name}: {violation.description}",
+                file=sys.stderr,
+            )
+        return result
 
 
-def report(findings: list[Finding]) -> PolicyValidationPluginReport:
-    """The CDK report: one violation per rule and message, naming each resource."""
+def _in_stage(template: Path) -> bool:
+    """True for a template of a stack inside a ``Stage`` (a nested cloud assembly)."""
+    return any(
+        parent.name.startswith("assembly-") and (parent / "manifest.json").is_file()
+        for parent in template.parents
+    )
+
+
+def _acknowledged(template: Path) -> dict[str, set[str]]:
+    """Construct path -> acknowledged rule ids, from the stack's ``*.metadata.json``."""
+    import json
+
+    metadata = template.with_name(template.name.replace(".template.json", ".metadata.json"))
+    try:
+        entries = json.loads(metadata.read_text())
+    except (OSError, ValueError):
+        return {}
+    acknowledged: dict[str, set[str]] = {}
+    for path, items in entries.items() if isinstance(entries, dict) else ():
+        for item in items if isinstance(items, list) else ():
+            data = item.get("data") if isinstance(item, dict) else None
+            if item.get("type") == "aws:cdk:acknowledged-rules" and isinstance(data, dict):
+                acknowledged.setdefault(str(path).strip("/"), set()).update(map(str, data))
+    return acknowledged
+
+
+def _is_acknowledged(finding: Finding, acknowledged: dict[str, set[str]]) -> bool:
+    """True when the finding's construct, or a scope above it, acknowledged its rule."""
+    _, _, rest = finding.resource.partition(" (")
+    path = rest.rstrip(")")
+    wanted = f"{PLUGIN_NAME}::{finding.rule}"
+    return any(
+        wanted in ids and (path == scope or path.startswith(scope + "/"))
+        for scope, ids in acknowledged.items()
+    )
+
+
+def stage_summaries(staged: list[Finding]) -> list[PolicyViolation]:
+    """One violation per rule for the unacknowledged error findings of stacks in a ``Stage``.
+
+    ``cdk synth`` (and ``cdk deploy``) select only top-level stacks by default and drop
+    the report's violations of every other stack, so a violation inside a Stage (a CDK
+    Pipelines stage, say) would pass. A violation that names no construct is kept whatever
+    the selection: this summary fails plain ``cdk synth`` and names the resources;
+    ``cdk synth '**'`` shows each one in detail.
+    """
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for f in staged:
+        if f.level == "error":
+            by_rule[f.rule].append(f)
+    summaries = []
+    for rule_id, group in sorted(by_rule.items()):
+        info = rule(rule_id)
+        names = ", ".join(sorted({f.resource for f in group}))
+        summaries.append(
+            PolicyViolation(
+                rule_name=rule_id,
+                description=f"{info.info} {len(group)} finding(s) in stacks inside a Stage: "
+                f"{names}. Plain `cdk synth` selects top-level stacks only; "
+                "run `cdk synth '**'` to see each one.",
+                fix=info.fix,
+                severity="error",
+                rule_metadata={"policy": info.policy, "scope": "stage"},
+                violating_resources=[],
+            )
+        )
+    return summaries
+
+
+def report(
+    findings: list[Finding], staged: list[Finding] | None = None
+) -> PolicyValidationPluginReport:
+    """The CDK report: one violation per rule and message, naming each resource.
+
+    Error findings in stacks inside a Stage are summed up once more without a construct
+    (see :func:`stage_summaries`), so that the CLI cannot filter them away.
+    """
     grouped: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
     for f in findings:
         grouped[(f.rule, f.level, _without_location(f))].append(f)
@@ -135,6 +239,7 @@ def report(findings: list[Finding]) -> PolicyValidationPluginReport:
                 ],
             )
         )
+    violations.extend(stage_summaries(staged or []))
     return PolicyValidationPluginReport(
         success=not any(f.level == "error" for f in findings),
         violations=violations,

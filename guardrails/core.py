@@ -8,11 +8,26 @@ rule names, and their EventBridge rules' targets.
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import jsii
 from aws_cdk import Acknowledgment as Ack
-from aws_cdk import CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations
+from aws_cdk import (
+    CfnElement,
+    CfnOutput,
+    Duration,
+    RemovalPolicy,
+    Stack,
+    Stage,
+    Token,
+    Validations,
+)
 from aws_cdk import aws_chatbot as chatbot
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -24,40 +39,68 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct
+from constructs import Construct, IConstruct, IValidation
 
 import guardrails_runtime
 from guardrails.operations import Alarms, LedgerTable, SelfProtection
-from guardrails.settings import LOG_RETENTION_DAYS, GuardrailSettings
+from guardrails.settings import LOG_RETENTION_DAYS, ContextError, GuardrailSettings
 from guardrails_runtime import settings as rt
 from guardrails_runtime.remediations import Remediation
 
 CORE_ID = "GuardrailCore"
+# Stack output holding the ledger table name (``guardrails history --table``).
+LEDGER_OUTPUT = "LedgerTableName"
 HANDLER = "guardrails_runtime.handler.handler"
 ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "*.egg-info", "**/.mypy_cache"]
 
 
-def lambda_asset_path() -> Path:
-    """The Lambda asset root: the folder that holds the ``guardrails_runtime`` package.
+def lambda_asset_path() -> Path | None:
+    """The Lambda asset root when the runtime package sits in ``lambda_src/``, else None.
 
-    In a checkout (or an editable install) that is ``lambda_src/``. From a wheel the
-    package sits in site-packages, so a folder holding only a copy of it is staged
-    instead (never zip all of site-packages).
+    In a checkout (or an editable install) that folder holds only ``guardrails_runtime``
+    and is the asset as it is. From a wheel the package sits in site-packages, whose
+    parent must never be zipped whole: :func:`runtime_asset` stages a copy instead.
     """
-    package_dir = Path(guardrails_runtime.__file__).resolve().parent
-    root = package_dir.parent
-    if root.name == "lambda_src":
-        return root
-    import shutil
-    import tempfile
+    root = Path(guardrails_runtime.__file__).resolve().parent.parent
+    return root if root.name == "lambda_src" else None
 
-    staged = Path(tempfile.mkdtemp(prefix="guardrails-asset-"))
-    shutil.copytree(
-        package_dir,
-        staged / package_dir.name,
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-    )
-    return staged
+
+@contextmanager
+def runtime_asset(scope: Construct) -> Iterator[Path]:
+    """The folder to build the Lambda asset from, valid inside the ``with`` block.
+
+    From a wheel, a temporary folder holding a copy of the runtime package is used and
+    removed on exit: CDK copies the asset into ``cdk.out`` when the function is built, so
+    nothing is left behind in the temp directory on each synth. Where asset staging is
+    disabled (``aws:cdk:disable-asset-staging``, as SAM sets it), the template points at
+    the source folder itself, so the copy goes to a stable folder named after the runtime's
+    content hash and is kept.
+    """
+    root = lambda_asset_path()
+    if root is not None:
+        yield root
+        return
+    package_dir = Path(guardrails_runtime.__file__).resolve().parent
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    if scope.node.try_get_context("aws:cdk:disable-asset-staging"):
+        digest = hashlib.sha256()
+        for path in sorted(package_dir.rglob("*.py*")):
+            if "__pycache__" not in path.parts and path.suffix != ".pyc":
+                digest.update(path.relative_to(package_dir).as_posix().encode())
+                digest.update(path.read_bytes())
+        stable = Path(tempfile.gettempdir()) / f"cdk-guardrails-asset-{digest.hexdigest()[:16]}"
+        if not (stable / package_dir.name).is_dir():
+            partial = Path(tempfile.mkdtemp(prefix="cdk-guardrails-asset-"))
+            shutil.copytree(package_dir, partial / package_dir.name, ignore=ignore)
+            try:
+                partial.rename(stable)
+            except OSError:  # another synth staged the same content first
+                shutil.rmtree(partial, ignore_errors=True)
+        yield stable
+        return
+    with tempfile.TemporaryDirectory(prefix="cdk-guardrails-asset-") as staged:
+        shutil.copytree(package_dir, Path(staged) / package_dir.name, ignore=ignore)
+        yield Path(staged)
 
 
 class GuardrailCore(Construct):
@@ -69,6 +112,9 @@ class GuardrailCore(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, settings: GuardrailSettings) -> None:
         super().__init__(scope, construct_id)
         self.settings = settings
+        # The construct whose settings the core was built with (named in conflicts).
+        self.owner = self.node.path
+        self.node.add_validation(_UniqueNames(self))
         self._granted: set[str] = set()
         self._acknowledged: dict[str, list[str]] = {}
 
@@ -181,25 +227,27 @@ class GuardrailCore(Construct):
         environment[rt.ENV_LEDGER_TABLE] = self.ledger.table_name
         environment[rt.ENV_LEDGER_REGION] = stack.region
         function_name = f"{settings.resource_prefix}-remediator"
-        self.function = lambda_.Function(
-            self,
-            "Remediator",
-            description="cdk-guardrails: reverts or reports insecure changes",
-            runtime=lambda_.Runtime.PYTHON_3_14,
-            architecture=lambda_.Architecture.ARM_64,
-            handler=HANDLER,
-            function_name=function_name,
-            code=lambda_.Code.from_asset(str(lambda_asset_path()), exclude=ASSET_EXCLUDES),
-            role=self.role,
-            timeout=Duration.seconds(settings.timeout_seconds),
-            memory_size=256,
-            environment=environment,
-            logging_format=lambda_.LoggingFormat.JSON,
-            application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
-            system_log_level_v2=lambda_.SystemLogLevel.WARN,
-            log_group=self.log_group,
-            reserved_concurrent_executions=settings.reserved_concurrency or None,
-        )
+        with runtime_asset(self) as asset_root:
+            code = lambda_.Code.from_asset(str(asset_root), exclude=ASSET_EXCLUDES)
+            self.function = lambda_.Function(
+                self,
+                "Remediator",
+                description="cdk-guardrails: reverts or reports insecure changes",
+                runtime=lambda_.Runtime.PYTHON_3_14,
+                architecture=lambda_.Architecture.ARM_64,
+                handler=HANDLER,
+                function_name=function_name,
+                code=code,
+                role=self.role,
+                timeout=Duration.seconds(settings.timeout_seconds),
+                memory_size=256,
+                environment=environment,
+                logging_format=lambda_.LoggingFormat.JSON,
+                application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
+                system_log_level_v2=lambda_.SystemLogLevel.WARN,
+                log_group=self.log_group,
+                reserved_concurrent_executions=settings.reserved_concurrency or None,
+            )
         # Errors a retry could fix are raised by the handler: Lambda retries twice, then
         # the event lands in the dead-letter queue instead of being lost.
         self.function.configure_async_invoke(
@@ -239,6 +287,8 @@ class GuardrailCore(Construct):
             value=self.ledger.table_name,
             description="guardrails history/undo --table (or GUARDRAILS_LEDGER_TABLE)",
         )
+        # One core per stack: the output keeps the name the docs use, not a hashed one.
+        self.ledger_output.override_logical_id(LEDGER_OUTPUT)
 
     def _subscribe(self, settings: GuardrailSettings) -> None:
         """E-mail, HTTPS (PagerDuty, webhooks) and an AWS Chatbot Slack channel.
@@ -283,12 +333,36 @@ class GuardrailCore(Construct):
 
     @classmethod
     def of(cls, scope: Construct, settings: GuardrailSettings | None = None) -> GuardrailCore:
-        """The stack's core, created on first use with ``settings`` (or the defaults)."""
+        """The stack's core, created on first use with ``settings`` (or the defaults).
+
+        Every guardrail of a stack shares one core, so they must share its settings: a
+        later guardrail given different settings fails synthesis with an error naming
+        both construct paths and the differing fields (never silently dropped: a dry-run
+        setting must not become auto-remediation). ``settings=None`` joins the core as
+        it is.
+        """
+        if settings is not None and not isinstance(settings, GuardrailSettings):
+            raise ContextError(
+                f"{scope.node.path}: settings={type(settings).__name__} is not a "
+                "GuardrailSettings (build one: GuardrailSettings(mode=..., ...))"
+            )
         stack = Stack.of(scope)
         existing = stack.node.try_find_child(CORE_ID)
         if isinstance(existing, GuardrailCore):
+            if settings is not None and settings != existing.settings:
+                fields = ", ".join(settings.differences(existing.settings))
+                scope.node.add_validation(
+                    _Invalid(
+                        f"{scope.node.path} was given settings that differ from those of "
+                        f"{existing.owner} in {fields}; every guardrail of a stack shares one "
+                        "Lambda and one settings object: pass the same GuardrailSettings to "
+                        "each, or settings=None to join the first"
+                    )
+                )
             return existing
-        return cls(stack, CORE_ID, settings=settings or GuardrailSettings())
+        core = cls(stack, CORE_ID, settings=settings or GuardrailSettings())
+        core.owner = scope.node.path
+        return core
 
     def grant(self, remediation: Remediation) -> None:
         """Add the IAM actions a remediation declares, once per remediation."""
@@ -352,6 +426,75 @@ class GuardrailCore(Construct):
         rule.add_target(self.target())
         self.rules.append(rule)
         return rule
+
+
+@jsii.implements(IValidation)
+class _Invalid:
+    """A synthesis error with a fixed message, reported at the construct it is added to."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def validate(self) -> list[str]:
+        return [self.message]
+
+
+@jsii.implements(IValidation)
+class _UniqueNames:
+    """Two guardrail cores that would deploy the same physical names fail synthesis.
+
+    The Lambda, rules, Config rules and alarms are named ``<resourcePrefix>-...``: two
+    cores with one prefix in one account and region (or in an environment-agnostic stack,
+    which may deploy anywhere) would collide at deploy time, and so would two stacks of
+    one name. Only the later core of a pair reports, naming the earlier one.
+    """
+
+    def __init__(self, core: GuardrailCore) -> None:
+        self.core = core
+
+    def validate(self) -> list[str]:
+        cores = list(_cores(self.core.node.root))
+        mine = next(i for i, c in enumerate(cores) if c is self.core)
+        errors = []
+        for other in cores[:mine]:
+            if not _same_environment(Stack.of(self.core), Stack.of(other)):
+                continue
+            prefix, other_prefix = (
+                self.core.settings.resource_prefix,
+                other.settings.resource_prefix,
+            )
+            name, other_name = Stack.of(self.core).stack_name, Stack.of(other).stack_name
+            if prefix == other_prefix:
+                errors.append(
+                    f"{self.core.node.path} and {other.node.path} both use resource_prefix "
+                    f"{prefix!r} in the same account and region, so their Lambda, rules and "
+                    "Config rules would share physical names: set a distinct resource_prefix "
+                    "(guardrails:resourcePrefix) for each"
+                )
+            elif name == other_name:
+                errors.append(
+                    f"{self.core.node.path} and {other.node.path} are in stacks both named "
+                    f"{name!r} in the same account and region: set a distinct stack_name"
+                )
+        return errors
+
+
+def _cores(scope: IConstruct) -> Iterator[GuardrailCore]:
+    """Every GuardrailCore of an app, stages and nested stacks included, in tree order."""
+    for child in scope.node.children:
+        if isinstance(child, GuardrailCore):
+            yield child
+        elif Stack.is_stack(child) or Stage.is_stage(child):
+            yield from _cores(child)
+
+
+def _same_environment(a: Stack, b: Stack) -> bool:
+    """True when two stacks may deploy to one account and region (unresolved: maybe)."""
+
+    def same(x: str, y: str) -> bool:
+        return Token.is_unresolved(x) or Token.is_unresolved(y) or x == y
+
+    return same(a.account, b.account) and same(a.region, b.region)
 
 
 def _logical_id(construct: Construct) -> str:

@@ -13,7 +13,7 @@ from guardrails.ebs import EbsGuardrail
 from guardrails.guardrail import PolicyGuardrail
 from guardrails.s3 import S3EncryptionGuardrail, S3PublicAccessGuardrail
 from guardrails.security_group import SecurityGroupGuardrail
-from guardrails.settings import GuardrailSettings
+from guardrails.settings import OPTIONS_BY_FIELD, ContextError, GuardrailSettings
 
 # policy -> construct class; one line per policy.
 GUARDRAILS: dict[str, type[PolicyGuardrail]] = {
@@ -26,21 +26,56 @@ GUARDRAILS: dict[str, type[PolicyGuardrail]] = {
 
 
 class GuardrailStack(Stack):
-    """The deployable stack, built from one frozen :class:`GuardrailSettings`.
+    """The deployable stack: every enabled guardrail, built from one :class:`GuardrailSettings`.
+
+    Parameters
+    ----------
+    scope:
+        The app (or a Stage) the stack belongs to.
+    construct_id:
+        The construct id; also the stack's id for ``cdk deploy``.
+    settings:
+        Everything the guardrails do (modes, policies, ports, notifications, names); see
+        ``help(GuardrailSettings)`` for every field and its ``cdk.json`` context key.
+        ``settings.stack_name`` is the CloudFormation stack name.
+    **kwargs:
+        Other ``aws_cdk.Stack`` arguments (``env``, ``tags``, ``synthesizer``, ...).
+        ``stack_name`` may be given when it equals ``settings.stack_name`` or when that
+        is left at its default, ``"Guardrails"``; two different names are an error.
+
+    Raises
+    ------
+    ContextError
+        ``settings`` is not a GuardrailSettings, or two stack names disagree.
 
     Examples
     --------
     >>> from aws_cdk import App
     >>> stack = GuardrailStack(App(), "Guardrails", settings=GuardrailSettings())
+    >>> stack.stack_name
+    'Guardrails'
     """
 
     def __init__(
         self, scope: Construct, construct_id: str, *, settings: GuardrailSettings, **kwargs: Any
     ) -> None:
+        if not isinstance(settings, GuardrailSettings):
+            raise ContextError(
+                f"GuardrailStack({construct_id!r}, settings=...): {type(settings).__name__} "
+                "is not a GuardrailSettings (build one: GuardrailSettings(mode=..., ...))"
+            )
+        default_name = OPTIONS_BY_FIELD["stack_name"].default
+        stack_name = kwargs.pop("stack_name", None)
+        if stack_name is not None and settings.stack_name not in (stack_name, default_name):
+            raise ContextError(
+                f"GuardrailStack({construct_id!r}): stack_name={stack_name!r} differs from "
+                f"settings.stack_name={settings.stack_name!r} (guardrails:stackName); give one"
+            )
         super().__init__(
             scope,
             construct_id,
             description="cdk-guardrails: prevent, detect and revert insecure AWS changes",
+            stack_name=stack_name or settings.stack_name,
             **kwargs,
         )
         self.settings = settings

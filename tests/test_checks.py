@@ -21,7 +21,9 @@ from guardrails.scan.engine import scan_path
 pytestmark = pytest.mark.synth
 
 
-def build(tmp_path: Path, *, acknowledge: bool = False) -> tuple[cdk.App, GuardrailChecks]:
+def build(
+    tmp_path: Path, *, acknowledge: bool = False, settings: GuardrailSettings | None = None
+) -> tuple[cdk.App, GuardrailChecks]:
     app = cdk.App(outdir=str(tmp_path / "cdk.out"))
     stack = cdk.Stack(app, "Shop")
     vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=0, subnet_configuration=[])
@@ -74,7 +76,7 @@ def build(tmp_path: Path, *, acknowledge: bool = False) -> tuple[cdk.App, Guardr
             cdk.Validations.of(construct).acknowledge(
                 cdk.Acknowledgment(id=f"Guardrails::{rule}", reason=f"{rule}: reviewed in SEC-42")
             )
-    checks = GuardrailChecks(app)
+    checks = GuardrailChecks(app, settings=settings)
     cdk.Validations.of(app).add_plugins(checks)
     return app, checks
 
@@ -171,7 +173,10 @@ def test_cdk_out_with_stage_and_nested_stack(tmp_path: Path) -> None:
 
 
 @pytest.mark.cli
-def test_real_cdk_cli_exits_one_on_errors(tmp_path: Path) -> None:
+def cli_synth(
+    tmp_path: Path, app_name: str, *args: str, **env_extra: str
+) -> subprocess.CompletedProcess[str]:
+    """``cdk synth`` with the real CDK CLI on one of the fixture apps."""
     env = dict(os.environ)
     env.update(
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
@@ -179,12 +184,14 @@ def test_real_cdk_cli_exits_one_on_errors(tmp_path: Path) -> None:
         CDK_DISABLE_VERSION_CHECK="1",
         CDK_HOME=str(tmp_path),
         PYTHONPATH=str(ROOT),
+        **env_extra,
     )
-    app = FIXTURES / "apps" / "open_ssh_app.py"
-    result = subprocess.run(
+    app = FIXTURES / "apps" / app_name
+    return subprocess.run(
         [
             str(ROOT / "node_modules" / ".bin" / "cdk"),
             "synth",
+            *args,
             "--quiet",
             "--no-notices",
             "--app",
@@ -199,9 +206,84 @@ def test_real_cdk_cli_exits_one_on_errors(tmp_path: Path) -> None:
         check=False,
         timeout=300,
     )
+
+
+def test_real_cdk_cli_exits_one_on_errors(tmp_path: Path) -> None:
+    result = cli_synth(tmp_path, "open_ssh_app.py")
     assert result.returncode == 1, result.stderr[-2000:]
     assert "Guardrails::GR-SG1" in result.stderr
     assert "OpenSsh/Bastion/Resource" in result.stderr
+
+
+@pytest.mark.cli
+def test_plain_cdk_synth_fails_on_a_violation_inside_a_stage(tmp_path: Path) -> None:
+    """`cdk synth` selects top-level stacks only and drops their report entries for stages.
+
+    The plugin's stage summary names no construct, so the CLI keeps it and fails.
+    """
+    result = cli_synth(tmp_path, "stage_app.py")
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "error GR-SG1" in result.stderr
+    assert "Prod/Network/Bastion" in result.stderr
+    assert "cdk synth '**'" in result.stderr
+
+
+@pytest.mark.cli
+def test_cdk_synth_all_stacks_shows_the_stage_finding_in_detail(tmp_path: Path) -> None:
+    result = cli_synth(tmp_path, "stage_app.py", "**")
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Guardrails::GR-SG1" in result.stderr
+    assert "Prod/Network/Bastion" in result.stderr
+
+
+@pytest.mark.cli
+def test_an_acknowledged_stage_finding_does_not_fail_plain_synth(tmp_path: Path) -> None:
+    result = cli_synth(tmp_path, "stage_app.py", STAGE_ACK="1")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "GR-SG1" not in result.stderr
+
+
+def test_stage_summary_only_outside_the_cli(tmp_path: Path) -> None:
+    """Run directly, synth fails on every stack anyway: no extra summary is added."""
+    app = cdk.App(outdir=str(tmp_path / "cdk.out"))
+    stage = cdk.Stage(app, "Prod")
+    stack = cdk.Stack(stage, "Network")
+    ec2.CfnSecurityGroup(
+        stack,
+        "Bastion",
+        group_description="ssh",
+        security_group_ingress=[
+            ec2.CfnSecurityGroup.IngressProperty(
+                ip_protocol="tcp", from_port=22, to_port=22, cidr_ip="0.0.0.0/0"
+            )
+        ],
+    )
+    checks = GuardrailChecks(app)
+    cdk.Validations.of(app).add_plugins(checks)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    report = json.loads((tmp_path / "cdk.out" / "validation-report.json").read_text())
+    [ours] = [r for r in report["pluginReports"] if r["pluginName"] == "Guardrails"]
+    assert [v["ruleName"] for v in ours["violations"]] == ["GR-SG1"]
+    assert ours["violations"][0]["violatingConstructs"]
+
+
+def test_disabled_policies_are_not_checked(tmp_path: Path) -> None:
+    """A policy left out of ``policies`` is neither deployed nor checked at synth."""
+    settings = GuardrailSettings(policies=["s3-encryption", "s3-public-access"])
+    app, checks = build(tmp_path, settings=settings)
+    assert checks.rule_ids and all(r.startswith("GR-S3") for r in checks.rule_ids)
+    with pytest.raises(RuntimeError, match="ValidationFailed") as failure:
+        app.synth()
+    assert {f.policy for f in checks.findings} == {"s3-public-access"}
+    assert "GR-SG1" not in str(failure.value)
+
+
+def test_checks_refuse_settings_of_the_wrong_type() -> None:
+    from guardrails.settings import ContextError
+
+    with pytest.raises(ContextError, match="dict is not a GuardrailSettings"):
+        GuardrailChecks(None, settings={"mode": "notify"})  # type: ignore[arg-type]
 
 
 def test_findings_match_scan_of_the_same_template(tmp_path: Path) -> None:

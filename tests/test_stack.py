@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -519,3 +520,116 @@ def test_each_construct_alone(construct: str, example: str) -> None:
         else {"source": source, "detail-type": "AWS API Call via CloudTrail", "detail": record}
     )
     assert pattern_matches(api, {"example": envelope}) == {"example"}
+
+
+def test_guardrails_of_one_stack_with_different_settings_fail_synth() -> None:
+    """The second guardrail's settings were once dropped silently (remediate became notify)."""
+    import aws_cdk as cdk
+
+    from guardrails import GuardrailSettings, S3EncryptionGuardrail, SecurityGroupGuardrail
+
+    app = cdk.App()
+    stack = cdk.Stack(app, "App")
+    SecurityGroupGuardrail(stack, "Ssh", settings=GuardrailSettings(mode="notify"))
+    S3EncryptionGuardrail(
+        stack, "Buckets", settings=GuardrailSettings(mode="remediate", require_kms=True)
+    )
+    with pytest.raises(RuntimeError) as failure:
+        app.synth()
+    text = str(failure.value)
+    assert "App/Buckets was given settings that differ from those of App/Ssh" in text
+    assert "in mode, require_kms;" in text
+
+
+def test_guardrails_sharing_settings_or_joining_synthesize() -> None:
+    import aws_cdk as cdk
+
+    from guardrails import GuardrailSettings, S3EncryptionGuardrail, SecurityGroupGuardrail
+
+    app = cdk.App()
+    stack = cdk.Stack(app, "App")
+    settings = GuardrailSettings(mode="remediate")
+    first = SecurityGroupGuardrail(stack, "Ssh", settings=settings)
+    second = S3EncryptionGuardrail(stack, "Buckets", settings=GuardrailSettings(mode="remediate"))
+    third = S3EncryptionGuardrail(stack, "More")  # settings=None joins the stack's core
+    assert first.core is second.core is third.core
+    app.synth()
+
+
+def test_guardrail_stack_honours_settings_stack_name() -> None:
+    import aws_cdk as cdk
+
+    from guardrails import GuardrailSettings, GuardrailStack
+    from guardrails.settings import ContextError
+
+    app = cdk.App()
+    named = GuardrailStack(app, "Prod", settings=GuardrailSettings(stack_name="GuardrailsProd"))
+    assert named.stack_name == "GuardrailsProd"
+    kwarg = GuardrailStack(
+        app,
+        "Dev",
+        settings=GuardrailSettings(resource_prefix="dev"),
+        stack_name="GuardrailsDev",
+    )
+    assert kwarg.stack_name == "GuardrailsDev"
+    with pytest.raises(ContextError, match=re.escape("stack_name='Other' differs from settings")):
+        GuardrailStack(
+            app, "Bad", settings=GuardrailSettings(stack_name="GuardrailsX"), stack_name="Other"
+        )
+    with pytest.raises(ContextError, match="dict is not a GuardrailSettings"):
+        GuardrailStack(app, "Wrong", settings={"mode": "notify"})  # type: ignore[arg-type]
+
+
+def test_two_guardrail_stacks_in_one_environment_need_distinct_names() -> None:
+    import aws_cdk as cdk
+
+    from guardrails import GuardrailSettings, GuardrailStack
+
+    app = cdk.App()
+    GuardrailStack(app, "One", settings=GuardrailSettings())
+    GuardrailStack(app, "Two", settings=GuardrailSettings(stack_name="Guardrails2"))
+    GuardrailStack(app, "Three", settings=GuardrailSettings(resource_prefix="three"))
+    with pytest.raises(RuntimeError) as failure:
+        app.synth()
+    text = str(failure.value)
+    assert "Two/GuardrailCore and One/GuardrailCore both use resource_prefix 'guardrails'" in text
+    assert "set a distinct resource_prefix (guardrails:resourcePrefix)" in text
+    assert "Three/GuardrailCore and One/GuardrailCore are in stacks both named 'Guardrails'" in text
+
+
+def test_guardrail_stacks_in_different_regions_may_share_names() -> None:
+    import aws_cdk as cdk
+
+    from guardrails import GuardrailSettings, GuardrailStack
+
+    app = cdk.App()
+    for construct_id, region in (("Ireland", "eu-west-1"), ("Virginia", "us-east-1")):
+        GuardrailStack(
+            app,
+            construct_id,
+            settings=GuardrailSettings(),
+            env=cdk.Environment(account="111122223333", region=region),
+        )
+    app.synth()
+
+
+def test_two_guardrail_stacks_with_distinct_prefixes_and_names_synthesize() -> None:
+    import aws_cdk as cdk
+
+    from guardrails import GuardrailSettings, GuardrailStack
+
+    app = cdk.App()
+    GuardrailStack(app, "One", settings=GuardrailSettings())
+    GuardrailStack(
+        app, "Two", settings=GuardrailSettings(stack_name="Guardrails2", resource_prefix="gr2")
+    )
+    app.synth()
+
+
+def test_outputs_named_in_the_readme_exist(template: dict[str, Any]) -> None:
+    readme = (ROOT / "README.md").read_text()
+    outputs = template["Outputs"]
+    assert "LedgerTableName" in outputs
+    for name in re.findall(r"stack output `(\w+)`", readme):
+        assert name in outputs, name
+    assert re.findall(r"stack output `(\w+)`", readme), "the README names the ledger output"
