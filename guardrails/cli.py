@@ -22,10 +22,11 @@ import argparse
 import dataclasses
 import json
 import sys
+import textwrap
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -124,7 +125,9 @@ def _emit_text(line: dict[str, Any]) -> None:
     """One human line per event, then one indented line per change."""
     name = Path(line["file"]).name
     print(
-        f"{line['decision']:<16} {line['policy'] or '-':<16} {name}: {line['reason']}", flush=True
+        f"{line['decision']:<16} {line['policy'] or '-':<{_policy_width()}} {name}: "
+        f"{line['reason']}",
+        flush=True,
     )
     done = "" if line["decision"] == "remediated" else "(not done) "
     for change in line["changes"]:
@@ -135,7 +138,14 @@ def _emit_text(line: dict[str, Any]) -> None:
                 f"{detail['groupId']} {detail['ipProtocol']} "
                 f"{detail['fromPort']}-{detail['toPort']} {detail['cidr']}"
             )
-        print(f"{'':<33}   {done}{change['action']} {what}", flush=True)
+        print(f"{'':<{17 + _policy_width()}}   {done}{change['action']} {what}", flush=True)
+
+
+def _policy_width() -> int:
+    """The widest policy id of the catalog, so that text columns line up for every policy."""
+    from guardrails_runtime.policies.registry import all_rules
+
+    return max(len(r.policy) for r in all_rules())
 
 
 def _summary(outcome: Any, after: Any) -> dict[str, Any]:
@@ -200,8 +210,10 @@ def scan(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([f.as_dict() for f in findings], indent=2))
     else:
-        for f in findings:
-            print(f"{f.level.upper():<7} {f.rule:<8} {f.file}: {f.resource}: {f.message}")
+        for row in columns(
+            [[f.level.upper(), f.rule, f"{f.file}: {f.resource}: {f.message}"] for f in findings]
+        ):
+            print(row)
         errors = sum(f.level == "error" for f in findings)
         print(
             f"{len(findings)} finding(s), {errors} error(s) in {len(args.paths)} path(s)",
@@ -219,16 +231,36 @@ def rules(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         print(markdown(), end="")
     else:
-        for entry in catalog():
-            print(f"{entry['rule']:<8} {entry['level']:<7} {entry['policy']:<17} {entry['info']}")
+        entries = catalog()
+        for row in columns([[e["rule"], e["level"], e["policy"], e["info"]] for e in entries]):
+            print(row)
     return EXIT_OK
+
+
+def columns(rows: list[list[str]]) -> list[str]:
+    """Rows of cells as text lines, every column but the last padded to its widest cell."""
+    if not rows:
+        return []
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return [
+        " ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]])
+        for row in rows
+    ]
 
 
 def rego_export(args: argparse.Namespace) -> int:
     """``guardrails rego export DIR``: the Rego policies and their params.json."""
     from guardrails.rego_engine import export
 
-    for path in export(Path(args.dir)):
+    try:
+        written = export(Path(args.dir))
+    except OSError as exc:
+        where = exc.filename or args.dir
+        print(
+            f"guardrails rego export: cannot write {where}: {exc.strerror or exc}", file=sys.stderr
+        )
+        return EXIT_BAD_INPUT
+    for path in written:
         print(path)
     return EXIT_OK
 
@@ -304,7 +336,8 @@ def history(args: argparse.Namespace) -> int:
             f"  (undone by {e['undoneBy']} at {e.get('undoneAt')})" if e.get("undoneBy") else ""
         )
         print(
-            f"{e.get('at')}  {e.get('decision', '-'):<16} {e.get('policy', '-'):<18} "
+            f"{e.get('at')}  {e.get('decision', '-'):<16} "
+            f"{e.get('policy', '-'):<{_policy_width()}} "
             f"{e.get('resource', '-')}  by {e.get('actor', '-')}  id={e['id']}{undone}"
         )
     print(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}", file=sys.stderr)
@@ -360,12 +393,51 @@ def _port_list(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="guardrails", description="cdk-guardrails: policy as code that enforces itself"
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments end in one line naming the command and the problem, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _command(
+    sub: Any, name: str, summary: str, description: str, exits: str
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=textwrap.fill(f"exit status: {exits}", width=78),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    rp = sub.add_parser("replay", help="run the remediation handler on recorded events")
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from guardrails import __version__
+
+    parser = _Parser(
+        prog="guardrails",
+        description="cdk-guardrails: cloud security policy as code that enforces itself. "
+        "Check templates and plans before deployment (scan, rules, rego), test the "
+        "remediation on recorded events (replay), and operate it (history, undo).",
+        epilog="exit status: 0 success, 1 findings or a failed run, 2 bad input or usage; "
+        "each command's --help says what its codes mean.",
+    )
+    parser.add_argument("--version", action="version", version=f"guardrails {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    rp = _command(
+        sub,
+        "replay",
+        "run the remediation handler on recorded events",
+        "Run the real Lambda handler on recorded CloudTrail records (bare or in their\n"
+        "EventBridge envelope) and Config compliance events, one JSON line per event:\n"
+        '{"file", "eventName", "policy", "decision", "reason", "changes", "after"}.\n'
+        "Without --emulate it acts on the account of the current AWS credentials.",
+        "0 every event was read and handled, 1 the handler raised (a retryable AWS "
+        "error), 2 a file could not be read or the settings are invalid",
+    )
     rp.add_argument(
         "--mode",
         choices=["remediate", "notify"],
@@ -374,7 +446,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument(
         "--emulate",
         action="store_true",
-        help="run against an in-memory AWS set up as each event implies",
+        help="run against an in-memory AWS (moto; pip install 'cdk-guardrails[emulate]') "
+        "set up in the state each event implies",
     )
     rp.add_argument(
         "--examples",
@@ -387,15 +460,29 @@ def build_parser() -> argparse.ArgumentParser:
         default="json",
         help="json: one JSON line per event (the contract); text: for people",
     )
-    rp.add_argument("files", nargs="*", metavar="FILE")
+    rp.add_argument(
+        "files", nargs="*", metavar="FILE", help="a JSON file holding one CloudTrail record"
+    )
     rp.set_defaults(func=replay)
 
-    sc = sub.add_parser(
+    sc = _command(
+        sub,
         "scan",
-        help="check CloudFormation templates, cdk.out folders and "
-        "Terraform plans against the catalog",
+        "check CloudFormation templates, cdk.out folders and Terraform plans",
+        "Check infrastructure code against the rule catalog before it is deployed: a\n"
+        "CloudFormation template (JSON or YAML), a cdk.out folder (stages and nested\n"
+        "stacks included) or a Terraform plan (terraform show -json). A value that cannot\n"
+        "be resolved gives a warning when some value of it could violate.",
+        "0 no error-level finding, 1 at least one error-level finding, 2 a path could "
+        "not be read or parsed (one line names it)",
     )
-    sc.add_argument("--format", choices=["text", "json"], default="text")
+    sc.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text: one line per finding and a summary on stderr; json: the list of "
+        "findings {policy, rule, level, resource, file, message}",
+    )
     sc.add_argument(
         "--allowed-ports",
         type=_port_list,
@@ -406,39 +493,100 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument(
         "--require-kms", action="store_true", help="s3-encryption: only SSE-KMS or DSSE-KMS pass"
     )
-    sc.add_argument("--exemption-tag-key", default="SecurityExemption")
-    sc.add_argument("--exemption-tag-value", default="true")
-    sc.add_argument("paths", nargs="+", metavar="PATH")
+    sc.add_argument(
+        "--exemption-tag-key",
+        default="SecurityExemption",
+        metavar="KEY",
+        help="tag key that exempts a resource (default SecurityExemption)",
+    )
+    sc.add_argument(
+        "--exemption-tag-value",
+        default="true",
+        metavar="VALUE",
+        help="tag value that exempts, case-insensitive (default true)",
+    )
+    sc.add_argument(
+        "paths", nargs="+", metavar="PATH", help="a template, a cdk.out folder or a plan JSON"
+    )
     sc.set_defaults(func=scan)
 
-    ru = sub.add_parser("rules", help="list the rule catalog")
-    ru.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    ru = _command(
+        sub,
+        "rules",
+        "list the rule catalog",
+        "The rule catalog: each rule's id, level, policy and planes, what it finds, why it\n"
+        "matters and how to fix it. --format markdown writes RULES.md.",
+        "0 always",
+    )
+    ru.add_argument(
+        "--format",
+        choices=["text", "json", "markdown"],
+        default="text",
+        help='text: aligned columns; json: [{"id", "policy", "level", "planes", ...}]; '
+        "markdown: RULES.md",
+    )
     ru.set_defaults(func=rules)
 
-    hi = sub.add_parser("history", help="list the remediation ledger, newest first")
+    hi = _command(
+        sub,
+        "history",
+        "list the remediation ledger, newest first",
+        "Decisions recorded in the remediation ledger (DynamoDB), newest first, read with\n"
+        "the current AWS credentials.",
+        "0 listed, 2 no table given, or the table could not be read (one line says why)",
+    )
     hi.add_argument("--resource", help="only this resource (as notifications name it)")
     hi.add_argument(
         "--since",
         help="30m, 24h, 7d or an ISO date/time (default: any age with --resource, else 7d)",
     )
-    hi.add_argument("--limit", type=int, default=50, help="at most this many entries (50)")
-    hi.add_argument("--format", choices=["text", "json"], default="text")
+    hi.add_argument(
+        "--limit", type=_positive, default=50, help="at most this many entries (default 50)"
+    )
+    hi.add_argument("--format", choices=["text", "json"], default="text", help="output format")
     _ledger_options(hi)
     hi.set_defaults(func=history)
 
-    un = sub.add_parser("undo", help="restore exactly what a remediation removed")
+    un = _command(
+        sub,
+        "undo",
+        "restore exactly what a remediation removed",
+        "Put back what one remediation removed, with the current AWS credentials, and hold\n"
+        "the resource for the cooldown so the restore is not reverted again.",
+        "0 restored (or shown with --dry-run), 2 unknown entry, nothing to undo, already "
+        "undone, or an AWS error (one line says which)",
+    )
     un.add_argument("entry_id", metavar="ENTRY_ID", help="the entry id (history, notification)")
     un.add_argument("--dry-run", action="store_true", help="show the calls, change nothing")
-    un.add_argument("--format", choices=["text", "json"], default="text")
+    un.add_argument("--format", choices=["text", "json"], default="text", help="output format")
     _ledger_options(un)
     un.set_defaults(func=undo)
 
-    rg = sub.add_parser("rego", help="the Rego v1 copies of the policies, for OPA and conftest")
-    rg_sub = rg.add_subparsers(dest="rego_command", required=True)
-    ex = rg_sub.add_parser("export", help="write the .rego files and params.json into DIR")
-    ex.add_argument("dir", metavar="DIR")
+    rg = _command(
+        sub,
+        "rego",
+        "the Rego v1 copies of the policies, for OPA and conftest",
+        "The policies as Rego v1, for teams that run OPA or conftest on Terraform plans.",
+        "0 written, 2 the folder could not be written (one line names it)",
+    )
+    rg_sub = rg.add_subparsers(dest="rego_command", required=True, metavar="COMMAND")
+    ex = _command(
+        rg_sub,
+        "export",
+        "write the .rego files and params.json into DIR",
+        "Write every policy's .rego file, the shared library and params.json (the\n"
+        "defaults, as data.guardrails.params) into DIR, creating it if needed.",
+        "0 written, 2 DIR could not be written (one line names it)",
+    )
+    ex.add_argument("dir", metavar="DIR", help="folder to write into (created if needed)")
     ex.set_defaults(func=rego_export)
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return int(text)
 
 
 def _ledger_options(parser: argparse.ArgumentParser) -> None:
@@ -449,8 +597,22 @@ def _ledger_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a closed pipe or Ctrl-C ends quietly, never with a traceback."""
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`guardrails rules | head -1`): point stdout at devnull so
+        # the interpreter's final flush does not raise again, and end quietly.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print(f"guardrails {args.command}: interrupted", file=sys.stderr)
+        return 130
     return result
 
 

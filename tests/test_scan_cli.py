@@ -152,6 +152,17 @@ def test_rules_md_is_in_sync() -> None:
     )
 
 
-def test_rules_text(capsys: pytest.CaptureFixture[str]) -> None:
+def test_rules_text_columns_line_up_for_every_policy(capsys: pytest.CaptureFixture[str]) -> None:
+    from guardrails.catalog import catalog
+
     assert main(["rules"]) == 0
-    assert capsys.readouterr().out.splitlines()[0].startswith("GR-SG1   error   sg-open-ingress")
+    lines = capsys.readouterr().out.splitlines()
+    entries = catalog()
+    assert len(lines) == len(entries)
+    assert lines[0].startswith("GR-SG1  error   sg-open-ingress ")
+    # The "what" column starts at the same place on every line, whatever the policy's length.
+    starts = {line.index(entry["info"]) for line, entry in zip(lines, entries, strict=True)}
+    assert len(starts) == 1
+    longest = max(len(e["policy"]) for e in entries)
+    for line, entry in zip(lines, entries, strict=True):
+        assert f" {entry['policy'].ljust(longest)} {entry['info']}" in line
