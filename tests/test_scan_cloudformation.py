@@ -86,13 +86,49 @@ def test_require_kms_option() -> None:
     assert ("KmsBucket", "GR-S3E1", "error") not in rows
 
 
-def test_each_false_flag_is_reported() -> None:
-    flags = [f.location for f in scan_path(CFN / "buckets.json") if f.rule == "GR-S3P1"]
-    assert flags == [
-        "PublicAccessBlockConfiguration.BlockPublicAcls",
-        "PublicAccessBlockConfiguration.BlockPublicPolicy",
-        "PublicAccessBlockConfiguration.RestrictPublicBuckets",
-    ]
+def test_one_finding_names_every_flag_that_is_off() -> None:
+    [finding] = [f for f in scan_path(CFN / "buckets.json") if f.rule == "GR-S3P1"]
+    assert finding.location == "PublicAccessBlockConfiguration"
+    assert (
+        "BlockPublicAcls is false, BlockPublicPolicy is false, RestrictPublicBuckets is absent; "
+        "all four flags must be true" in finding.message
+    )
+
+
+def test_all_four_flags_off_is_one_finding_naming_the_four() -> None:
+    flags = {
+        flag: False
+        for flag in (
+            "BlockPublicAcls",
+            "IgnorePublicAcls",
+            "BlockPublicPolicy",
+            "RestrictPublicBuckets",
+        )
+    }
+    template = {
+        "Resources": {
+            "Open": {
+                "Type": "AWS::S3::Bucket",
+                "Properties": {"PublicAccessBlockConfiguration": flags},
+            },
+            "OneOff": {
+                "Type": "AWS::S3::Bucket",
+                "Properties": {
+                    "PublicAccessBlockConfiguration": {
+                        **dict.fromkeys(flags, True),
+                        "IgnorePublicAcls": False,
+                    }
+                },
+            },
+        }
+    }
+    findings = [f for f in evaluate(subjects(template, "t.json")) if f.rule == "GR-S3P1"]
+    by_resource = {f.resource: f for f in findings}
+    assert len(findings) == 2
+    for flag in flags:
+        assert f"{flag} is false" in by_resource["Open"].message
+    assert by_resource["OneOff"].location == "PublicAccessBlockConfiguration.IgnorePublicAcls"
+    assert "BlockPublicAcls" not in by_resource["OneOff"].message
 
 
 def test_template_without_relevant_resources() -> None:

@@ -164,16 +164,24 @@ def check(subject: Subject, options: PolicyOptions) -> list[Violation]:
     if isinstance(pab, Unresolved):
         out.append(Violation("GR-S3P4", pab.why, pab.where))
     elif isinstance(pab, Mapping):
+        # One finding per bucket names every flag that is off (not one finding per flag).
+        off: list[tuple[str, str]] = []
         for flag in FLAGS:
             where, value = pab.get(flag, (f"PublicAccessBlockConfiguration.{flag}", None))
             if isinstance(value, Unresolved):
                 out.append(Violation("GR-S3P4", value.why, value.where or where))
             elif value is not True:
-                out.append(
-                    Violation(
-                        "GR-S3P1", f"{flag} is {_show(value)}; all four flags must be true", where
-                    )
+                off.append((flag, where))
+        if off:
+            shown = ", ".join(f"{f} is {_show(pab.get(f, ('', None))[1])}" for f, _ in off)
+            locations = [where for _, where in off]
+            out.append(
+                Violation(
+                    "GR-S3P1",
+                    f"{shown}; all four flags must be true",
+                    locations[0] if len(locations) == 1 else _common_parent(locations),
                 )
+            )
     acl_location, acl = subject.facts.get("acl", ("AccessControl", None))
     if isinstance(acl, Unresolved):
         out.append(Violation("GR-S3P4", acl.why, acl.where or acl_location))
@@ -201,6 +209,17 @@ def check(subject: Subject, options: PolicyOptions) -> list[Violation]:
                 )
             )
     return out
+
+
+def _common_parent(locations: list[str]) -> str:
+    """``A.x`` and ``A.y`` -> ``A``; no common parent -> the empty location."""
+    parts = [location.split(".") for location in locations]
+    common: list[str] = []
+    for names in zip(*parts, strict=False):
+        if len(set(names)) != 1:
+            break
+        common.append(names[0])
+    return ".".join(common[: min(len(p) for p in parts) - 1])
 
 
 def _show(value: object) -> str:
