@@ -53,8 +53,13 @@ class GuardrailChecks:
     scope:
         Accepted for parity with cdk-nag packs (``GuardrailChecks(app)``); unused.
     settings:
-        Allowed public ports, KMS requirement, exemption tag and enabled policies; the
-        defaults equal the runtime's.
+        Allowed public ports, KMS requirement, exemption tag and ``policies`` (a policy
+        left out is not checked); the defaults equal the runtime's. Anything but a
+        :class:`GuardrailSettings` raises :class:`~guardrails.settings.ContextError`.
+
+    Under the CDK CLI, error findings of stacks inside a ``Stage`` are also summed up in
+    a violation that names no construct, so that plain ``cdk synth`` (which selects
+    top-level stacks only) still fails; ``cdk synth '**'`` shows each in detail.
 
     Examples
     --------

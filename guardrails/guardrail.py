@@ -41,6 +41,21 @@ class PolicyGuardrail(Construct):
     def __init__(
         self, scope: Construct, construct_id: str, *, settings: GuardrailSettings | None = None
     ) -> None:
+        """Add the policy's rules to ``scope``'s stack, on the stack's shared core.
+
+        Parameters
+        ----------
+        scope:
+            Any construct of the stack to guard; the core (Lambda, topic, ledger) is
+            created in that stack on first use.
+        construct_id:
+            The construct id.
+        settings:
+            Everything the guardrail does (see ``help(GuardrailSettings)``). All guardrails
+            of one stack share one core, so they must be given equal settings; ``None``
+            joins the core as the first guardrail built it (defaults if none). Different
+            settings fail synthesis naming both construct paths and the differing fields.
+        """
         super().__init__(scope, construct_id)
         self.core = GuardrailCore.of(self, settings)
         settings = self.core.settings

@@ -18,7 +18,8 @@ class SecurityGroupGuardrail(PolicyGuardrail):
     Parameters
     ----------
     settings:
-        Shared settings; the first guardrail in a stack fixes them for the stack's core.
+        The stack's settings (see ``help(GuardrailSettings)``); every guardrail of a stack
+        must be given the same ones, or None to join the stack's core as it is.
 
     Examples
     --------

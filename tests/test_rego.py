@@ -184,3 +184,39 @@ def test_port_logic_is_the_same(allowed: list[int]) -> None:
         in_rego = text != "undefined" and json.loads(text)["expressions"] == [True]
         entry = IngressEntry(protocol, lo, hi, "0.0.0.0/0", SourceKind.IPV4)
         assert in_rego is covers_disallowed_port(entry, allowed), (protocol, lo, hi)
+
+
+def test_all_four_flags_off_is_one_finding_in_both_engines(tmp_path: Path) -> None:
+    flags = [
+        "block_public_acls",
+        "ignore_public_acls",
+        "block_public_policy",
+        "restrict_public_buckets",
+    ]
+    plan = {
+        "format_version": "1.2",
+        "resource_changes": [
+            {
+                "address": "aws_s3_bucket_public_access_block.open",
+                "mode": "managed",
+                "type": "aws_s3_bucket_public_access_block",
+                "name": "open",
+                "change": {
+                    "actions": ["create"],
+                    "before": None,
+                    "after": {"bucket": "site", **dict.fromkeys(flags, False)},
+                    "after_unknown": {},
+                },
+            }
+        ],
+    }
+    rego = [f for f in evaluate(plan) if f["rule"] == "GR-S3P1"]
+    assert len(rego) == 1
+    assert all(flag in rego[0]["message"] for flag in flags)
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    python = [f for f in scan_path(path) if f.rule == "GR-S3P1"]
+    assert len(python) == 1
+    # The Python scanner names the flags as the API does; the Rego copy as Terraform does.
+    for flag in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublic"):
+        assert f"{flag}" in python[0].message

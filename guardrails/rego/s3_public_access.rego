@@ -1,7 +1,8 @@
 # cdk-guardrails policy s3-public-access over a Terraform plan (Rego v1).
 #
 # Buckets stay private. Rules:
-#   GR-S3P1 (deny)  an aws_s3_bucket_public_access_block flag is false (or left out: false)
+#   GR-S3P1 (deny)  aws_s3_bucket_public_access_block flags false (or left out: false), one
+#                   finding per resource naming each such flag
 #   GR-S3P2 (deny)  a public canned ACL, or a grant to AllUsers / AuthenticatedUsers
 #   GR-S3P3 (deny)  a bucket policy Allow (or NotPrincipal) to principal * without a
 #                   condition that restricts who may use it
@@ -53,13 +54,18 @@ finding contains lib.finding("GR-S3P4", "warning", r, lib.unknown_why([flag]), f
 	lib.unknown_at(r, [flag])
 }
 
-finding contains lib.finding("GR-S3P1", "error", r, message, flag, bucket_exempt(r)) if {
+# One finding per resource names every flag that is off (not one finding per flag).
+finding contains lib.finding("GR-S3P1", "error", r, message, location, bucket_exempt(r)) if {
 	some r in lib.of_type("aws_s3_bucket_public_access_block")
-	some flag in flags
-	not lib.unknown_at(r, [flag])
-	not flag_on(lib.value_at(r, [flag]))
-	message := concat("", [flag, " is not true; set all four flags to true"])
+	off := [flag | some flag in flags; not lib.unknown_at(r, [flag]); not flag_on(lib.value_at(r, [flag]))]
+	count(off) > 0
+	message := concat("", [concat(", ", off), " not true; set all four flags to true"])
+	location := flags_location(off)
 }
+
+flags_location(off) := off[0] if count(off) == 1
+
+else := "public access block"
 
 flag_on(true)
 
