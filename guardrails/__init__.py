@@ -10,48 +10,42 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "CloudTrailGuardrail",
-    "EbsGuardrail",
-    "GuardrailChecks",
-    "GuardrailCore",
-    "GuardrailSettings",
-    "GuardrailStack",
-    "Mode",
-    "S3EncryptionGuardrail",
-    "S3PublicAccessGuardrail",
-    "SecurityGroupGuardrail",
-]
-
-if TYPE_CHECKING:
-    from guardrails.checks import GuardrailChecks
-    from guardrails.cloudtrail import CloudTrailGuardrail
-    from guardrails.core import GuardrailCore
-    from guardrails.ebs import EbsGuardrail
-    from guardrails.s3 import S3EncryptionGuardrail, S3PublicAccessGuardrail
-    from guardrails.security_group import SecurityGroupGuardrail
-    from guardrails.settings import GuardrailSettings
-    from guardrails.stack import GuardrailStack
-    from guardrails_runtime.model import Mode
-
 _LAZY = {
     "GuardrailChecks": "guardrails.checks",
-    "CloudTrailGuardrail": "guardrails.cloudtrail",
     "GuardrailCore": "guardrails.core",
     "GuardrailSettings": "guardrails.settings",
     "GuardrailStack": "guardrails.stack",
-    "EbsGuardrail": "guardrails.ebs",
     "Mode": "guardrails_runtime.model",
-    "S3EncryptionGuardrail": "guardrails.s3",
-    "S3PublicAccessGuardrail": "guardrails.s3",
-    "SecurityGroupGuardrail": "guardrails.security_group",
 }
 
 
+def _construct_names() -> list[str]:
+    from guardrails_runtime.spec import specs
+
+    return [s.construct for s in specs() if s.fix is not None and s.construct]
+
+
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'guardrails' has no attribute {name!r}")
+    """The CDK classes, imported on first use; one construct class per policy spec."""
     import importlib
 
-    return getattr(importlib.import_module(module), name)
+    if name == "__all__":  # `from guardrails import *`
+        return sorted([*_LAZY, *_construct_names()])
+    module = _LAZY.get(name)
+    if module is not None:
+        return getattr(importlib.import_module(module), name)
+    if name in _construct_names():
+        return getattr(importlib.import_module("guardrails.constructs"), name)
+    raise AttributeError(f"module 'guardrails' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY, *_construct_names()])
+
+
+if TYPE_CHECKING:
+    from guardrails.checks import GuardrailChecks as GuardrailChecks
+    from guardrails.core import GuardrailCore as GuardrailCore
+    from guardrails.settings import GuardrailSettings as GuardrailSettings
+    from guardrails.stack import GuardrailStack as GuardrailStack
+    from guardrails_runtime.model import Mode as Mode

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from guardrails_runtime.policies.registry import STATIC_POLICIES
-
-# Where each policy is enforced today; grows as planes are added.
-PLANES: dict[str, list[str]] = {
-    "sg-open-ingress": ["prevent", "detect", "react"],
-    "s3-encryption": ["prevent", "detect", "react"],
-    "s3-public-access": ["prevent", "detect", "react"],
-    "cloudtrail-enabled": ["prevent", "detect", "react"],
-    "ebs-encryption": ["prevent", "detect", "react"],
-}
+from guardrails_runtime.spec import specs
 
 
 def catalog() -> list[dict[str, Any]]:
@@ -24,13 +15,13 @@ def catalog() -> list[dict[str, Any]]:
             "rule": rule.id,
             "policy": rule.policy,
             "level": rule.level,
-            "planes": PLANES.get(rule.policy, []),
+            "planes": spec.planes,
             "info": rule.info,
             "explanation": rule.explanation,
             "fix": rule.fix,
         }
-        for policy in STATIC_POLICIES
-        for rule in policy.RULES
+        for spec in specs()
+        for rule in spec.rules
     ]
 
 

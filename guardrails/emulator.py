@@ -41,7 +41,7 @@ from typing import Any
 from guardrails_runtime.aws import Clients
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError, parse
 from guardrails_runtime.model import IngressEntry, SourceKind
-from guardrails_runtime.policies.sg_open_ingress import same_grant
+from guardrails_runtime.policies.sg_open_ingress.policy import same_grant
 from guardrails_runtime.readers.ec2 import (
     entries_from_authorize,
     entries_from_modify,

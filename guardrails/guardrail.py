@@ -12,18 +12,6 @@ from guardrails.settings import GuardrailSettings
 from guardrails_runtime.model import Mode
 from guardrails_runtime.remediations.base import Remediation
 
-# Config managed rule -> the resource types it evaluates (None: account-level rule).
-RULE_SCOPES: dict[str, list[config.ResourceType] | None] = {
-    "VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS": [config.ResourceType.EC2_SECURITY_GROUP],
-    "INCOMING_SSH_DISABLED": [config.ResourceType.EC2_SECURITY_GROUP],
-    "EC2_EBS_ENCRYPTION_BY_DEFAULT": None,
-    "ENCRYPTED_VOLUMES": [config.ResourceType.EBS_VOLUME],
-    "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED": [config.ResourceType.S3_BUCKET],
-    "CLOUD_TRAIL_ENABLED": None,
-    "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED": [config.ResourceType.S3_BUCKET],
-    "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED": [config.ResourceType.CLOUDTRAIL_TRAIL],
-}
-
 
 class PolicyGuardrail(Construct):
     """One policy's react and detect planes, on the stack's shared :class:`GuardrailCore`.
@@ -71,7 +59,7 @@ class PolicyGuardrail(Construct):
         self.config_rules: list[config.ManagedRule] = []
         routed: list[str] = []
         for spec in settings.config_rule_specs(policy):
-            resources = RULE_SCOPES[spec.identifier]
+            resources = [config.ResourceType.of(t) for t in spec.scope]
             self.config_rules.append(
                 config.ManagedRule(
                     self,

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from guardrails_runtime.policies.registry import STATIC_POLICIES
+from guardrails_runtime.policies.registry import static_policies
 
 LIBRARY = "lib"
 DEFAULT_PARAMS: dict[str, Any] = {
@@ -33,7 +33,7 @@ def module_name(policy: str) -> str:
 def sources() -> dict[str, str]:
     """File name -> Rego text, the library first, then one file per catalog policy."""
     folder = resources.files("guardrails").joinpath("rego")
-    names = [LIBRARY] + [module_name(p.POLICY) for p in STATIC_POLICIES]
+    names = [LIBRARY] + [module_name(p.POLICY) for p in static_policies()]
     return {f"{name}.rego": folder.joinpath(f"{name}.rego").read_text() for name in names}
 
 
@@ -71,7 +71,7 @@ def evaluate(
     rego.add_data_json(json.dumps(params_document(params)))
     rego.set_input_term(plan if isinstance(plan, str) else json.dumps(plan))
     findings: list[dict[str, Any]] = []
-    for policy in STATIC_POLICIES:
+    for policy in static_policies():
         package = f"data.guardrails.{module_name(policy.POLICY)}"
         output = json.loads(str(rego.query(f"[f | some f in {package}.finding]")))
         for finding in output["expressions"][0]:

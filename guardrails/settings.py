@@ -18,16 +18,12 @@ from typing import Any, NamedTuple, NoReturn
 
 from guardrails_runtime import settings as rt
 from guardrails_runtime.model import Mode
-from guardrails_runtime.policies.sg_open_ingress import DEFAULT_ALLOWED_PORTS
+from guardrails_runtime.policies.sg_open_ingress.policy import DEFAULT_ALLOWED_PORTS
+from guardrails_runtime.spec import policy_ids, spec
 
 PREFIX = "guardrails:"
-POLICIES = (
-    "sg-open-ingress",
-    "ebs-encryption",
-    "s3-encryption",
-    "s3-public-access",
-    "cloudtrail-enabled",
-)
+# Every policy of the catalog, from the policies' specs (one folder each).
+POLICIES = policy_ids()
 LOG_RETENTION_DAYS = (
     1,
     3,
@@ -565,6 +561,8 @@ class ConfigRuleSpec:
     description: str
     # NON_COMPLIANT evaluations go to the remediation Lambda (False: detect only).
     route: bool = True
+    # CloudFormation types the rule evaluates (empty: an account-level rule).
+    scope: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -617,88 +615,25 @@ class GuardrailSettings:
         return self.policy_modes.get(policy, self.mode)
 
     def config_rule_specs(self, policy: str) -> list[ConfigRuleSpec]:
-        """The AWS Config managed rules that detect ``policy``, named and parameterised.
+        """The AWS Config managed rules that detect ``policy``, named and parameterised
+        from the policy's spec.
 
         Empty when ``configRules`` is off or the policy is not enabled.
         """
         if not self.config_rules or policy not in self.policies:
             return []
-        specs: list[ConfigRuleSpec] = []
-        if policy == "sg-open-ingress":
-            ports = ",".join(str(p) for p in sorted(self.allowed_public_ports))
-            specs.append(
-                ConfigRuleSpec(
-                    f"{self.resource_prefix}-sg-open-ingress",
-                    "VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS",
-                    {"authorizedTcpPorts": ports, "authorizedUdpPorts": ports} if ports else {},
-                    "only the allowed public ports may be open to the internet",
-                )
+        return [
+            ConfigRuleSpec(
+                f"{self.resource_prefix}-{rule.suffix}",
+                rule.identifier,
+                rule.parameters(self) if rule.parameters else {},
+                rule.description,
+                rule.route,
+                rule.scope,
             )
-            if 22 not in self.allowed_public_ports:
-                specs.append(
-                    ConfigRuleSpec(
-                        f"{self.resource_prefix}-sg-open-ingress-ssh",
-                        "INCOMING_SSH_DISABLED",
-                        {},
-                        "no SSH from the internet",
-                    )
-                )
-        if policy == "s3-encryption":
-            specs.append(
-                ConfigRuleSpec(
-                    f"{self.resource_prefix}-s3-encryption",
-                    "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED",
-                    {},
-                    "buckets have default encryption",
-                )
-            )
-        if policy == "s3-public-access":
-            specs.append(
-                ConfigRuleSpec(
-                    f"{self.resource_prefix}-s3-public-access",
-                    "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",
-                    {},
-                    "buckets block public access",
-                )
-            )
-        if policy == "cloudtrail-enabled":
-            specs.append(
-                ConfigRuleSpec(
-                    f"{self.resource_prefix}-cloudtrail-enabled",
-                    "CLOUD_TRAIL_ENABLED",
-                    {},
-                    "a trail is logging in this account (reported only)",
-                    route=False,
-                )
-            )
-            specs.append(
-                ConfigRuleSpec(
-                    f"{self.resource_prefix}-cloudtrail-log-file-validation",
-                    "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED",
-                    {},
-                    "trails validate their log files (reported only)",
-                    route=False,
-                )
-            )
-        if policy == "ebs-encryption":
-            specs.append(
-                ConfigRuleSpec(
-                    f"{self.resource_prefix}-ebs-encryption-by-default",
-                    "EC2_EBS_ENCRYPTION_BY_DEFAULT",
-                    {},
-                    "EBS encryption by default is on",
-                )
-            )
-            specs.append(
-                ConfigRuleSpec(
-                    f"{self.resource_prefix}-ebs-encrypted-volumes",
-                    "ENCRYPTED_VOLUMES",
-                    {},
-                    "attached EBS volumes are encrypted (reported only: no in-place fix)",
-                    route=False,
-                )
-            )
-        return specs
+            for rule in spec(policy).config_rules
+            if rule.enabled is None or rule.enabled(self)
+        ]
 
     def config_rule_policies(self) -> dict[str, str]:
         """Config rule name -> policy for the rules routed to the Lambda."""

@@ -7,22 +7,9 @@ from typing import Any
 from aws_cdk import Stack
 from constructs import Construct
 
-from guardrails.cloudtrail import CloudTrailGuardrail
+from guardrails.constructs import CONSTRUCTS
 from guardrails.core import GuardrailCore
-from guardrails.ebs import EbsGuardrail
-from guardrails.guardrail import PolicyGuardrail
-from guardrails.s3 import S3EncryptionGuardrail, S3PublicAccessGuardrail
-from guardrails.security_group import SecurityGroupGuardrail
 from guardrails.settings import OPTIONS_BY_FIELD, ContextError, GuardrailSettings
-
-# policy -> construct class; one line per policy.
-GUARDRAILS: dict[str, type[PolicyGuardrail]] = {
-    "sg-open-ingress": SecurityGroupGuardrail,
-    "ebs-encryption": EbsGuardrail,
-    "s3-encryption": S3EncryptionGuardrail,
-    "s3-public-access": S3PublicAccessGuardrail,
-    "cloudtrail-enabled": CloudTrailGuardrail,
-}
 
 
 class GuardrailStack(Stack):
@@ -81,7 +68,7 @@ class GuardrailStack(Stack):
         self.settings = settings
         self.core = GuardrailCore.of(self, settings)
         self.guardrails = {
-            policy: GUARDRAILS[policy](self, _construct_id(policy), settings=settings)
+            policy: CONSTRUCTS[policy](self, _construct_id(policy), settings=settings)
             for policy in settings.policies
         }
 

@@ -9,7 +9,7 @@ import pytest
 
 MODULES = [
     "guardrails_runtime.events",
-    "guardrails_runtime.policies.sg_open_ingress",
+    "guardrails_runtime.policies.sg_open_ingress.policy",
     "guardrails.settings",
 ]
 

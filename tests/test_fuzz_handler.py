@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from guardrails_runtime.events import ComplianceChange, MalformedEventError, parse
 from guardrails_runtime.handler import process
 from guardrails_runtime.model import Decision
-from guardrails_runtime.policies.sg_open_ingress import InvalidEntryError, evaluate
+from guardrails_runtime.policies.sg_open_ingress.policy import InvalidEntryError, evaluate
 from guardrails_runtime.readers.ec2 import entries_from_authorize, entries_from_modify
 
 EXAMPLES = int(os.environ.get("GUARDRAILS_FUZZ_EXAMPLES", "2000"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from guardrails_runtime.model import IngressEntry, SourceKind
-from guardrails_runtime.policies.sg_open_ingress import (
+from guardrails_runtime.policies.sg_open_ingress.policy import (
     InvalidEntryError,
     evaluate,
     is_violation,

@@ -18,7 +18,7 @@ from guardrails.cli import main
 from guardrails.rego_engine import evaluate, export, module_name, sources
 from guardrails.scan.engine import ScanOptions, scan_path
 from guardrails_runtime.model import PolicyOptions
-from guardrails_runtime.policies.registry import STATIC_POLICIES
+from guardrails_runtime.policies.registry import static_policies
 
 PLANS = sorted((FIXTURES / "tf").glob("*.plan.json"))
 PARAMS: dict[str, dict[str, Any]] = {
@@ -70,7 +70,7 @@ def test_fixtures_cover_every_policy_rule_and_a_clean_plan() -> None:
         seen |= {rule for _, rule, _, _ in found}
         if not python_findings(plan, {}):
             clean.append(plan.name)
-    assert seen == {rule.id for policy in STATIC_POLICIES for rule in policy.RULES}
+    assert seen == {rule.id for policy in static_policies() for rule in policy.RULES}
     assert len(clean) >= 2  # compliant plans: nothing reported by either engine
 
 
@@ -104,7 +104,7 @@ def test_deny_and_warn_sets_for_conftest() -> None:
 
 def test_every_policy_has_a_rego_file() -> None:
     names = set(sources())
-    for policy in STATIC_POLICIES:
+    for policy in static_policies():
         text = sources()[f"{module_name(policy.POLICY)}.rego"]
         assert f"package guardrails.{module_name(policy.POLICY)}" in text
         assert "import rego.v1" in text
@@ -168,7 +168,7 @@ def test_port_logic_is_the_same(allowed: list[int]) -> None:
     from regopy import Interpreter
 
     from guardrails_runtime.model import IngressEntry, SourceKind
-    from guardrails_runtime.policies.sg_open_ingress import covers_disallowed_port
+    from guardrails_runtime.policies.sg_open_ingress.policy import covers_disallowed_port
 
     rego = Interpreter()
     for name, text in sources().items():

@@ -125,7 +125,7 @@ def test_missing_trail_and_malformed_request(cloudtrail: Any) -> None:
 
 
 def test_management_event_selector_logic() -> None:
-    from guardrails_runtime.policies.cloudtrail_enabled import management_events_dropped
+    from guardrails_runtime.policies.cloudtrail_enabled.policy import management_events_dropped
 
     assert not management_events_dropped({})
     assert management_events_dropped({"EventSelectors": [{"IncludeManagementEvents": False}]})

@@ -49,9 +49,9 @@ def test_handler_imports_with_cdk_blocked() -> None:
 
 def test_remediation_index_matches_the_classes() -> None:
     """The lazy index names exactly the events and policies each remediation declares."""
-    from guardrails_runtime.remediations import INDEX, all_remediations
+    from guardrails_runtime.remediations import all_remediations, index
 
-    for entry, remediation in zip(INDEX, all_remediations(), strict=True):
+    for entry, remediation in zip(index(), all_remediations(), strict=True):
         assert entry.policy == remediation.policy
         assert entry.event_source == remediation.event_source
         assert entry.event_names == set(remediation.event_names) | set(remediation.ignored_events)

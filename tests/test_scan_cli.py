@@ -128,19 +128,20 @@ def test_rules_json_and_manifest(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "--format", "json"]) == 0
     catalog = json.loads(capsys.readouterr().out)
     # The manifest: every rule id and level, pinned (ids are never reused).
+    # Policies come in id order (one folder each); rules in their spec's order.
     assert [(r["rule"], r["policy"], r["level"]) for r in catalog] == [
-        ("GR-SG1", "sg-open-ingress", "error"),
-        ("GR-SG2", "sg-open-ingress", "warning"),
+        ("GR-CT1", "cloudtrail-enabled", "error"),
+        ("GR-CT2", "cloudtrail-enabled", "warning"),
+        ("GR-EBS1", "ebs-encryption", "error"),
+        ("GR-EBS2", "ebs-encryption", "warning"),
         ("GR-S3E1", "s3-encryption", "error"),
         ("GR-S3E2", "s3-encryption", "warning"),
         ("GR-S3P1", "s3-public-access", "error"),
         ("GR-S3P2", "s3-public-access", "error"),
         ("GR-S3P3", "s3-public-access", "error"),
         ("GR-S3P4", "s3-public-access", "warning"),
-        ("GR-CT1", "cloudtrail-enabled", "error"),
-        ("GR-CT2", "cloudtrail-enabled", "warning"),
-        ("GR-EBS1", "ebs-encryption", "error"),
-        ("GR-EBS2", "ebs-encryption", "warning"),
+        ("GR-SG1", "sg-open-ingress", "error"),
+        ("GR-SG2", "sg-open-ingress", "warning"),
     ]
     for entry in catalog:
         assert entry["info"] and entry["explanation"] and entry["fix"] and entry["planes"]
@@ -159,7 +160,7 @@ def test_rules_text_columns_line_up_for_every_policy(capsys: pytest.CaptureFixtu
     lines = capsys.readouterr().out.splitlines()
     entries = catalog()
     assert len(lines) == len(entries)
-    assert lines[0].startswith("GR-SG1  error   sg-open-ingress ")
+    assert lines[0].startswith("GR-CT1  error   cloudtrail-enabled ")
     # The "what" column starts at the same place on every line, whatever the policy's length.
     starts = {line.index(entry["info"]) for line, entry in zip(lines, entries, strict=True)}
     assert len(starts) == 1

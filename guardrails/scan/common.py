@@ -6,7 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from guardrails_runtime.model import IngressEntry, SourceKind, Unresolved
-from guardrails_runtime.policies.sg_open_ingress import InvalidEntryError, is_world_open, parse_port
+from guardrails_runtime.policies.sg_open_ingress.policy import (
+    InvalidEntryError,
+    is_world_open,
+    parse_port,
+)
 
 
 def ingress_entries(

@@ -11,13 +11,12 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from guardrails.scan import cloudformation, terraform
 from guardrails.scan.errors import ScanInputError
 from guardrails_runtime.model import PolicyOptions, Subject, Unresolved
-from guardrails_runtime.policies.registry import STATIC_POLICIES, rule
+from guardrails_runtime.policies.registry import StaticPolicy, rule, static_policies
 from guardrails_runtime.settings import DEFAULT_EXEMPTION_KEY, DEFAULT_EXEMPTION_VALUE
 
 
@@ -64,8 +63,8 @@ def evaluate(subjects: Iterable[Subject], options: ScanOptions = ScanOptions()) 
     An exempt resource's errors become warnings that say so: visible, never failing.
     """
     findings: list[Finding] = []
-    by_kind: dict[str, list[ModuleType]] = {}
-    for policy in STATIC_POLICIES:
+    by_kind: dict[str, list[StaticPolicy]] = {}
+    for policy in static_policies():
         if options.policies is None or policy.POLICY in options.policies:
             for kind in policy.KINDS:
                 by_kind.setdefault(kind, []).append(policy)

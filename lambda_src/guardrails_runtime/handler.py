@@ -23,7 +23,7 @@ from guardrails_runtime import notify
 from guardrails_runtime.aws import Clients, error_code, is_access_denied
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError, parse
 from guardrails_runtime.model import RECORDED_DECISIONS, Decision, Mode, Outcome
-from guardrails_runtime.policies.sg_open_ingress import InvalidEntryError
+from guardrails_runtime.policies.sg_open_ingress.policy import InvalidEntryError
 from guardrails_runtime.remediations import Context, Remediation, by_event, by_policy
 from guardrails_runtime.settings import RuntimeSettings
 

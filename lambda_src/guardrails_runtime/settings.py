@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from guardrails_runtime.model import Mode
-from guardrails_runtime.policies.sg_open_ingress import DEFAULT_ALLOWED_PORTS
+from guardrails_runtime.policies.sg_open_ingress.policy import DEFAULT_ALLOWED_PORTS
 
 ENV_MODE = "GUARDRAILS_MODE"
 ENV_POLICY_MODES = "GUARDRAILS_POLICY_MODES"

@@ -1,35 +1,48 @@
-"""The static plane's registry of policies.
+"""The static plane's registry, derived from the policies' specs.
 
-``STATIC_POLICIES`` is the registry of the static plane (templates, plans, CDK synth):
-adding a policy means adding its module (``POLICY``, ``KINDS``, ``RULES``, ``check``) and
-one line here.
+``static_policies()`` lists, for each policy that judges templates and plans, its spec and
+its pure ``check`` (imported on first use, so the Lambda never loads it for an event).
 """
 
 from __future__ import annotations
 
-from types import ModuleType
+import importlib
+from collections.abc import Callable
+from typing import NamedTuple
 
-from guardrails_runtime.model import RuleInfo
-from guardrails_runtime.policies import (
-    cloudtrail_enabled,
-    ebs_encryption,
-    s3_encryption,
-    s3_public_access,
-    sg_open_ingress,
-)
+from guardrails_runtime.model import PolicyOptions, RuleInfo, Subject, Violation
+from guardrails_runtime.spec import PolicySpec, specs
 
-STATIC_POLICIES: tuple[ModuleType, ...] = (
-    sg_open_ingress,
-    s3_encryption,
-    s3_public_access,
-    cloudtrail_enabled,
-    ebs_encryption,
-)
+
+class StaticPolicy(NamedTuple):
+    POLICY: str
+    KINDS: tuple[str, ...]
+    RULES: tuple[RuleInfo, ...]
+    check: Callable[[Subject, PolicyOptions], list[Violation]]
+    spec: PolicySpec
+
+
+_STATIC: tuple[StaticPolicy, ...] | None = None
+
+
+def static_policies() -> tuple[StaticPolicy, ...]:
+    """Every policy with a prevent plane, in spec order."""
+    global _STATIC  # noqa: PLW0603 - built once per process
+    if _STATIC is None:
+        found = []
+        for spec in specs():
+            if spec.kinds:
+                module = importlib.import_module(
+                    f"guardrails_runtime.policies.{spec.module}.policy"
+                )
+                found.append(StaticPolicy(spec.id, spec.kinds, spec.rules, module.check, spec))
+        _STATIC = tuple(found)
+    return _STATIC
 
 
 def all_rules() -> list[RuleInfo]:
     """Every rule of the catalog, in catalog order."""
-    return [rule for policy in STATIC_POLICIES for rule in policy.RULES]
+    return [rule for spec in specs() for rule in spec.rules]
 
 
 def rule(rule_id: str) -> RuleInfo:

@@ -13,7 +13,11 @@ from typing import Any
 
 from guardrails_runtime.events import MalformedEventError
 from guardrails_runtime.model import IngressEntry, SourceKind
-from guardrails_runtime.policies.sg_open_ingress import InvalidEntryError, parse_port, same_grant
+from guardrails_runtime.policies.sg_open_ingress.policy import (
+    InvalidEntryError,
+    parse_port,
+    same_grant,
+)
 
 
 def items(value: object) -> list[Any]:

@@ -1,9 +1,9 @@
-"""Registry of remediations: one module per policy, listed here once.
+"""Registry of remediations, derived from the policies' specs.
 
-``INDEX`` says which module handles which CloudTrail events, so that a Lambda container
-imports only the remediation its event needs (cold start); a test keeps the index equal
-to what each remediation class declares. ``all_remediations()`` imports them all (the
-CDK side and the tests).
+``by_event`` finds the policy whose spec lists a CloudTrail event and imports only that
+policy's ``fix`` module (cold start); ``all_remediations()`` imports them all (the CDK side
+and the tests). Nothing here is kept by hand: a policy folder with a ``fix`` in its spec
+is a remediation.
 """
 
 from __future__ import annotations
@@ -11,16 +11,17 @@ from __future__ import annotations
 import importlib
 from typing import NamedTuple
 
-from guardrails_runtime.remediations.base import Context, IamGrant, Remediation
+from guardrails_runtime.remediations.base import Context, Remediation
+from guardrails_runtime.spec import IamGrant, specs
 
 __all__ = [
-    "INDEX",
     "Context",
     "IamGrant",
     "Remediation",
     "all_remediations",
     "by_event",
     "by_policy",
+    "index",
 ]
 
 
@@ -32,79 +33,49 @@ class Entry(NamedTuple):
     cls: str
 
 
-INDEX: tuple[Entry, ...] = (
-    Entry(
-        "sg-open-ingress",
-        "ec2.amazonaws.com",
-        frozenset(
-            {
-                "AuthorizeSecurityGroupIngress",
-                "ModifySecurityGroupRules",
-                "AuthorizeSecurityGroupEgress",
-            }
-        ),
-        "sg_open_ingress",
-        "SecurityGroupIngressRemediation",
-    ),
-    Entry(
-        "ebs-encryption",
-        "ec2.amazonaws.com",
-        frozenset({"DisableEbsEncryptionByDefault"}),
-        "ebs_encryption",
-        "EbsEncryptionRemediation",
-    ),
-    Entry(
-        "s3-encryption",
-        "s3.amazonaws.com",
-        frozenset({"DeleteBucketEncryption", "PutBucketEncryption"}),
-        "s3_encryption",
-        "S3EncryptionRemediation",
-    ),
-    Entry(
-        "s3-public-access",
-        "s3.amazonaws.com",
-        frozenset(
-            {
-                "PutBucketPublicAccessBlock",
-                "DeleteBucketPublicAccessBlock",
-                "PutAccountPublicAccessBlock",
-                "DeleteAccountPublicAccessBlock",
-                "PutBucketAcl",
-                "PutBucketPolicy",
-            }
-        ),
-        "s3_public_access",
-        "S3PublicAccessRemediation",
-    ),
-    Entry(
-        "cloudtrail-enabled",
-        "cloudtrail.amazonaws.com",
-        frozenset({"StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors"}),
-        "cloudtrail_enabled",
-        "CloudTrailRemediation",
-    ),
-)
-
+_index: tuple[Entry, ...] | None = None
 _loaded: dict[str, Remediation] = {}
+
+
+def index() -> tuple[Entry, ...]:
+    """One entry per (policy, event source) with a fix, from the specs."""
+    global _index  # noqa: PLW0603 - built once per container
+    if _index is None:
+        _index = tuple(
+            Entry(
+                spec.id,
+                trigger.event_source,
+                frozenset(trigger.event_names) | frozenset(trigger.ignored),
+                f"guardrails_runtime.policies.{spec.module}.fix",
+                spec.fix.cls,
+            )
+            for spec in specs()
+            if spec.fix is not None
+            for trigger in spec.triggers
+        )
+    return _index
 
 
 def _load(entry: Entry) -> Remediation:
     remediation = _loaded.get(entry.policy)
     if remediation is None:
-        module = importlib.import_module(f"{__name__}.{entry.module}")
+        module = importlib.import_module(entry.module)
         remediation = getattr(module, entry.cls)()
         _loaded[entry.policy] = remediation
     return remediation
 
 
 def all_remediations() -> list[Remediation]:
-    """Every remediation, imported (index order)."""
-    return [_load(entry) for entry in INDEX]
+    """Every remediation, imported (one per policy, in spec order)."""
+    seen: dict[str, Remediation] = {}
+    for entry in index():
+        seen.setdefault(entry.policy, _load(entry))
+    return list(seen.values())
 
 
 def by_event(event_source: str, event_name: str) -> Remediation | None:
     """The remediation triggered by a CloudTrail event, or None."""
-    for entry in INDEX:
+    for entry in index():
         if entry.event_source == event_source and event_name in entry.event_names:
             return _load(entry)
     return None
@@ -112,7 +83,7 @@ def by_event(event_source: str, event_name: str) -> Remediation | None:
 
 def by_policy(policy: str) -> Remediation | None:
     """The remediation of a policy, or None."""
-    for entry in INDEX:
+    for entry in index():
         if entry.policy == policy:
             return _load(entry)
     return None

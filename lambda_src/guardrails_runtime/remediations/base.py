@@ -10,22 +10,10 @@ from guardrails_runtime.aws import Clients
 from guardrails_runtime.events import ApiCall, ComplianceChange
 from guardrails_runtime.model import Decision, Mode, Outcome
 from guardrails_runtime.settings import RuntimeSettings
+from guardrails_runtime.spec import IamGrant, PolicySpec
 
 if TYPE_CHECKING:
     from guardrails_runtime.ledger import Ledger
-
-
-class IamGrant(NamedTuple):
-    """IAM actions a remediation needs, on a resource ARN pattern.
-
-    ``resource`` may contain ``{partition}``, ``{region}`` and ``{account}``, filled in by
-    the CDK side with the stack's values; ``*`` where the API has no resource-level
-    permissions.
-    """
-
-    actions: tuple[str, ...]
-    resource: str
-    why: str
 
 
 class Context(NamedTuple):
@@ -98,11 +86,15 @@ def tag_exemption(settings: RuntimeSettings, tags: object, what: str) -> str | N
 class Remediation(abc.ABC):
     """One policy's reactive plane.
 
+    A subclass sets ``spec`` (its policy's :class:`PolicySpec`); the policy id, triggers,
+    IAM grants and Config resource types are read from it, never repeated here.
+
     ``on_api_call`` and ``on_compliance_change`` return an :class:`Outcome`; they raise
     only for AWS errors that a retry could fix (the handler lets those propagate so that
     Lambda's async retries and the dead-letter queue keep the event).
     """
 
+    spec: ClassVar[PolicySpec]
     policy: ClassVar[str]
     event_source: ClassVar[str]
     event_names: ClassVar[tuple[str, ...]]
@@ -110,6 +102,18 @@ class Remediation(abc.ABC):
     iam: ClassVar[tuple[IamGrant, ...]]
     # Events that reach the handler but are deliberately out of scope, with the reason.
     ignored_events: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        spec = cls.__dict__.get("spec")
+        if spec is None or spec.fix is None:
+            return
+        cls.policy = spec.id
+        cls.event_source = spec.triggers[0].event_source
+        cls.event_names = tuple(name for t in spec.triggers for name in t.event_names)
+        cls.config_resource_types = spec.fix.config_resource_types
+        cls.iam = spec.fix.iam
+        cls.ignored_events = {k: v for t in spec.triggers for k, v in t.ignored.items()}
 
     @abc.abstractmethod
     def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:

@@ -28,7 +28,6 @@ from typing import NamedTuple
 from guardrails_runtime.model import (
     IngressEntry,
     PolicyOptions,
-    RuleInfo,
     SourceKind,
     Subject,
     Unresolved,
@@ -39,33 +38,6 @@ POLICY = "sg-open-ingress"
 DEFAULT_ALLOWED_PORTS: frozenset[int] = frozenset({80, 443})
 KINDS = ("security-group",)
 
-RULES = (
-    RuleInfo(
-        id="GR-SG1",
-        policy=POLICY,
-        level="error",
-        info="Security group ingress is open to the whole internet on a port that is not allowed.",
-        explanation=(
-            "Ingress from 0.0.0.0/0 or ::/0 (any prefix length 0) exposes the port to every "
-            "scanner on the internet; SSH, RDP and databases are brute-forced within minutes."
-        ),
-        fix=(
-            "Restrict the source to known CIDRs, a managed prefix list or a security group, "
-            "or tag the group SecurityExemption=true if public access is intended."
-        ),
-    ),
-    RuleInfo(
-        id="GR-SG2",
-        policy=POLICY,
-        level="warning",
-        info="Security group ingress could not be evaluated: a value is unresolved.",
-        explanation=(
-            "The source or ports depend on a value known only at deploy time (a parameter "
-            "without a default, an unknown plan value), so the rule can neither pass nor fail it."
-        ),
-        fix="Give the value a literal or a parameter default, or check the deployed group.",
-    ),
-)
 MAX_PORT = 65535
 
 _PROTOCOL_NAMES = {

@@ -23,15 +23,14 @@ from botocore.exceptions import ClientError
 from guardrails_runtime.aws import bucket_tags, error_code, partition_for
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
 from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
-from guardrails_runtime.policies.s3_public_access import (
+from guardrails_runtime.policies.s3_public_access.policy import (
     FLAGS,
-    POLICY,
     PUBLIC_GRANTEES,
     public_statement,
 )
+from guardrails_runtime.policies.s3_public_access.spec import SPEC
 from guardrails_runtime.remediations.base import (
     Context,
-    IamGrant,
     Remediation,
     done,
     enforce,
@@ -49,29 +48,7 @@ ALL_ON = {flag: True for flag in FLAGS}
 class S3PublicAccessRemediation(Remediation):
     """Block public access again; strip public grants; report public policies."""
 
-    policy = POLICY
-    event_source = "s3.amazonaws.com"
-    event_names = (*BUCKET_PAB, *ACCOUNT_PAB, "PutBucketAcl", "PutBucketPolicy")
-    config_resource_types = ("AWS::S3::Bucket",)
-    iam = (
-        IamGrant(
-            (
-                "s3:GetBucketPublicAccessBlock",
-                "s3:PutBucketPublicAccessBlock",
-                "s3:GetBucketAcl",
-                "s3:PutBucketAcl",
-                "s3:GetBucketPolicy",
-                "s3:GetBucketTagging",
-            ),
-            "arn:{partition}:s3:::*",
-            "read and re-privatise any bucket of this account",
-        ),
-        IamGrant(
-            ("s3:GetAccountPublicAccessBlock", "s3:PutAccountPublicAccessBlock"),
-            "*",
-            "the account-level Block Public Access setting has no resource-level permissions",
-        ),
-    )
+    spec = SPEC
 
     def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
         if call.event_name in ACCOUNT_PAB:

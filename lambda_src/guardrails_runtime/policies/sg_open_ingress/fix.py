@@ -22,7 +22,7 @@ undo command names what was removed.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -36,7 +36,13 @@ from guardrails_runtime.model import (
     SourceKind,
     UndoCall,
 )
-from guardrails_runtime.policies.sg_open_ingress import POLICY, describe, evaluate, same_grant
+from guardrails_runtime.policies.sg_open_ingress.policy import (
+    POLICY,
+    describe,
+    evaluate,
+    same_grant,
+)
+from guardrails_runtime.policies.sg_open_ingress.spec import SPEC
 from guardrails_runtime.readers.ec2 import (
     entries_from_api,
     entries_from_authorize,
@@ -47,7 +53,6 @@ from guardrails_runtime.readers.ec2 import (
 )
 from guardrails_runtime.remediations.base import (
     Context,
-    IamGrant,
     Remediation,
     done,
     held_back,
@@ -73,25 +78,7 @@ MALFORMED_CODES = frozenset({"InvalidGroupId.Malformed", "InvalidParameterValue"
 class SecurityGroupIngressRemediation(Remediation):
     """Revoke world-open ingress entries outside the allowed public ports."""
 
-    policy = POLICY
-    event_source = "ec2.amazonaws.com"
-    event_names = (AUTHORIZE, MODIFY)
-    config_resource_types = ("AWS::EC2::SecurityGroup",)
-    ignored_events: ClassVar[dict[str, str]] = {
-        "AuthorizeSecurityGroupEgress": "egress rules are outside sg-open-ingress",
-    }
-    iam = (
-        IamGrant(
-            ("ec2:DescribeSecurityGroups",),
-            "*",
-            "DescribeSecurityGroups supports no resource-level permissions",
-        ),
-        IamGrant(
-            ("ec2:RevokeSecurityGroupIngress",),
-            "arn:{partition}:ec2:{region}:{account}:security-group/*",
-            "revoke the offending ingress entries of any security group in this account/region",
-        ),
-    )
+    spec = SPEC
 
     def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
         if call.event_name == AUTHORIZE:

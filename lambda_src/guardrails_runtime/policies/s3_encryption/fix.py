@@ -22,10 +22,10 @@ from botocore.exceptions import ClientError
 from guardrails_runtime.aws import bucket_tags, error_code, partition_for
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
 from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
-from guardrails_runtime.policies.s3_encryption import POLICY, evaluate_algorithms
+from guardrails_runtime.policies.s3_encryption.policy import evaluate_algorithms
+from guardrails_runtime.policies.s3_encryption.spec import SPEC
 from guardrails_runtime.remediations.base import (
     Context,
-    IamGrant,
     Remediation,
     enforce,
     tag_exemption,
@@ -39,21 +39,7 @@ GONE_CODES = frozenset({"NoSuchBucket"})
 class S3EncryptionRemediation(Remediation):
     """Put the configured default encryption back on a bucket that lost it."""
 
-    policy = POLICY
-    event_source = "s3.amazonaws.com"
-    event_names = ("DeleteBucketEncryption", "PutBucketEncryption")
-    config_resource_types = ("AWS::S3::Bucket",)
-    iam = (
-        IamGrant(
-            (
-                "s3:GetEncryptionConfiguration",
-                "s3:PutEncryptionConfiguration",
-                "s3:GetBucketTagging",
-            ),
-            "arn:{partition}:s3:::*",
-            "read and restore the default encryption of any bucket of this account",
-        ),
-    )
+    spec = SPEC
 
     def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
         bucket = call.request.get("bucketName")

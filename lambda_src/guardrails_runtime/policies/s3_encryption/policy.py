@@ -11,37 +11,12 @@ DSSE-KMS pass.
 
 from __future__ import annotations
 
-from guardrails_runtime.model import PolicyOptions, RuleInfo, Subject, Unresolved, Violation
+from guardrails_runtime.model import PolicyOptions, Subject, Unresolved, Violation
 
 POLICY = "s3-encryption"
 KINDS = ("bucket",)
 KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
 ALGORITHMS = KMS_ALGORITHMS | {"AES256"}
-
-RULES = (
-    RuleInfo(
-        id="GR-S3E1",
-        policy=POLICY,
-        level="error",
-        info="S3 bucket default encryption is missing, invalid, or weaker than required.",
-        explanation=(
-            "Default encryption protects every object written without its own encryption "
-            "header; with require_kms, SSE-KMS adds key policies and CloudTrail records of use."
-        ),
-        fix=(
-            "Declare a server-side encryption rule with SSEAlgorithm aws:kms (with a key and "
-            "bucket key) or, where KMS is not required, AES256."
-        ),
-    ),
-    RuleInfo(
-        id="GR-S3E2",
-        policy=POLICY,
-        level="warning",
-        info="S3 bucket encryption could not be evaluated: a value is unresolved.",
-        explanation="The encryption settings depend on a value known only at deploy time.",
-        fix="Use a literal algorithm, or a parameter with a default.",
-    ),
-)
 
 
 def evaluate_algorithms(algorithms: list[str], require_kms: bool) -> str | None:

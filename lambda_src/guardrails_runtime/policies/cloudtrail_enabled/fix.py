@@ -19,15 +19,14 @@ from botocore.exceptions import ClientError
 from guardrails_runtime.aws import error_code, partition_for
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
 from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
-from guardrails_runtime.policies.cloudtrail_enabled import (
-    POLICY,
+from guardrails_runtime.policies.cloudtrail_enabled.policy import (
     logging_problem,
     management_events_dropped,
     weakened,
 )
+from guardrails_runtime.policies.cloudtrail_enabled.spec import SPEC
 from guardrails_runtime.remediations.base import (
     Context,
-    IamGrant,
     Remediation,
     done,
     enforce,
@@ -42,26 +41,7 @@ TRAILS = "arn:{partition}:cloudtrail:{region}:{account}:trail/*"
 class CloudTrailRemediation(Remediation):
     """Restart a stopped trail; report deleted or weakened trails."""
 
-    policy = POLICY
-    event_source = "cloudtrail.amazonaws.com"
-    event_names = ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors")
-    iam = (
-        IamGrant(
-            (
-                "cloudtrail:GetTrailStatus",
-                "cloudtrail:StartLogging",
-                "cloudtrail:ListTags",
-                "cloudtrail:GetEventSelectors",
-            ),
-            TRAILS,
-            "re-read and restart any trail of this account/region",
-        ),
-        IamGrant(
-            ("cloudtrail:DescribeTrails",),
-            "*",
-            "DescribeTrails supports no resource-level permissions",
-        ),
-    )
+    spec = SPEC
 
     def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
         name = call.request.get("name") or call.request.get("trailName")

@@ -28,7 +28,7 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
-from guardrails_runtime.model import PolicyOptions, RuleInfo, Subject, Unresolved, Violation
+from guardrails_runtime.model import PolicyOptions, Subject, Unresolved, Violation
 
 POLICY = "s3-public-access"
 KINDS = ("bucket", "bucket-policy")
@@ -57,47 +57,6 @@ RESTRICTING_KEYS = frozenset(
         "s3:dataaccesspointaccount",
         "s3:dataaccesspointarn",
     }
-)
-
-RULES = (
-    RuleInfo(
-        id="GR-S3P1",
-        policy=POLICY,
-        level="error",
-        info="S3 Block Public Access is switched off for the bucket.",
-        explanation=(
-            "Block Public Access is the backstop that keeps a bucket private even when an ACL "
-            "or policy would make it public; with a flag off, one mistake leaks data."
-        ),
-        fix="Set all four flags (BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, "
-        "RestrictPublicBuckets) to true, or remove the configuration to keep the AWS default.",
-    ),
-    RuleInfo(
-        id="GR-S3P2",
-        policy=POLICY,
-        level="error",
-        info="S3 bucket ACL grants access to everyone or to every AWS account.",
-        explanation="AllUsers is the internet; AuthenticatedUsers is anyone with an AWS account.",
-        fix="Use the private ACL (or BucketOwnerEnforced object ownership) and grant access "
-        "with IAM or a bucket policy restricted to known principals.",
-    ),
-    RuleInfo(
-        id="GR-S3P3",
-        policy=POLICY,
-        level="error",
-        info="S3 bucket policy allows principal * without a restricting condition.",
-        explanation="An Allow to * with no condition on source or principal is public access.",
-        fix="Name the principals, or add a condition such as aws:PrincipalOrgID, "
-        "aws:SourceVpce or aws:SourceArn.",
-    ),
-    RuleInfo(
-        id="GR-S3P4",
-        policy=POLICY,
-        level="warning",
-        info="S3 public access could not be evaluated: a value is unresolved.",
-        explanation="A flag, ACL, grantee or policy depends on a value known only at deploy time.",
-        fix="Use literal values, or parameters with defaults.",
-    ),
 )
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from guardrails_runtime.events import ApiCall, ComplianceChange
 from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
-from guardrails_runtime.policies.ebs_encryption import POLICY, default_encryption_violation
-from guardrails_runtime.remediations.base import Context, IamGrant, Remediation, enforce
+from guardrails_runtime.policies.ebs_encryption.policy import default_encryption_violation
+from guardrails_runtime.policies.ebs_encryption.spec import SPEC
+from guardrails_runtime.remediations.base import Context, Remediation, enforce
 from guardrails_runtime.settings import RuntimeSettings
 
 DISABLE = "DisableEbsEncryptionByDefault"
@@ -22,17 +23,7 @@ DISABLE = "DisableEbsEncryptionByDefault"
 class EbsEncryptionRemediation(Remediation):
     """Re-enable EBS encryption by default."""
 
-    policy = POLICY
-    event_source = "ec2.amazonaws.com"
-    event_names = (DISABLE,)
-    config_resource_types = ("AWS::::Account",)
-    iam = (
-        IamGrant(
-            ("ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault"),
-            "*",
-            "the EBS encryption-by-default setting is account-wide: no resource-level permissions",
-        ),
-    )
+    spec = SPEC
 
     def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
         return self._enforce(ctx, outcome)

@@ -7,7 +7,7 @@ setting and calls this. Volumes created before the setting was on are the Config
 
 from __future__ import annotations
 
-from guardrails_runtime.model import PolicyOptions, RuleInfo, Subject, Unresolved, Violation
+from guardrails_runtime.model import PolicyOptions, Subject, Unresolved, Violation
 
 POLICY = "ebs-encryption"
 
@@ -20,29 +20,6 @@ def default_encryption_violation(enabled: bool) -> str | None:
 # --- static plane (templates and plans) ---------------------------------------------------
 
 KINDS = ("volume", "ebs-default")
-
-RULES = (
-    RuleInfo(
-        id="GR-EBS1",
-        policy=POLICY,
-        level="error",
-        info="EBS volume is not encrypted, or EBS encryption by default is switched off.",
-        explanation=(
-            "Unencrypted volumes and their snapshots expose data to anyone who can copy or "
-            "share them; an existing volume cannot be encrypted in place."
-        ),
-        fix="Set Encrypted: true (encrypted = true) on the volume, and keep "
-        "aws_ebs_encryption_by_default enabled.",
-    ),
-    RuleInfo(
-        id="GR-EBS2",
-        policy=POLICY,
-        level="warning",
-        info="EBS encryption could not be evaluated: a value is unresolved.",
-        explanation="The encryption setting depends on a value known only at deploy time.",
-        fix="Use a literal true, or a parameter with a default.",
-    ),
-)
 
 
 def check(subject: Subject, options: PolicyOptions) -> list[Violation]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from guardrails_runtime.model import PolicyOptions, RuleInfo, Subject, Unresolved, Violation
+from guardrails_runtime.model import PolicyOptions, Subject, Unresolved, Violation
 
 POLICY = "cloudtrail-enabled"
 
@@ -53,29 +53,6 @@ def management_events_dropped(selectors: Mapping[str, Any]) -> bool:
 # --- static plane (templates and plans) ---------------------------------------------------
 
 KINDS = ("trail",)
-
-RULES = (
-    RuleInfo(
-        id="GR-CT1",
-        policy=POLICY,
-        level="error",
-        info="CloudTrail trail is not logging, or does not validate its log files.",
-        explanation=(
-            "Without a logging trail nobody can tell who changed what; without log file "
-            "validation an attacker can edit the record unnoticed."
-        ),
-        fix="Set IsLogging: true and EnableLogFileValidation: true (Terraform: "
-        "enable_logging = true, enable_log_file_validation = true).",
-    ),
-    RuleInfo(
-        id="GR-CT2",
-        policy=POLICY,
-        level="warning",
-        info="CloudTrail settings could not be evaluated: a value is unresolved.",
-        explanation="Logging or validation depends on a value known only at deploy time.",
-        fix="Use literal true values, or parameters with defaults.",
-    ),
-)
 
 
 def check(subject: Subject, options: PolicyOptions) -> list[Violation]:

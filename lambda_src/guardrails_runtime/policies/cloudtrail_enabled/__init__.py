@@ -1,0 +1,1 @@
+"""Policy ``cloudtrail-enabled``: ``spec`` (data), ``policy`` (logic), ``fix`` (reactive plane)."""

@@ -1,0 +1,1 @@
+"""Policy ``ebs-encryption``: ``spec`` (data), ``policy`` (logic), ``fix`` (reactive plane)."""

@@ -1,0 +1,1 @@
+"""Policy ``s3-encryption``: ``spec`` (data), ``policy`` (logic), ``fix`` (reactive plane)."""

@@ -1,0 +1,1 @@
+"""Policy ``s3-public-access``: ``spec`` (data), ``policy`` (logic), ``fix`` (reactive plane)."""

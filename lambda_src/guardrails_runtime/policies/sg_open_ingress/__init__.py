@@ -1,0 +1,1 @@
+"""Policy ``sg-open-ingress``: ``spec`` (data), ``policy`` (logic), ``fix`` (reactive plane)."""
