@@ -51,7 +51,8 @@ CORE_ID = "GuardrailCore"
 # Stack output holding the ledger table name (``guardrails history --table``).
 LEDGER_OUTPUT = "LedgerTableName"
 HANDLER = "guardrails_runtime.handler.handler"
-ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "*.egg-info", "**/.mypy_cache"]
+# The Lambda needs neither byte code nor the emulator hooks (they need moto).
+ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "*.egg-info", "**/.mypy_cache", "**/emulate.py"]
 
 
 def lambda_asset_path() -> Path | None:

@@ -33,9 +33,11 @@ at its top level to tag the emulated group; the handler ignores the key.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 from collections.abc import Iterator, Mapping
+from types import ModuleType
 from typing import Any
 
 from guardrails_runtime.aws import Clients
@@ -49,6 +51,8 @@ from guardrails_runtime.readers.ec2 import (
     entry_from_rule,
     group_ref_from_authorize,
 )
+from guardrails_runtime.remediations import by_event
+from guardrails_runtime.spec import spec, specs
 
 EMULATION_KEY = "guardrailsEmulation"
 DEFAULT_REGION = "us-east-1"
@@ -108,8 +112,11 @@ def prepare(event: dict[str, Any], clients: Clients) -> dict[str, Any]:
     ec2 = clients.get("ec2", region)
     tags = _emulation_tags(event)
     renames: dict[str, str] = {}
+    hook = _hook(parsed)
     try:
-        if isinstance(parsed, ComplianceChange):
+        if hook is not None:
+            renames.update(hook.prepare(parsed, clients, region, tags))
+        elif isinstance(parsed, ComplianceChange):
             if parsed.resource_type == "AWS::::Account":
                 ec2.disable_ebs_encryption_by_default()
             if parsed.resource_type == "AWS::S3::Bucket":
@@ -168,8 +175,38 @@ def prepare(event: dict[str, Any], clients: Clients) -> dict[str, Any]:
     return rewritten
 
 
+def _hook_of(policy: str | None) -> ModuleType | None:
+    """A policy folder's emulator hook (``emulate.py``: ``prepare`` and ``after``), if any."""
+    if not policy:
+        return None
+    try:
+        module = spec(policy).module
+    except KeyError:
+        return None
+    try:
+        return importlib.import_module(f"guardrails_runtime.policies.{module}.emulate")
+    except ModuleNotFoundError:
+        return None
+
+
+def _hook(parsed: ApiCall | ComplianceChange) -> ModuleType | None:
+    """The emulator hook of the policy an event goes to, if that policy has one."""
+    if isinstance(parsed, ComplianceChange):
+        for candidate in specs():
+            if candidate.fix and parsed.resource_type in candidate.fix.config_resource_types:
+                hook = _hook_of(candidate.id)
+                if hook is not None:
+                    return hook
+        return None
+    remediation = by_event(parsed.event_source, parsed.event_name)
+    return _hook_of(remediation.policy) if remediation is not None else None
+
+
 def after(policy: str | None, resource: str | None, region: str, clients: Clients) -> Any:
     """The resource's state after the handler ran, in the AWS API shape (None if unknown)."""
+    hook = _hook_of(policy)
+    if hook is not None:
+        return hook.after(resource, region, clients)
     ec2 = clients.get("ec2", region)
     if policy == "ebs-encryption":
         enabled = ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"]

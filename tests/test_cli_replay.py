@@ -24,6 +24,7 @@ EXPECTED_REMEDIATE = {
     "delete-bucket-encryption.json": "remediated",
     "disable-ebs-encryption-by-default.json": "remediated",
     "stop-logging.json": "remediated",
+    "modify-db-instance-public.json": "remediated",
     "modify-rule-rdp-world.json": "remediated",
     "put-bucket-acl-public-read.json": "remediated",
 }

@@ -123,6 +123,7 @@ def test_export_writes_policies_and_params(
         "ebs_encryption.rego",
         "lib.rego",
         "params.json",
+        "rds_public_access.rego",
         "s3_encryption.rego",
         "s3_public_access.rego",
         "sg_open_ingress.rego",

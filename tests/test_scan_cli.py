@@ -134,6 +134,8 @@ def test_rules_json_and_manifest(capsys: pytest.CaptureFixture[str]) -> None:
         ("GR-CT2", "cloudtrail-enabled", "warning"),
         ("GR-EBS1", "ebs-encryption", "error"),
         ("GR-EBS2", "ebs-encryption", "warning"),
+        ("GR-RDS1", "rds-public-access", "error"),
+        ("GR-RDS2", "rds-public-access", "warning"),
         ("GR-S3E1", "s3-encryption", "error"),
         ("GR-S3E2", "s3-encryption", "warning"),
         ("GR-S3P1", "s3-public-access", "error"),

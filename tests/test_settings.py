@@ -271,6 +271,7 @@ def test_context_errors_name_key_and_value(context: dict[str, object], message: 
         ({"exempt_accounts": [123456789012]}, "(exempt_accounts): 123456789012 is not a 12-digit"),
         ({"policies": "sg-open-ingress"}, "(policies): 'sg-open-ingress' is text; expected a list"),
         ({"policies": ["sg-open-ingress", "rds"]}, "(policies): 'rds' is not a policy"),
+        ({"policies": ["rds-public-acces"]}, "(policies): 'rds-public-acces' is not a policy"),
         ({"timeout_seconds": "60"}, "(timeout_seconds): '60' is not a whole number"),
         ({"timeout_seconds": 901}, "(timeout_seconds): 901 is not in 10..900"),
         ({"log_retention_days": 10}, "(log_retention_days): 10 is not a CloudWatch retention"),
@@ -351,6 +352,7 @@ def test_runtime_environment_round_trips() -> None:
         "guardrails-ebs-encryption-by-default": "ebs-encryption",
         "guardrails-s3-encryption": "s3-encryption",
         "guardrails-s3-public-access": "s3-public-access",
+        "guardrails-rds-public-access": "rds-public-access",
     }
 
 

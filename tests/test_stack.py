@@ -13,6 +13,8 @@ import boto3
 import pytest
 from conftest import ROOT, load_event
 
+from guardrails.settings import POLICIES
+
 pytestmark = pytest.mark.synth
 
 EXPECTED_ACTIONS = {
@@ -32,6 +34,8 @@ EXPECTED_ACTIONS = {
     "kms:GenerateDataKey",
     "logs:CreateLogStream",
     "logs:PutLogEvents",
+    "rds:DescribeDBInstances",
+    "rds:ModifyDBInstance",
     "s3:GetAccountPublicAccessBlock",
     "s3:GetBucketAcl",
     "s3:GetBucketPolicy",
@@ -106,9 +110,9 @@ def test_every_resource(template: dict[str, Any]) -> None:
         "AWS::IAM::Policy": 1,
         "AWS::Lambda::Function": 1,
         "AWS::Lambda::EventInvokeConfig": 1,
-        "AWS::Lambda::Permission": 9,
-        "AWS::Events::Rule": 10,  # 9 routes to the Lambda + self-protection
-        "AWS::Config::ConfigRule": 8,
+        "AWS::Lambda::Permission": 11,
+        "AWS::Events::Rule": 12,  # 11 routes to the Lambda + self-protection
+        "AWS::Config::ConfigRule": 9,
         "AWS::DynamoDB::Table": 1,
         "AWS::CloudWatch::Alarm": 3,
     }
@@ -129,6 +133,7 @@ def test_lambda_configuration(template: dict[str, Any]) -> None:
         "guardrails-ebs-encryption-by-default": "ebs-encryption",
         "guardrails-s3-encryption": "s3-encryption",
         "guardrails-s3-public-access": "s3-public-access",
+        "guardrails-rds-public-access": "rds-public-access",
     }  # ENCRYPTED_VOLUMES is detect-only: not routed
     assert set(env) >= {
         "GUARDRAILS_TOPIC_ARN",
@@ -244,7 +249,7 @@ def test_settings_change_the_stack() -> None:
         log_retention_days=365,
     )
     assert of_type(template, "AWS::Config::ConfigRule") == {}
-    assert len(lambda_rules(template)) == 5  # no compliance routes
+    assert len(lambda_rules(template)) == len(POLICIES)  # one API route each, no Config routes
     fn = one(template, "AWS::Lambda::Function")
     assert "ReservedConcurrentExecutions" not in fn
     assert fn["Environment"]["Variables"]["GUARDRAILS_MODE"] == "remediate"
@@ -436,6 +441,8 @@ def test_aws_solutions_checks_would_fail_without_the_acknowledgements(
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:<AWS::Region>:"
             "<AWS::AccountId>:trail/*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:<AWS::Region>:"
+            "<AWS::AccountId>:db:*]",
             "AwsSolutions-SQS3",
         ]
     )
@@ -486,6 +493,7 @@ BASE_ACTIONS = {
         ("S3PublicAccessGuardrail", "put-bucket-acl-public-read.json"),
         ("CloudTrailGuardrail", "stop-logging.json"),
         ("EbsGuardrail", "disable-ebs-encryption-by-default.json"),
+        ("RdsPublicAccessGuardrail", "modify-db-instance-public.json"),
     ],
 )
 def test_each_construct_alone(construct: str, example: str) -> None:

@@ -25,6 +25,7 @@ import yaml
 from guardrails.scan import cfn_yaml
 from guardrails.scan.common import ingress_entries
 from guardrails.scan.errors import ScanInputError
+from guardrails_runtime import adapters
 from guardrails_runtime.model import SourceKind, Subject, Unresolved
 
 
@@ -277,7 +278,8 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
         if not isinstance(resource, dict):
             continue
         kind = resource.get("Type")
-        if kind not in _READ_TYPES:
+        adapter = adapters.for_cloudformation(kind) if isinstance(kind, str) else None
+        if kind not in _READ_TYPES and adapter is None:
             continue
         if (
             "Condition" in resource
@@ -288,7 +290,12 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
         props = resolver.resolve(resource.get("Properties") or {}, "")
         if not isinstance(props, Mapping):
             props = {}
-        if kind == "AWS::EC2::SecurityGroup":
+        if adapter is not None:
+            # A resource adapter reads its own type (see guardrails_runtime.adapters).
+            facts = {"resource": adapter.from_cloudformation(_getter(props))}
+            tags = _tags(props.get("Tags"))
+            out.append(Subject(adapter.KIND, address, str(kind), file, tags, facts))
+        elif kind == "AWS::EC2::SecurityGroup":
             subject = Subject("security-group", address, kind, file, _tags(props.get("Tags")))
             subject.facts["ingress"] = _ingress(
                 props.get("SecurityGroupIngress"), "SecurityGroupIngress"
@@ -337,6 +344,15 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
             subject.facts["policy"] = statements
             out.append(subject)
     return out
+
+
+def _getter(props: Mapping[str, Any]) -> Any:
+    """``get(name)`` for an adapter: the resolved property, references as Unresolved."""
+
+    def get(name: str) -> Any:
+        return _known(props.get(name), name)
+
+    return get
 
 
 def _address(logical_id: str, resource: Mapping[str, Any]) -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guardrails.scan.common import ingress_entries
+from guardrails_runtime import adapters
 from guardrails_runtime.model import SourceKind, Subject, Unresolved
 
 _INDEX = re.compile(r"\[[^\]]*\]")
@@ -97,6 +98,14 @@ def subjects(plan: Mapping[str, Any], file: str) -> list[Subject]:
     linker = _Linker(resources)
     out: list[Subject] = []
     configured_buckets: set[str] = set()
+    for rtype, typed in by_type.items():
+        adapter = adapters.for_terraform(rtype)
+        if adapter is None:
+            continue
+        for r in typed:
+            # A resource adapter reads its own type (see guardrails_runtime.adapters).
+            facts = {"resource": adapter.from_terraform(r.get)}
+            out.append(Subject(adapter.KIND, r.address, r.type, file, _tags(r), facts))
     for r in by_type.get("aws_s3_bucket_server_side_encryption_configuration", []):
         bucket = linker.link(r, "bucket", "aws_s3_bucket")
         if bucket is not None:

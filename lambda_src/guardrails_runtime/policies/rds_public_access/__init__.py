@@ -1,0 +1,1 @@
+"""Policy ``rds-public-access``: ``spec`` (data), ``policy`` (logic), ``fix`` (reactive plane)."""

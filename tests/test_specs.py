@@ -1,0 +1,108 @@
+"""The policy specs are the catalog: every table the planes use is derived from them.
+
+These tests walk the specs (like Cloud Custodian's registry tests) so that a new policy
+folder is held to the same contract as the others without anyone listing it anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT
+
+from guardrails.catalog import catalog
+from guardrails.constructs import CONSTRUCTS
+from guardrails.settings import POLICIES, GuardrailSettings
+from guardrails_runtime.policies.registry import static_policies
+from guardrails_runtime.remediations import all_remediations, by_event, by_policy
+from guardrails_runtime.spec import PolicySpec, specs
+
+POLICY_FOLDERS = sorted(
+    p.name
+    for p in (ROOT / "lambda_src" / "guardrails_runtime" / "policies").iterdir()
+    if p.is_dir() and (p / "spec.py").exists()
+)
+ALL = specs()
+
+
+def test_every_folder_is_a_policy_and_every_policy_a_folder() -> None:
+    assert [s.module for s in ALL] == POLICY_FOLDERS
+    assert tuple(s.id for s in ALL) == POLICIES
+    assert len(ALL) >= 6
+
+
+@pytest.mark.parametrize("spec", ALL, ids=lambda s: s.id)
+def test_spec_is_complete(spec: PolicySpec) -> None:
+    assert spec.title and spec.summary and spec.construct_doc
+    assert spec.rules and all(rule.policy == spec.id for rule in spec.rules)
+    assert {r.level for r in spec.rules} <= {"error", "warning"}
+    prefix = spec.rules[0].id.rsplit("-", 1)[0] + "-"
+    assert all(r.id.startswith(prefix) for r in spec.rules)
+    for option in spec.options:
+        assert option in GuardrailSettings.__dataclass_fields__, option
+    if spec.kinds:
+        assert spec.cloudformation_types or spec.terraform_types
+        assert (ROOT / "guardrails" / "rego" / f"{spec.module}.rego").exists()
+    for rule in spec.config_rules:
+        assert rule.identifier.isupper() and rule.suffix.startswith(spec.id.split("-")[0])
+
+
+@pytest.mark.parametrize("spec", [s for s in ALL if s.fix], ids=lambda s: s.id)
+def test_every_fix_declares_iam_undo_and_a_construct(spec: PolicySpec) -> None:
+    assert spec.fix is not None
+    remediation = by_policy(spec.id)
+    assert remediation is not None and remediation.policy == spec.id
+    assert remediation.iam and all(grant.actions and grant.why for grant in remediation.iam)
+    assert spec.fix.undo, "every fix says which calls undo it"
+    for trigger in spec.triggers:
+        for name in trigger.event_names:
+            assert by_event(trigger.event_source, name) is remediation
+    assert CONSTRUCTS[spec.id].__name__ == spec.construct
+    assert CONSTRUCTS[spec.id].remediation is remediation
+
+
+def test_no_two_policies_claim_one_event() -> None:
+    seen: dict[tuple[str, str], str] = {}
+    for spec in ALL:
+        for trigger in spec.triggers:
+            for name in (*trigger.event_names, *trigger.ignored):
+                key = (trigger.event_source, name)
+                assert key not in seen, f"{key} in {seen.get(key)} and {spec.id}"
+                seen[key] = spec.id
+
+
+def test_rule_ids_are_unique_and_the_catalog_is_the_specs() -> None:
+    ids = [rule.id for spec in ALL for rule in spec.rules]
+    assert len(ids) == len(set(ids))
+    assert [entry["id"] for entry in catalog()] == ids
+    assert [p.POLICY for p in static_policies()] == [s.id for s in ALL if s.kinds]
+    assert [r.policy for r in all_remediations()] == [s.id for s in ALL if s.fix]
+
+
+def test_config_rule_names_are_unique_and_prefixed() -> None:
+    settings = GuardrailSettings(allowed_public_ports=[443])
+    names = [c.name for p in settings.policies for c in settings.config_rule_specs(p)]
+    assert len(names) == len(set(names))
+    assert all(name.startswith("guardrails-") for name in names)
+
+
+def _source_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.tf")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize(
+    "source",
+    sorted(p for p in (FIXTURES / "tf" / "src").iterdir() if p.is_dir()),
+    ids=lambda p: p.name,
+)
+def test_terraform_plans_are_regenerated_when_their_source_changes(source: Path) -> None:
+    plan = json.loads((FIXTURES / "tf" / f"{source.name}.plan.json").read_text())
+    assert plan["guardrails_source_sha256"] == _source_hash(source), (
+        f"regenerate: python tests/fixtures/tf/generate.py {source.name}"
+    )
