@@ -635,7 +635,9 @@ def test_two_guardrail_stacks_with_distinct_prefixes_and_names_synthesize() -> N
 
 
 def test_outputs_named_in_the_readme_exist(template: dict[str, Any]) -> None:
-    readme = (ROOT / "README.md").read_text()
+    readme = "\n".join(
+        p.read_text() for p in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    )
     outputs = template["Outputs"]
     assert "LedgerTableName" in outputs
     for name in re.findall(r"stack output `(\w+)`", readme):

@@ -19,7 +19,7 @@ id with ``_`` for ``-``):
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -130,12 +130,14 @@ def specs() -> tuple[PolicySpec, ...]:
         from guardrails_runtime import policies
 
         found = []
-        for info in pkgutil.iter_modules(policies.__path__):
-            if info.ispkg:
-                module = importlib.import_module(f"{policies.__name__}.{info.name}.spec")
+        for folder in policies.__path__:
+            for entry in os.scandir(folder):
+                if not os.path.isfile(os.path.join(entry.path, "spec.py")):
+                    continue
+                module = importlib.import_module(f"{policies.__name__}.{entry.name}.spec")
                 spec: PolicySpec = module.SPEC
-                if spec.module != info.name:
-                    raise RuntimeError(f"policies/{info.name}: SPEC.id is {spec.id!r}")
+                if spec.module != entry.name:
+                    raise RuntimeError(f"policies/{entry.name}: SPEC.id is {spec.id!r}")
                 found.append(spec)
         _SPECS = tuple(sorted(found, key=lambda s: s.id))
     return _SPECS
