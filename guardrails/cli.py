@@ -269,8 +269,8 @@ def _ledger(args: argparse.Namespace) -> Any:
     """The ledger named by ``--table`` or GUARDRAILS_LEDGER_TABLE (ValueError: neither)."""
     import os
 
+    from guardrails.ledger_ops import OperatorLedger
     from guardrails_runtime.aws import Clients
-    from guardrails_runtime.ledger import Ledger
     from guardrails_runtime.settings import ENV_LEDGER_TABLE, RuntimeSettings
 
     table = args.table or os.environ.get(ENV_LEDGER_TABLE)
@@ -280,7 +280,9 @@ def _ledger(args: argparse.Namespace) -> Any:
             f"LedgerTableName) or set {ENV_LEDGER_TABLE}"
         )
     settings = RuntimeSettings.from_env()
-    return Ledger(dataclasses.replace(settings, ledger_table=table), Clients(), region=args.region)
+    return OperatorLedger(
+        dataclasses.replace(settings, ledger_table=table), Clients(), region=args.region
+    )
 
 
 def parse_since(text: str, now: float) -> float:

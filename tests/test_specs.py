@@ -106,3 +106,33 @@ def test_terraform_plans_are_regenerated_when_their_source_changes(source: Path)
     assert plan["guardrails_source_sha256"] == _source_hash(source), (
         f"regenerate: python tests/fixtures/tf/generate.py {source.name}"
     )
+
+
+@pytest.mark.usefixtures("aws")
+@pytest.mark.parametrize(
+    ("example", "rule"),
+    [
+        ("authorize-ssh-world.json", "GR-SG1"),
+        ("put-bucket-acl-public-read.json", "GR-S3P2"),
+        ("delete-bucket-encryption.json", "GR-S3E1"),
+        ("stop-logging.json", "GR-CT1"),
+        ("disable-ebs-encryption-by-default.json", "GR-EBS1"),
+        ("modify-db-instance-public.json", "GR-RDS1"),
+        ("authorize-https-world.json", None),  # compliant: no rule
+    ],
+)
+def test_runtime_decisions_carry_the_catalog_rule(example: str, rule: str | None) -> None:
+    """Notifications, ledger entries and findings speak the same rule ids."""
+    from conftest import load_event
+
+    from guardrails import emulator
+    from guardrails_runtime.aws import Clients
+    from guardrails_runtime.handler import process
+    from guardrails_runtime.settings import RuntimeSettings
+
+    event = load_event(example)
+    clients = Clients()
+    prepared = emulator.prepare(event, clients)
+    outcome = process(prepared, RuntimeSettings(), clients)
+    assert outcome.rule == rule, outcome.reason
+    assert outcome.as_dict()["rule"] == rule

@@ -55,6 +55,7 @@ def process(event: Any, settings: RuntimeSettings, clients: Clients) -> Outcome:
         ledger = _open_ledger(settings, clients)
         if not _already_handled(ledger, outcome):
             _act(remediation, parsed, Context(settings, clients, mode, ledger), outcome)
+            _name_the_rule(remediation, outcome)
     if ledger is not None and outcome.decision in RECORDED_DECISIONS:
         _record(ledger, outcome, mode)
     _log(outcome)
@@ -94,6 +95,19 @@ def _act(
             f"access denied on {operation} ({error_code(exc)}): check the guardrail role's "
             f"permissions and any SCP or permissions boundary; nothing was changed"
         )
+
+
+# Decisions that mean "the resource violates the policy".
+_VIOLATIONS = frozenset(
+    {Decision.REMEDIATED, Decision.WOULD_REMEDIATE, Decision.NOTIFIED, Decision.EXEMPT}
+)
+
+
+def _name_the_rule(remediation: Remediation, outcome: Outcome) -> None:
+    """Give a violation its catalog rule id: the fix's own, else the policy's error rule."""
+    if outcome.rule is None and outcome.decision in _VIOLATIONS:
+        errors = [r.id for r in remediation.spec.rules if r.level == "error"]
+        outcome.rule = errors[0] if len(errors) == 1 else None
 
 
 def _open_ledger(settings: RuntimeSettings, clients: Clients) -> Ledger | None:

@@ -130,6 +130,9 @@ class Outcome:
     ledger_error: str | None = None
     # Set when this event started a flapping hold: the one escalation message.
     escalation: str | None = None
+    # The catalog rule the resource violates (GR-SG1, ...), as findings name it in every
+    # plane; None when nothing violates (or the event was never judged).
+    rule: str | None = None
 
     def add_ledger_error(self, problem: str) -> None:
         """Keep every ledger problem of this event (a read and a write can both fail)."""
@@ -139,6 +142,7 @@ class Outcome:
         return {
             "eventName": self.event_name,
             "policy": self.policy,
+            "rule": self.rule,
             "decision": self.decision.value,
             "reason": self.reason,
             "resource": self.resource,

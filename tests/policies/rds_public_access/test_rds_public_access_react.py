@@ -15,8 +15,9 @@ import pytest
 from conftest import load_event
 from helpers import REGION, CallCounter, clients, settings
 
+from guardrails.ledger_ops import OperatorLedger
 from guardrails_runtime.handler import process
-from guardrails_runtime.ledger import Ledger, table_spec
+from guardrails_runtime.ledger import table_spec
 from guardrails_runtime.model import Decision, Mode
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -228,7 +229,7 @@ def test_undo_puts_public_access_back(rds: Any) -> None:
     make(rds, public=True)
     outcome = process(load_event(EVENT), settings(ledger_table="ledger"), clients())
     assert outcome.decision is Decision.REMEDIATED and not public(rds)
-    book = Ledger(settings(ledger_table="ledger"), clients())
+    book = OperatorLedger(settings(ledger_table="ledger"), clients())
     done = book.undo(
         str(outcome.entry_id), actor="arn:aws:iam::123456789012:user/dba", dry_run=False
     )

@@ -88,6 +88,7 @@ class RdsPublicAccessRemediation(Remediation):
             outcome.decision = Decision.COMPLIANT
             outcome.reason = "the DB instance is not publicly accessible"
             return outcome
+        outcome.rule = violations[0].rule
         why = f"the DB instance is publicly accessible ({violations[0].message})"
         name = db.identifier or ""
         outcome.changes = [

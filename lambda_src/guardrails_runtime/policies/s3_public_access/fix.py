@@ -110,6 +110,7 @@ class S3PublicAccessRemediation(Remediation):
             return done(outcome, Decision.COMPLIANT, "all four Block Public Access flags are on")
         outcome.changes = [change]
         why = f"Block Public Access is off for {', '.join(off)}"
+        outcome.rule = "GR-S3P1"
         return self._act(
             s3,
             bucket,
@@ -139,6 +140,7 @@ class S3PublicAccessRemediation(Remediation):
             return done(outcome, Decision.COMPLIANT, "all four account-level flags are on")
         outcome.changes = [change]
         why = f"account-level Block Public Access is off for {', '.join(off)}"
+        outcome.rule = "GR-S3P1"
 
         def act() -> str:
             control.put_public_access_block(
@@ -169,6 +171,7 @@ class S3PublicAccessRemediation(Remediation):
         ]
         groups = sorted({g["Grantee"]["URI"].rsplit("/", 1)[-1] for g in public})
         why = f"the ACL grants access to {', '.join(groups)}"
+        outcome.rule = "GR-S3P2"
         return self._act(
             s3,
             bucket,
@@ -196,6 +199,7 @@ class S3PublicAccessRemediation(Remediation):
                 outcome, Decision.COMPLIANT, "no statement allows principal * unconditionally"
             )
         labels = [repr(s["Sid"]) if s.get("Sid") else f"#{statements.index(s)}" for s in public]
+        outcome.rule = "GR-S3P3"
         why = (
             f"policy statement(s) {', '.join(labels)} allow principal * without a "
             "restricting condition"

@@ -1,0 +1,218 @@
+"""The operator's side of the ledger: ``guardrails history`` and ``guardrails undo``.
+
+These run on an operator's machine with the operator's credentials, never in Lambda, so
+they live on the CDK/CLI side; the Lambda asset carries only what the handler needs
+(:mod:`guardrails_runtime.ledger`: dedup, record, flapping holds).
+
+``undo`` makes only calls that the entry's policy declares in its spec
+(``SPEC.fix.undo``): an entry written by anyone who can write the table cannot make the
+operator's credentials call anything else.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from guardrails_runtime.aws import error_code
+from guardrails_runtime.ledger import (
+    BY_DAY,
+    HOLD_PREFIX,
+    LEDGER_ERRORS,
+    LOG,
+    UNDO_PREFIX,
+    UNDONE,
+    Ledger,
+    LedgerError,
+    failure,
+    iso,
+)
+from guardrails_runtime.model import Decision
+from guardrails_runtime.spec import spec
+
+
+def _allowed(entry_id: str, policy: Any, calls: list[Any]) -> None:
+    """Refuse any call the entry's policy does not declare as one of its undo calls."""
+    try:
+        fix = spec(str(policy)).fix
+    except KeyError:
+        raise LedgerError(f"entry {entry_id} names no known policy ({policy!r})") from None
+    declared = set(fix.undo) if fix is not None else set()
+    for call in calls:
+        pair = (str(call.get("service")), str(call.get("operation")))
+        if pair not in declared:
+            raise LedgerError(
+                f"entry {entry_id} asks for {pair[0]}.{pair[1]}, which {policy} does not "
+                "declare as an undo call; refusing (see the policy's spec, fix.undo)"
+            )
+
+
+class OperatorLedger(Ledger):
+    """The ledger with the operator's reads and the undo."""
+
+    def entry(self, entry_id: str) -> dict[str, Any]:
+        """One entry by id, or a :class:`LedgerError` naming the id and the table."""
+        found = self._get(entry_id) if not entry_id.startswith(HOLD_PREFIX) else None
+        if not found:
+            raise LedgerError(f"no ledger entry {entry_id!r} in table {self.table}")
+        return found
+
+    def history(
+        self, *, resource: str | None = None, since: float | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """Entries newest first: one resource's (any age unless ``since``), or all since."""
+        start = iso(since) if since is not None else None
+        if resource:
+            found = list(self._resource_entries(resource, start or "0", None, newest_first=True))
+        else:
+            begin = since if since is not None else self.clock() - 7 * 86400
+            found = []
+            day = datetime.fromtimestamp(self.clock(), UTC).date()
+            first = datetime.fromtimestamp(begin, UTC).date()
+            while day >= first and len(found) < limit:
+                found.extend(self._day_entries(day.isoformat(), iso(begin)))
+                day -= timedelta(days=1)
+        found.sort(key=lambda e: str(e.get("at", "")), reverse=True)
+        return found[:limit]
+
+    def undo(self, entry_id: str, *, actor: str, dry_run: bool) -> dict[str, Any]:
+        """Restore what entry ``entry_id`` removed, with the caller's credentials.
+
+        First holds the resource for the cooldown (so the guardrail notifies about the
+        restore's own CloudTrail event instead of reverting it; no hold, no change), then
+        makes each change's recorded ``undoCall`` (a duplicate means it is already back;
+        a failure releases the hold), then writes an undo entry and marks the entry
+        undone. ``dry_run`` returns the plan and changes nothing.
+        """
+        entry = self.entry(entry_id)
+        if entry.get("decision") != Decision.REMEDIATED.value:
+            raise LedgerError(
+                f"entry {entry_id} is {entry.get('decision')!r}: the guardrail changed nothing, "
+                "so there is nothing to undo"
+            )
+        if entry.get("undoneBy"):
+            raise LedgerError(
+                f"entry {entry_id} was already undone by {entry['undoneBy']} at "
+                f"{entry.get('undoneAt')} (entry {entry.get('undoEntry')})"
+            )
+        record = entry.get("record") or {}
+        changes = record.get("changes") or []
+        calls = [c.get("undoCall") for c in changes]
+        if not changes or not all(calls):
+            commands = "; ".join(str(c.get("undo")) for c in changes) or "none"
+            raise LedgerError(
+                f"entry {entry_id} has no machine-readable undo; run by hand: {commands}"
+            )
+        _allowed(entry_id, entry.get("policy"), calls)
+        region = record.get("region") or entry.get("region")
+        plan = {
+            "entryId": entry_id,
+            "resource": entry.get("resource"),
+            "region": region,
+            "calls": calls,
+            "dryRun": dry_run,
+        }
+        if dry_run:
+            return plan
+        # Hold first: the CloudTrail event of the restore must find the hold in place.
+        resource = str(entry.get("resource"))
+        now = self.clock()
+        until = now + self.settings.flap_cooldown_minutes * 60
+        try:
+            self._put_hold(
+                resource,
+                now,
+                until,
+                f"undone by {actor} with guardrails undo {entry_id}",
+                actor,
+                only_if_free=False,
+            )
+        except LEDGER_ERRORS as exc:
+            raise LedgerError(
+                f"nothing was changed: {failure(exc, 'write')} while holding {resource} "
+                "for the undo"
+            ) from exc
+        results = []
+        for call in calls:
+            client = self.clients.get(call["service"], region)
+            try:
+                getattr(client, call["operation"])(**call["params"])
+                results.append("restored")
+            except ClientError as exc:
+                if not error_code(exc).endswith("Duplicate"):
+                    self._release_hold(resource, actor)
+                    done = f" ({len(results)} of {len(calls)} calls made)" if results else ""
+                    raise LedgerError(
+                        f"undo of {entry_id} failed on {call['operation']}: {error_code(exc)}{done}"
+                    ) from exc
+                results.append("already in place")
+        try:
+            undo_id = self._record_undo(entry, plan, results, actor, now)
+        except LEDGER_ERRORS as exc:
+            raise LedgerError(
+                f"restored {resource} ({', '.join(results)}) and held it until {iso(until)}, "
+                f"but {failure(exc, 'write')} recording the undo"
+            ) from exc
+        return {**plan, "results": results, "undoEntry": undo_id, "holdUntil": iso(until)}
+
+    def _record_undo(
+        self,
+        entry: dict[str, Any],
+        plan: dict[str, Any],
+        results: list[str],
+        actor: str,
+        now: float,
+    ) -> str:
+        """The undo entry and the mark on the undone entry; returns the undo entry's id."""
+        entry_id = str(entry["id"])
+        undo_id = f"{UNDO_PREFIX}{uuid.uuid4()}"
+        self._put_entry(
+            undo_id,
+            now,
+            resource=str(entry.get("resource")),
+            decision=UNDONE,
+            policy=entry.get("policy"),
+            eventName="guardrails undo",
+            actor=actor,
+            region=plan["region"],
+            undoes=entry_id,
+            final=True,
+            record={**plan, "results": results, "undoes": entry_id, "actor": actor},
+        )
+        self._db.update_item(
+            TableName=self.table,
+            Key={"id": {"S": entry_id}},
+            UpdateExpression="SET undoneBy = :by, undoneAt = :at, undoEntry = :undo",
+            ExpressionAttributeValues={
+                ":by": {"S": actor},
+                ":at": {"S": iso(now)},
+                ":undo": {"S": undo_id},
+            },
+        )
+        return undo_id
+
+    def _release_hold(self, resource: str, actor: str) -> None:
+        """End a hold now (best effort: a hold left in place only expires later)."""
+        now = self.clock()
+        try:
+            self._put_hold(
+                resource, now, now, f"released: undo by {actor} failed", actor, only_if_free=False
+            )
+        except LEDGER_ERRORS:
+            LOG.error("could not release the undo hold on %s", resource)
+
+    def _day_entries(self, day: str, since: str) -> Iterator[dict[str, Any]]:
+        yield from self._query(
+            {
+                "TableName": self.table,
+                "IndexName": BY_DAY,
+                "KeyConditionExpression": "#d = :d AND #at >= :since",
+                "ExpressionAttributeNames": {"#d": "day", "#at": "at"},
+                "ExpressionAttributeValues": {":d": {"S": day}, ":since": {"S": since}},
+                "ScanIndexForward": False,
+            }
+        )
