@@ -1,6 +1,7 @@
 """Documentation generated from the policy specs and the settings declarations.
 
-    python -m guardrails.docs            # write docs/policies/*.md, docs/configuration.md, RULES.md
+    python -m guardrails.docs            # docs/policies/*.md, docs/configuration.md, RULES.md,
+                                         # and cdk.json's guardrails: context defaults
     python -m guardrails.docs --check    # exit 1 naming every stale file (a test runs this)
 
 A page per policy says everything the spec says (rules, planes, options, resource types,
@@ -14,6 +15,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from guardrails.catalog import markdown as rules_markdown
 from guardrails.settings import CONTEXT_KEYS, OPTIONS, OPTIONS_BY_FIELD, PREFIX
@@ -109,7 +111,8 @@ def policy_page(spec: PolicySpec) -> str:
         "",
         "app = cdk.App()",
         'stack = cdk.Stack(app, "Guarded")',
-        f'{spec.construct}(stack, "{spec.construct}", settings=GuardrailSettings(mode="notify"))',
+        # (ruff formats the Python blocks of these pages: keep the line under 100)
+        f'{spec.construct}(stack, "Guardrail", settings=GuardrailSettings(mode="notify"))',
         "app.synth()",
         "```",
         "",
@@ -175,10 +178,28 @@ def policies_index() -> str:
     return "\n".join(lines) + "\n"
 
 
+def cdk_json(root: Path) -> str:
+    """cdk.json with its ``guardrails:`` context set to the declared defaults.
+
+    Other keys (the app command, feature flags, the user's own context) are kept as they
+    are; a missing cdk.json gets the app command of this project.
+    """
+    path = root / "cdk.json"
+    document: dict[str, Any] = (
+        json.loads(path.read_text()) if path.exists() else {"app": "python3 app.py"}
+    )
+    existing: dict[str, Any] = document.get("context") or {}
+    context = {k: v for k, v in existing.items() if not k.startswith(PREFIX)}
+    context.update({PREFIX + key: default for key, (default, _) in CONTEXT_KEYS.items()})
+    document["context"] = context
+    return json.dumps(document, indent=2) + "\n"
+
+
 def pages(root: Path) -> dict[Path, str]:
     """Every generated file under the project root, with its content."""
     out = {
         root / "RULES.md": rules_markdown(),
+        root / "cdk.json": cdk_json(root),
         root / "docs" / "configuration.md": configuration_page(),
     }
     out[root / "docs" / "policies" / "README.md"] = policies_index()

@@ -38,6 +38,33 @@ def test_every_policy_has_a_page_that_names_its_rules_and_actions() -> None:
                     assert f"`{action}`" in page
 
 
+def test_generated_pages_are_stable_under_ruff_format(tmp_path: object) -> None:
+    """CI runs `ruff format --check .`, which also formats Python blocks in Markdown."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(str(tmp_path))
+    assert main(["--root", str(root)]) == 0
+    ruff = Path(sys.executable).parent / "ruff"
+    result = subprocess.run(
+        [
+            str(ruff),
+            "format",
+            "--check",
+            "--no-cache",
+            "--config",
+            str(ROOT / "pyproject.toml"),
+            str(root / "docs"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_readme_is_short_and_its_links_resolve() -> None:
     readme = (ROOT / "README.md").read_text()
     assert len(readme.splitlines()) <= 250

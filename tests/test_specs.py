@@ -136,3 +136,12 @@ def test_runtime_decisions_carry_the_catalog_rule(example: str, rule: str | None
     outcome = process(prepared, RuntimeSettings(), clients)
     assert outcome.rule == rule, outcome.reason
     assert outcome.as_dict()["rule"] == rule
+
+
+@pytest.mark.parametrize("spec", ALL, ids=lambda s: s.id)
+def test_tests_mirror_the_catalog(spec: PolicySpec) -> None:
+    """Each policy has its own test folder, with a react suite where it has a fix."""
+    folder = ROOT / "tests" / "policies" / spec.module
+    assert folder.is_dir(), f"tests/policies/{spec.module}/ is missing"
+    if spec.fix is not None:
+        assert (folder / f"test_{spec.module}_react.py").exists()
