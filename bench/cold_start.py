@@ -67,10 +67,12 @@ def main() -> None:
             "guardrails_runtime.handler",
             ROOT / "lambda_src",
         ),
-        # The first event also discovers the policy specs and imports its policy's fix.
-        "handler + first event's route": (
+        # The first event also reads the settings (the option declarations), discovers the
+        # policy specs and imports its policy's fix.
+        "handler + first event's set-up": (
             sys.executable,
-            "guardrails_runtime.handler; from guardrails_runtime.remediations import by_event; "
+            "guardrails_runtime.handler; from guardrails_runtime.settings import RuntimeSettings; "
+            "RuntimeSettings.from_env(); from guardrails_runtime.remediations import by_event; "
             "by_event('ec2.amazonaws.com', 'AuthorizeSecurityGroupIngress')",
             ROOT / "lambda_src",
         ),
@@ -87,7 +89,7 @@ def main() -> None:
     base = {
         "import boto3 (project venv)": "import boto3 (project venv)",
         "guardrails_runtime.handler": "import boto3 (project venv)",
-        "handler + first event's route": "import boto3 (project venv)",
+        "handler + first event's set-up": "import boto3 (project venv)",
         "import boto3 (c7n venv)": "import boto3 (c7n venv)",
         "c7n.handler (Cloud Custodian)": "import boto3 (c7n venv)",
     }

@@ -109,7 +109,8 @@ def test_replay_rejects_bad_environment(
     monkeypatch.setenv("GUARDRAILS_ALLOWED_PUBLIC_PORTS", "80,https")
     assert main(["replay", "--emulate", "--examples"]) == 2
     assert capsys.readouterr().err.strip() == (
-        "guardrails replay: GUARDRAILS_ALLOWED_PUBLIC_PORTS: 'https' is not a port number (0-65535)"
+        "guardrails replay: GUARDRAILS_ALLOWED_PUBLIC_PORTS (allowed_public_ports): 'https' "
+        "is not a port number (a whole number 0-65535)"
     )
 
 

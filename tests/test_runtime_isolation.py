@@ -66,6 +66,16 @@ def test_handler_imports_only_what_an_event_needs() -> None:
     assert in_lambda_src(code) == "['guardrails_runtime.remediations.base']"
 
 
+def test_a_plain_handler_import_leaves_the_declarations_and_specs_for_the_first_event() -> None:
+    """Lambda compiles the asset's sources on every cold start (no byte-code cache): the
+    option declarations and the policy specs load on the first event, not at import."""
+    code = (
+        "import sys, guardrails_runtime.handler as h\n"
+        "print(sorted(m for m in sys.modules if m.endswith(('.options', '.spec'))))\n"
+    )
+    assert in_lambda_src(code) == "['guardrails_runtime.spec']"
+
+
 def test_ledger_and_metrics_load_only_when_configured() -> None:
     code = (
         "import sys, guardrails_runtime.handler as h\n"

@@ -41,25 +41,28 @@ def test_runtime_from_env() -> None:
     [
         (
             {"GUARDRAILS_MODE": "fix"},
-            "GUARDRAILS_MODE: mode must be one of remediate, notify, off, got 'fix'",
+            "GUARDRAILS_MODE (mode): 'fix' is not one of remediate, notify, off",
         ),
-        ({"GUARDRAILS_POLICY_MODES": "{"}, "GUARDRAILS_POLICY_MODES: not valid JSON"),
+        ({"GUARDRAILS_POLICY_MODES": "{"}, "GUARDRAILS_POLICY_MODES (policy_modes): '{' is not"),
         (
             {"GUARDRAILS_POLICY_MODES": "[]"},
-            "GUARDRAILS_POLICY_MODES: expected a JSON object, got list",
+            "GUARDRAILS_POLICY_MODES (policy_modes): [] is not a mapping",
         ),
-        ({"GUARDRAILS_ALLOWED_PUBLIC_PORTS": "70000"}, "'70000' is not a port number"),
+        (
+            {"GUARDRAILS_ALLOWED_PUBLIC_PORTS": "70000"},
+            "GUARDRAILS_ALLOWED_PUBLIC_PORTS (allowed_public_ports): 70000 is not a port number",
+        ),
         (
             {"GUARDRAILS_CONFIG_RULES": "3"},
             "GUARDRAILS_CONFIG_RULES: expected a JSON object, got int",
         ),
         (
             {"GUARDRAILS_FLAP_THRESHOLD": "0"},
-            "GUARDRAILS_FLAP_THRESHOLD: expected a whole number >= 1, got '0'",
+            "GUARDRAILS_FLAP_THRESHOLD (flap_threshold): 0 is below the minimum of 1",
         ),
         (
             {"GUARDRAILS_LEDGER_TTL_DAYS": "a year"},
-            "GUARDRAILS_LEDGER_TTL_DAYS: expected a whole number >= 1, got 'a year'",
+            "GUARDRAILS_LEDGER_TTL_DAYS (ledger_ttl_days): 'a year' is not a whole number",
         ),
     ],
 )
@@ -332,6 +335,31 @@ def test_every_runtime_variable_named_in_the_options_is_written() -> None:
 
     written = set(GuardrailSettings().runtime_environment())
     assert {o.env for o in OPTIONS if o.env} <= written
+
+
+def test_the_runtime_checks_the_environment_with_the_same_declarations() -> None:
+    """One declaration per setting: the Lambda refuses what the CDK side refuses."""
+    for env, message in (
+        ({"GUARDRAILS_REQUIRE_KMS": "yes"}, "GUARDRAILS_REQUIRE_KMS (require_kms): 'yes' is not"),
+        ({"GUARDRAILS_EXEMPT_ACCOUNTS": "12345"}, "'12345' is not a 12-digit account id"),
+        ({"GUARDRAILS_POLICY_MODES": '{"nope": "off"}'}, "'nope' is not a policy"),
+        ({"GUARDRAILS_METRICS_NAMESPACE": "a" * 300}, "(metrics_namespace): 'aaa"),
+    ):
+        with pytest.raises(SettingsError, match=re.escape(message)):
+            RuntimeSettings.from_env(env)
+    # Empty text counts as not set (the runtime default), as the stack never writes it.
+    s = RuntimeSettings.from_env({"GUARDRAILS_METRICS_NAMESPACE": "", "GUARDRAILS_S3_KMS_KEY": ""})
+    assert s.metrics_namespace is None and s.s3_kms_key is None
+
+
+def test_settings_fields_default_to_their_declared_defaults() -> None:
+    from guardrails.settings import OPTIONS
+
+    defaults = GuardrailSettings()
+    for option in OPTIONS:
+        expected = option.check(option.default, option.label())
+        assert getattr(defaults, option.field) == expected, option.field
+    assert set(GuardrailSettings.__dataclass_fields__) == {o.field for o in OPTIONS}
 
 
 def test_runtime_environment_round_trips() -> None:

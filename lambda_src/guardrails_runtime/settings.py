@@ -46,32 +46,17 @@ DEFAULT_FLAP_COOLDOWN_MINUTES = 60
 
 
 class SettingsError(ValueError):
-    """A setting has a value the guardrails cannot use; the message names it."""
-
-
-def parse_mode(value: str, where: str) -> Mode:
-    """``remediate`` | ``notify`` | ``off`` (case-insensitive), or a :class:`SettingsError`."""
-    try:
-        return Mode(value.strip().lower())
-    except ValueError as exc:
-        choices = ", ".join(m.value for m in Mode)
-        raise SettingsError(f"{where}: mode must be one of {choices}, got {value!r}") from exc
+    """A setting is unusable; the one-line message names where it came from (context key,
+    Python field or Lambda variable), the value and what is allowed."""
 
 
 def parse_ports(value: object, where: str) -> frozenset[int]:
-    """Ports from ``"80,443"`` or ``[80, 443]``; each must be 0..65535."""
-    raw = value.split(",") if isinstance(value, str) else value
-    if not isinstance(raw, list | tuple | set | frozenset):
-        raise SettingsError(f"{where}: expected a list of ports, got {value!r}")
-    ports: set[int] = set()
-    for item in raw:
-        text = str(item).strip()
-        if not text:
-            continue
-        if not text.isdigit() or not 0 <= int(text) <= 65535:
-            raise SettingsError(f"{where}: {item!r} is not a port number (0-65535)")
-        ports.add(int(text))
-    return frozenset(ports)
+    """Ports from ``"80,443"`` or ``[80, 443]``, checked like the setting (0..65535)."""
+    from guardrails_runtime.options import OPTIONS_BY_FIELD
+
+    option = OPTIONS_BY_FIELD["allowed_public_ports"]
+    ports: frozenset[int] = option.check(option.from_context(value), where)
+    return ports
 
 
 @dataclass(frozen=True)
@@ -126,57 +111,36 @@ class RuntimeSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> RuntimeSettings:
-        """Read the settings; a bad value raises :class:`SettingsError` naming the variable."""
+        """Read the settings; a bad value raises :class:`SettingsError` naming the variable.
+
+        The variables that carry user settings are read and checked by the same
+        declarations as ``cdk.json`` context (:data:`guardrails_runtime.options.OPTIONS`);
+        an absent one keeps the runtime default. The rest are the stack's own wiring.
+        """
+        from guardrails_runtime.options import OPTIONS
+
         env = os.environ if env is None else env
-        policy_modes: dict[str, Mode] = {}
-        raw_modes = _json_object(env, ENV_POLICY_MODES)
-        for policy, mode in raw_modes.items():
-            policy_modes[policy] = parse_mode(str(mode), f"{ENV_POLICY_MODES}[{policy!r}]")
+        values: dict[str, object] = {}
+        for option in OPTIONS:
+            text = env.get(option.env) if option.env else None
+            if text is None or (option.kind == "str" and not text.strip()):
+                continue  # not set (empty text counts as not set): the runtime default
+            label = f"{option.env} ({option.field})"
+            values[option.field] = option.check(option.from_context(text), label)
+        if "s3_kms_key_id" in values:
+            values["s3_kms_key"] = values.pop("s3_kms_key_id") or None
+        if "exempt_accounts" in values:
+            accounts: tuple[str, ...] = values["exempt_accounts"]  # type: ignore[assignment]
+            values["exempt_accounts"] = frozenset(accounts)
         config_rules = {str(k): str(v) for k, v in _json_object(env, ENV_CONFIG_RULES).items()}
-        ports_text = env.get(ENV_ALLOWED_PORTS)
         return cls(
-            mode=parse_mode(env.get(ENV_MODE, DEFAULT_MODE.value), ENV_MODE),
-            policy_modes=policy_modes,
-            exemption_tag_key=env.get(ENV_EXEMPTION_KEY) or DEFAULT_EXEMPTION_KEY,
-            exemption_tag_value=env.get(ENV_EXEMPTION_VALUE) or DEFAULT_EXEMPTION_VALUE,
-            allowed_public_ports=(
-                DEFAULT_ALLOWED_PORTS
-                if ports_text is None
-                else parse_ports(ports_text, ENV_ALLOWED_PORTS)
-            ),
             topic_arn=env.get(ENV_TOPIC_ARN) or None,
             remediator_role_arn=env.get(ENV_ROLE_ARN) or None,
             config_rules=config_rules,
-            require_kms=_flag(env.get(ENV_REQUIRE_KMS, "false"), ENV_REQUIRE_KMS),
-            s3_kms_key=env.get(ENV_S3_KMS_KEY) or None,
-            exempt_accounts=frozenset(
-                a.strip() for a in env.get(ENV_EXEMPT_ACCOUNTS, "").split(",") if a.strip()
-            ),
             ledger_table=env.get(ENV_LEDGER_TABLE) or None,
             ledger_region=env.get(ENV_LEDGER_REGION) or None,
-            ledger_ttl_days=_count(env, ENV_LEDGER_TTL_DAYS, DEFAULT_LEDGER_TTL_DAYS),
-            flap_threshold=_count(env, ENV_FLAP_THRESHOLD, DEFAULT_FLAP_THRESHOLD),
-            flap_window_minutes=_count(env, ENV_FLAP_WINDOW, DEFAULT_FLAP_WINDOW_MINUTES),
-            flap_cooldown_minutes=_count(env, ENV_FLAP_COOLDOWN, DEFAULT_FLAP_COOLDOWN_MINUTES),
-            metrics_namespace=env.get(ENV_METRICS_NAMESPACE) or None,
+            **values,  # type: ignore[arg-type]
         )
-
-
-def _flag(value: str, name: str) -> bool:
-    text = value.strip().lower()
-    if text not in ("true", "false"):
-        raise SettingsError(f"{name}: expected true or false, got {value!r}")
-    return text == "true"
-
-
-def _count(env: Mapping[str, str], name: str, default: int) -> int:
-    """A whole number >= 1 from ``env[name]`` (absent or empty: ``default``)."""
-    text = (env.get(name) or "").strip()
-    if not text:
-        return default
-    if not text.isdigit() or int(text) < 1:
-        raise SettingsError(f"{name}: expected a whole number >= 1, got {text!r}")
-    return int(text)
 
 
 def _json_object(env: Mapping[str, str], name: str) -> dict[str, object]:
