@@ -17,12 +17,19 @@ from typing import Any
 from guardrails_runtime.policies.registry import static_policies
 
 LIBRARY = "lib"
-DEFAULT_PARAMS: dict[str, Any] = {
-    "allowed_public_ports": [80, 443],
-    "exemption_tag_key": "SecurityExemption",
-    "exemption_tag_value": "true",
-    "require_kms": False,
-}
+
+
+def _default_params() -> dict[str, Any]:
+    """The static plane's knobs (``PolicyOptions``) and the exemption tag, with the defaults
+    their settings declare (the same values ``cdk.json`` carries)."""
+    from guardrails.settings import CONTEXT_KEYS, OPTIONS_BY_FIELD
+    from guardrails_runtime.model import PolicyOptions
+
+    names = [*PolicyOptions._fields, "exemption_tag_key", "exemption_tag_value"]
+    return {name: CONTEXT_KEYS[OPTIONS_BY_FIELD[name].key][0] for name in sorted(names)}
+
+
+DEFAULT_PARAMS: dict[str, Any] = _default_params()
 
 
 def module_name(policy: str) -> str:

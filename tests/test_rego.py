@@ -221,3 +221,24 @@ def test_all_four_flags_off_is_one_finding_in_both_engines(tmp_path: Path) -> No
     # The Python scanner names the flags as the API does; the Rego copy as Terraform does.
     for flag in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublic"):
         assert f"{flag}" in python[0].message
+
+
+def test_rego_defaults_are_the_declared_defaults() -> None:
+    """params.json comes from the settings declarations; lib.rego's own defaults agree."""
+    import re
+
+    from guardrails.rego_engine import DEFAULT_PARAMS
+    from guardrails.settings import GuardrailSettings
+
+    settings = GuardrailSettings()
+    assert {
+        "allowed_public_ports": sorted(settings.allowed_public_ports),
+        "exemption_tag_key": settings.exemption_tag_key,
+        "exemption_tag_value": settings.exemption_tag_value,
+        "require_kms": settings.require_kms,
+    } == DEFAULT_PARAMS
+    lib = (Path(__file__).resolve().parent.parent / "guardrails" / "rego" / "lib.rego").read_text()
+    block = re.search(r"default_params := (\{.*?\n\})", lib, re.S)
+    assert block is not None
+    text = re.sub(r",\s*}", "}", block.group(1))
+    assert json.loads(text) == DEFAULT_PARAMS
