@@ -217,6 +217,13 @@ def _route_compliance(
         outcome.reason = f"Config rule {change.rule_name!r} is not one of the guardrails' rules"
         return outcome, None, None
     outcome.policy = remediation.policy
+    if change.resource_type not in remediation.config_resource_types:
+        outcome.decision = Decision.UNSUPPORTED
+        outcome.reason = (
+            f"resource type {change.resource_type!r} is not one that {remediation.policy} "
+            f"fixes ({', '.join(remediation.config_resource_types) or 'none'})"
+        )
+        return outcome, None, None
     if change.compliance != "NON_COMPLIANT":
         outcome.decision = Decision.IGNORED
         outcome.reason = f"Config reports {change.compliance}"

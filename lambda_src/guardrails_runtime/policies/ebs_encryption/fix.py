@@ -31,10 +31,6 @@ class EbsEncryptionRemediation(Remediation):
     def on_compliance_change(
         self, change: ComplianceChange, ctx: Context, outcome: Outcome
     ) -> Outcome:
-        if change.resource_type not in self.config_resource_types:
-            outcome.decision = Decision.UNSUPPORTED
-            outcome.reason = f"resource type {change.resource_type!r} is not an account setting"
-            return outcome
         return self._enforce(ctx, outcome)
 
     def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:

@@ -50,10 +50,6 @@ class S3EncryptionRemediation(Remediation):
     def on_compliance_change(
         self, change: ComplianceChange, ctx: Context, outcome: Outcome
     ) -> Outcome:
-        if change.resource_type not in self.config_resource_types:
-            outcome.decision = Decision.UNSUPPORTED
-            outcome.reason = f"resource type {change.resource_type!r} is not a bucket"
-            return outcome
         return self._enforce(change.resource_id, ctx, outcome)
 
     def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:

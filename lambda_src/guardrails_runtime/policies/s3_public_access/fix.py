@@ -73,12 +73,6 @@ class S3PublicAccessRemediation(Remediation):
     def on_compliance_change(
         self, change: ComplianceChange, ctx: Context, outcome: Outcome
     ) -> Outcome:
-        if change.resource_type not in self.config_resource_types:
-            return done(
-                outcome,
-                Decision.UNSUPPORTED,
-                f"resource type {change.resource_type!r} is not a bucket",
-            )
         bucket = change.resource_id
         outcome.resource = bucket
         outcome.resource_arn = f"arn:{partition_for(outcome.region)}:s3:::{bucket}"

@@ -120,12 +120,6 @@ class SecurityGroupIngressRemediation(Remediation):
         self, change: ComplianceChange, ctx: Context, outcome: Outcome
     ) -> Outcome:
         outcome.resource = change.resource_id
-        if change.resource_type not in self.config_resource_types:
-            return done(
-                outcome,
-                Decision.UNSUPPORTED,
-                f"resource type {change.resource_type!r} is not a security group",
-            )
         return self._enforce(("id", change.resource_id), None, ctx, outcome)
 
     def _enforce(
