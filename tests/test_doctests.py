@@ -11,6 +11,7 @@ MODULES = [
     "guardrails_runtime.events",
     "guardrails_runtime.policies.sg_open_ingress.policy",
     "guardrails.settings",
+    "guardrails_runtime.shell",
 ]
 
 

@@ -33,6 +33,7 @@ from guardrails_runtime.remediations.base import (
     tag_exemption,
 )
 from guardrails_runtime.settings import RuntimeSettings
+from guardrails_runtime.shell import command, region_args
 
 GONE_CODES = frozenset({"TrailNotFoundException"})
 TRAILS = "arn:{partition}:cloudtrail:{region}:{account}:trail/*"
@@ -97,22 +98,34 @@ class CloudTrailRemediation(Remediation):
         )
 
     def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
-        return (
-            f"aws cloudtrail add-tags --resource-id {outcome.resource_arn} --tags-list "
-            f"Key={settings.exemption_tag_key},Value={settings.exemption_tag_value}"
+        return command(
+            "aws",
+            "cloudtrail",
+            "add-tags",
+            *region_args(outcome.region),
+            "--resource-id",
+            outcome.resource_arn or "<trail-arn>",
+            "--tags-list",
+            f"Key={settings.exemption_tag_key},Value={settings.exemption_tag_value}",
         )
 
     def _restart(self, cloudtrail: Any, name: str, ctx: Context, outcome: Outcome) -> Outcome:
         why = logging_problem(cloudtrail.get_trail_status(Name=name))
         if why is None:
             return done(outcome, Decision.COMPLIANT, "the trail is logging")
-        region = f" --region {outcome.region}" if outcome.region else ""
         outcome.changes = [
             Change(
                 "cloudtrail:StartLogging",
                 outcome.resource or name,
                 {"isLogging": True},
-                f"aws cloudtrail stop-logging{region} --name {name}",
+                command(
+                    "aws",
+                    "cloudtrail",
+                    "stop-logging",
+                    *region_args(outcome.region),
+                    "--name",
+                    name,
+                ),
                 UndoCall("cloudtrail", "stop_logging", {"Name": name}),
             )
         ]

@@ -16,6 +16,7 @@ from guardrails_runtime.policies.ebs_encryption.policy import default_encryption
 from guardrails_runtime.policies.ebs_encryption.spec import SPEC
 from guardrails_runtime.remediations.base import Context, Remediation, enforce
 from guardrails_runtime.settings import RuntimeSettings
+from guardrails_runtime.shell import command, region_args
 
 DISABLE = "DisableEbsEncryptionByDefault"
 
@@ -47,13 +48,14 @@ class EbsEncryptionRemediation(Remediation):
         if why is None:
             outcome.decision, outcome.reason = Decision.COMPLIANT, "EBS encryption by default is on"
             return outcome
-        region_arg = f" --region {outcome.region}" if outcome.region else ""
         outcome.changes = [
             Change(
                 "ec2:EnableEbsEncryptionByDefault",
                 outcome.resource,
                 {"ebsEncryptionByDefault": True},
-                f"aws ec2 disable-ebs-encryption-by-default{region_arg}",
+                command(
+                    "aws", "ec2", "disable-ebs-encryption-by-default", *region_args(outcome.region)
+                ),
                 UndoCall("ec2", "disable_ebs_encryption_by_default", {}),
             )
         ]

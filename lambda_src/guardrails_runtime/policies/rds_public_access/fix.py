@@ -13,7 +13,6 @@ routes it back here.
 
 from __future__ import annotations
 
-import shlex
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -30,6 +29,7 @@ from guardrails_runtime.policies.rds_public_access.policy import evaluate
 from guardrails_runtime.policies.rds_public_access.spec import SPEC
 from guardrails_runtime.remediations.base import Context, Remediation, enforce, tag_exemption
 from guardrails_runtime.settings import RuntimeSettings
+from guardrails_runtime.shell import command, region_args
 
 NOT_FOUND = "DBInstanceNotFound"
 # Statuses in which ModifyDBInstance is accepted.
@@ -56,9 +56,15 @@ class RdsPublicAccessRemediation(Remediation):
 
     def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
         arn = outcome.resource_arn or "<db-instance-arn>"
-        return (
-            f"aws rds add-tags-to-resource --resource-name {shlex.quote(arn)} --tags "
-            f"Key={settings.exemption_tag_key},Value={settings.exemption_tag_value}"
+        return command(
+            "aws",
+            "rds",
+            "add-tags-to-resource",
+            *region_args(outcome.region),
+            "--resource-name",
+            arn,
+            "--tags",
+            f"Key={settings.exemption_tag_key},Value={settings.exemption_tag_value}",
         )
 
     def _enforce(
@@ -92,9 +98,16 @@ class RdsPublicAccessRemediation(Remediation):
                 "rds:ModifyDBInstance",
                 name,
                 {"publiclyAccessible": {"before": True, "after": False}},
-                "aws rds modify-db-instance --db-instance-identifier "
-                f"{shlex.quote(name)} --publicly-accessible --apply-immediately"
-                + (f" --region {shlex.quote(outcome.region)}" if outcome.region else ""),
+                command(
+                    "aws",
+                    "rds",
+                    "modify-db-instance",
+                    *region_args(outcome.region),
+                    "--db-instance-identifier",
+                    name,
+                    "--publicly-accessible",
+                    "--apply-immediately",
+                ),
                 UndoCall(
                     "rds",
                     "modify_db_instance",

@@ -31,6 +31,7 @@ from guardrails_runtime.remediations.base import (
     tag_exemption,
 )
 from guardrails_runtime.settings import RuntimeSettings
+from guardrails_runtime.shell import command
 
 NOT_CONFIGURED = "ServerSideEncryptionConfigurationNotFoundError"
 GONE_CODES = frozenset({"NoSuchBucket"})
@@ -122,13 +123,20 @@ def undo(bucket: str, before: dict[str, Any] | None) -> tuple[str, UndoCall]:
     """The AWS CLI command and the API call that put ``before`` back (None: delete)."""
     if not before:
         return (
-            f"aws s3api delete-bucket-encryption --bucket {bucket}",
+            command("aws", "s3api", "delete-bucket-encryption", "--bucket", bucket),
             UndoCall("s3", "delete_bucket_encryption", {"Bucket": bucket}),
         )
     body = json.dumps(before, separators=(",", ":"), sort_keys=True)
     return (
-        f"aws s3api put-bucket-encryption --bucket {bucket} "
-        f"--server-side-encryption-configuration '{body}'",
+        command(
+            "aws",
+            "s3api",
+            "put-bucket-encryption",
+            "--bucket",
+            bucket,
+            "--server-side-encryption-configuration",
+            body,
+        ),
         UndoCall(
             "s3",
             "put_bucket_encryption",

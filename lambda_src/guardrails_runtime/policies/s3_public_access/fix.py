@@ -37,6 +37,7 @@ from guardrails_runtime.remediations.base import (
     tag_exemption,
 )
 from guardrails_runtime.settings import RuntimeSettings
+from guardrails_runtime.shell import command
 
 BUCKET_PAB = ("PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock")
 ACCOUNT_PAB = ("PutAccountPublicAccessBlock", "DeleteAccountPublicAccessBlock")
@@ -96,7 +97,7 @@ class S3PublicAccessRemediation(Remediation):
         off, change = _flags_change(
             s3,
             {"Bucket": bucket},
-            f"aws s3api %s-public-access-block --bucket {bucket}",
+            ("s3api", "--bucket", bucket),
             "s3:PutBucketPublicAccessBlock",
             bucket,
         )
@@ -126,7 +127,7 @@ class S3PublicAccessRemediation(Remediation):
         off, change = _flags_change(
             control,
             {"AccountId": account},
-            f"aws s3control %s-public-access-block --account-id {account}",
+            ("s3control", "--account-id", account),
             "s3:PutAccountPublicAccessBlock",
             outcome.resource,
         )
@@ -158,8 +159,15 @@ class S3PublicAccessRemediation(Remediation):
                 "s3:PutBucketAcl",
                 bucket,
                 {"removed": public, "kept": kept},
-                f"aws s3api put-bucket-acl --bucket {bucket} --access-control-policy "
-                f"'{json.dumps(before, separators=(',', ':'), sort_keys=True)}'",
+                command(
+                    "aws",
+                    "s3api",
+                    "put-bucket-acl",
+                    "--bucket",
+                    bucket,
+                    "--access-control-policy",
+                    json.dumps(before, separators=(",", ":"), sort_keys=True),
+                ),
                 UndoCall("s3", "put_bucket_acl", {"Bucket": bucket, "AccessControlPolicy": before}),
             )
         ]
@@ -219,12 +227,12 @@ class S3PublicAccessRemediation(Remediation):
 
 
 def _flags_change(
-    client: Any, target: dict[str, str], command: str, action: str, resource: str
+    client: Any, target: dict[str, str], cli: tuple[str, ...], action: str, resource: str
 ) -> tuple[list[str], Change]:
     """Read the Block Public Access flags of ``target`` (a bucket on S3, an account on S3
     Control: the same API shape); return the flags that are off and the change that
-    switches all four on, with its AWS CLI undo (``command`` has a ``%s`` for
-    ``put``/``delete``) and undo call (no configuration before -> delete)."""
+    switches all four on, with its AWS CLI undo (``cli``: the CLI service, then the
+    arguments that name the target) and undo call (no configuration before -> delete)."""
     service = client.meta.service_model.service_name
     try:
         before = dict(client.get_public_access_block(**target)["PublicAccessBlockConfiguration"])
@@ -236,11 +244,19 @@ def _flags_change(
     detail = {"before": before or None, "after": ALL_ON}
     if not before:
         undo = UndoCall(service, "delete_public_access_block", target)
-        return off, Change(action, resource, detail, command % "delete", undo)
+        delete = command("aws", cli[0], "delete-public-access-block", *cli[1:])
+        return off, Change(action, resource, detail, delete, undo)
     flags = {flag: bool(before.get(flag)) for flag in FLAGS}
     body = ",".join(f"{flag}={'true' if on else 'false'}" for flag, on in flags.items())
     undo = UndoCall(
         service, "put_public_access_block", {**target, "PublicAccessBlockConfiguration": flags}
     )
-    put = f"{command % 'put'} --public-access-block-configuration {body}"
+    put = command(
+        "aws",
+        cli[0],
+        "put-public-access-block",
+        *cli[1:],
+        "--public-access-block-configuration",
+        body,
+    )
     return off, Change(action, resource, detail, put, undo)

@@ -59,6 +59,7 @@ from guardrails_runtime.remediations.base import (
     tag_exemption,
 )
 from guardrails_runtime.settings import RuntimeSettings
+from guardrails_runtime.shell import command, region_args
 
 AUTHORIZE = "AuthorizeSecurityGroupIngress"
 MODIFY = "ModifySecurityGroupRules"
@@ -110,10 +111,15 @@ class SecurityGroupIngressRemediation(Remediation):
         """The AWS CLI command that tags the group with the exemption tag."""
         if not outcome.resource or not outcome.resource.startswith("sg-"):
             return None
-        region = f" --region {outcome.region}" if outcome.region else ""
-        return (
-            f"aws ec2 create-tags{region} --resources {outcome.resource} "
-            f"--tags Key={settings.exemption_tag_key},Value={settings.exemption_tag_value}"
+        return command(
+            "aws",
+            "ec2",
+            "create-tags",
+            *region_args(outcome.region),
+            "--resources",
+            outcome.resource,
+            "--tags",
+            f"Key={settings.exemption_tag_key},Value={settings.exemption_tag_value}",
         )
 
     def on_compliance_change(
@@ -271,10 +277,15 @@ def _change(group_id: str, entry: IngressEntry, region: str | None) -> Change:
         "description": entry.description,
         "securityGroupRuleId": entry.rule_id,
     }
-    region_arg = f" --region {region}" if region else ""
-    undo = (
-        f"aws ec2 authorize-security-group-ingress{region_arg} --group-id {group_id} "
-        f"--ip-permissions '{ip_permissions_json([entry])}'"
+    undo = command(
+        "aws",
+        "ec2",
+        "authorize-security-group-ingress",
+        *region_args(region),
+        "--group-id",
+        group_id,
+        "--ip-permissions",
+        ip_permissions_json([entry]),
     )
     call = UndoCall(
         "ec2",
