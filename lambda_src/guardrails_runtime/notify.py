@@ -74,6 +74,32 @@ def record(outcome: Outcome, settings: RuntimeSettings, mode: Mode | None) -> di
     return body
 
 
+# Characters chat clients (Slack mrkdwn, Teams markdown) turn into formatting.
+_MARKUP = frozenset("*_~`")
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
+def chat(text: str) -> str:
+    """Resource text made inert for a chat client: no mentions, links or formatting.
+
+    ``&``, ``<`` and ``>`` become entities (Slack reads ``<!channel>`` and ``<url|text>``
+    only from raw angle brackets); a zero-width space goes before each formatting
+    character, so ``*bold*`` or a backtick cannot open markup, and ``[text](url)`` is no
+    link. The exact text stays in
+    ``metadata.additionalContext``, which clients do not render.
+    """
+    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = out.replace("](", "]" + _ZERO_WIDTH_SPACE + "(")  # a markdown link [text](url)
+    return "".join(_ZERO_WIDTH_SPACE + ch if ch in _MARKUP else ch for ch in out)
+
+
+def _code(text: str) -> str:
+    """Resource text inside a code span: entities, and no backtick that could close it."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("`", "\u02cb")
+    )
+
+
 def message(outcome: Outcome, settings: RuntimeSettings, mode: Mode | None) -> dict[str, Any]:
     """The notification: an AWS Chatbot custom notification carrying the whole record.
 
@@ -84,27 +110,29 @@ def message(outcome: Outcome, settings: RuntimeSettings, mode: Mode | None) -> d
     :func:`decode`).
     """
     body = record(outcome, settings, mode)
-    title = body["subject"]
+    title = chat(body["subject"])
     if outcome.escalation:
         title = title.replace("[guardrails]", "[guardrails] ESCALATION", 1)
-    lines = [str(outcome.reason)]
+    # Everything from resources or events is escaped (chat, _code); only our own markup
+    # (*Escalation:*, the code spans, the list dashes) renders.
+    lines = [chat(str(outcome.reason))]
     if outcome.escalation:
-        lines = [f"*Escalation:* {outcome.escalation}", *lines]
+        lines = [f"*Escalation:* {chat(outcome.escalation)}", *lines]
     for change in outcome.changes:
-        lines.append(f"- `{change.action}` on `{change.resource}`")
+        lines.append(f"- `{_code(change.action)}` on `{_code(change.resource)}`")
     if outcome.actor:
-        lines.append(f"Actor: `{outcome.actor}`")
+        lines.append(f"Actor: `{_code(outcome.actor)}`")
     if outcome.ledger_error:
-        lines.append(f"Ledger: {outcome.ledger_error}")
+        lines.append(f"Ledger: {chat(outcome.ledger_error)}")
     steps = []
     if body["undo"]:
         steps.append(
-            f"Undo: `guardrails undo {outcome.entry_id}`"
+            f"Undo: `guardrails undo {_code(str(outcome.entry_id))}`"
             if outcome.entry_id
-            else f"Undo: `{body['undo'][0]}`"
+            else f"Undo: `{_code(body['undo'][0])}`"
         )
     if body["howToExempt"]:
-        steps.append(f"Exempt: `{body['howToExempt']}`")
+        steps.append(f"Exempt: `{_code(body['howToExempt'])}`")
     context = {
         key: value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
         for key, value in body.items()

@@ -1,4 +1,4 @@
-"""Undo and exemption commands quote every argument (issue: shell injection on paste).
+"""Injection through resource text: shell commands to paste, and chat messages (issue 13, items 9-10).
 
 Text an attacker controls (a rule description, a trail name, an ACL grantee's display
 name) ends up in AWS CLI commands that operators paste. Each test builds a command from
@@ -78,3 +78,52 @@ def test_exemption_command_of_a_notification_is_quoted(ec2: Any) -> None:
     hint = record(outcome, hostile_settings, None)["howToExempt"]
     argv = shlex.split(hint)
     assert argv[argv.index("--tags") + 1] == "Key=Skip $(id),Value=yes; rm"
+
+
+@pytest.mark.usefixtures("aws")
+def test_chat_markup_from_a_bucket_policy_is_inert() -> None:
+    """A Sid is free text: it must not ping a channel, add a link or format the message."""
+    import boto3
+    from conftest import REGION
+
+    from guardrails_runtime.notify import decode, message
+
+    s3 = boto3.client("s3", region_name=REGION)
+    bucket = "example-assets-210987654321"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    sid = "<!channel> *urgent* `rm` <https://evil.example|click> [here](https://evil.example)"
+    s3.put_bucket_policy(
+        Bucket=bucket,
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": sid,
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "s3:GetObject",
+                        "Resource": f"arn:aws:s3:::{bucket}/*",
+                    }
+                ],
+            }
+        ),
+    )
+    event = {
+        "eventSource": "s3.amazonaws.com",
+        "eventName": "PutBucketPolicy",
+        "awsRegion": REGION,
+        "eventID": "0d0e0f10-0000-4000-8000-000000000042",
+        "recipientAccountId": "210987654321",
+        "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::210987654321:user/x"},
+        "requestParameters": {"bucketName": bucket},
+    }
+    outcome = process(event, settings(), clients())
+    assert outcome.decision is Decision.NOTIFIED and "<!channel>" in outcome.reason
+    rendered = message(outcome, settings(), None)["content"]
+    text = rendered["title"] + rendered["description"] + "".join(rendered["nextSteps"])
+    for raw in ("<!channel>", "<https://", "*urgent*", "`rm`", "](https"):
+        assert raw not in text, raw
+    assert "&lt;!channel&gt;" in rendered["description"]
+    # The record for machines keeps the exact text.
+    assert "<!channel>" in decode(message(outcome, settings(), None))["reason"]
