@@ -1,4 +1,4 @@
-"""Injection through resource text: shell commands to paste, and chat messages (issue 13, items 9-10).
+"""Injection through resource text: CLI commands to paste, and chat messages.
 
 Text an attacker controls (a rule description, a trail name, an ACL grantee's display
 name) ends up in AWS CLI commands that operators paste. Each test builds a command from
