@@ -26,6 +26,7 @@ EXPECTED_ACTIONS = {
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:Query",
+    "ec2:DescribeSecurityGroupRules",
     "ec2:DescribeSecurityGroups",
     "ec2:EnableEbsEncryptionByDefault",
     "ec2:GetEbsEncryptionByDefault",

@@ -397,7 +397,12 @@ def test_modify_security_group_rules_revokes_by_rule_id(ec2: Any) -> None:
     )
     outcome, counter = run(json.loads(text))
     assert outcome.decision is Decision.REMEDIATED
-    assert counter.calls == {"DescribeSecurityGroups": 1, "RevokeSecurityGroupIngress": 1}
+    # One more read than for an authorize: the rule's direction (an id may name egress).
+    assert counter.calls == {
+        "DescribeSecurityGroupRules": 1,
+        "DescribeSecurityGroups": 1,
+        "RevokeSecurityGroupIngress": 1,
+    }
     assert outcome.changes[0].detail["securityGroupRuleId"] == rule["SecurityGroupRuleId"]
     assert ingress(ec2, gid) == []
 

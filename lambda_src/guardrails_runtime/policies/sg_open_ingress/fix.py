@@ -88,6 +88,15 @@ class SecurityGroupIngressRemediation(Remediation):
         elif call.event_name == MODIFY:
             group_id, scope = entries_from_modify(call.request)
             ref = ("id", group_id)
+            outcome.resource = group_id
+            # A rule id may name an egress rule: the request body alone reads as ingress.
+            scope = _ingress_only(ctx.clients.get("ec2", outcome.region), group_id, scope)
+            if not scope:
+                return done(
+                    outcome,
+                    Decision.IGNORED,
+                    "the modified rules are egress rules (or gone): outside sg-open-ingress",
+                )
         else:
             raise MalformedEventError(f"eventName {call.event_name!r} is not handled by {POLICY}")
         outcome.resource = ref[1]
@@ -105,7 +114,10 @@ class SecurityGroupIngressRemediation(Remediation):
                 Decision.COMPLIANT,
                 "the change opens nothing to the internet outside the allowed public ports",
             )
-        return self._enforce(ref, offending, ctx, outcome)
+        # A modified rule keeps its id: it is revoked by that id, or not at all. Falling back
+        # to a revoke by value could remove another rule with the same grant that this event
+        # did not add.
+        return self._enforce(ref, offending, ctx, outcome, by_value=call.event_name != MODIFY)
 
     def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
         """The AWS CLI command that tags the group with the exemption tag."""
@@ -134,6 +146,8 @@ class SecurityGroupIngressRemediation(Remediation):
         scope: list[IngressEntry] | None,
         ctx: Context,
         outcome: Outcome,
+        *,
+        by_value: bool = True,
     ) -> Outcome:
         ec2 = ctx.clients.get("ec2", outcome.region)
         lookup: dict[str, Any] = {"GroupIds" if ref[0] == "id" else "GroupNames": [ref[1]]}
@@ -181,16 +195,24 @@ class SecurityGroupIngressRemediation(Remediation):
         )
         exempt = tag_exemption(ctx.settings, group.get("Tags"), "group")
         return held_back(outcome, ctx, what, exempt) or self._revoke(
-            ec2, group_id, targets, what, outcome
+            ec2, group_id, targets, what, outcome, by_value=by_value
         )
 
     def _revoke(
-        self, ec2: Any, group_id: str, targets: list[IngressEntry], what: str, outcome: Outcome
+        self,
+        ec2: Any,
+        group_id: str,
+        targets: list[IngressEntry],
+        what: str,
+        outcome: Outcome,
+        *,
+        by_value: bool = True,
     ) -> Outcome:
         """One write: by the recorded rule ids, else by the exact live values.
 
         Races cost extra calls, never extra removals: when the recorded ids are gone the
-        entries are revoked by value; when one entry of a by-value batch is gone (AWS then
+        entries are revoked by value (``by_value``; never for a modified rule, whose id is
+        what the event changed); when one entry of a by-value batch is gone (AWS then
         rejects the whole batch), the rest are revoked one by one.
         """
         revoked = list(targets)
@@ -202,6 +224,13 @@ class SecurityGroupIngressRemediation(Remediation):
             else:
                 unknown = self._by_value(ec2, group_id, targets)
         except _GoneError:
+            if not by_value:
+                outcome.changes = []
+                return done(
+                    outcome,
+                    Decision.COMPLIANT,
+                    "the modified rule is gone: nothing of this change is left to revoke",
+                )
             try:
                 unknown = self._by_value(ec2, group_id, targets)
             except _GoneError:
@@ -240,6 +269,27 @@ class SecurityGroupIngressRemediation(Remediation):
                 raise _GoneError(error_code(exc)) from exc
             raise
         return list(response.get("UnknownIpPermissions") or [])
+
+
+def _ingress_only(ec2: Any, group_id: str, scope: list[IngressEntry]) -> list[IngressEntry]:
+    """The modified entries whose rule ids name ingress rules of ``group_id`` (one read)."""
+    ids = [e.rule_id for e in scope if e.rule_id]
+    if not ids:
+        return scope
+    try:
+        rules = ec2.describe_security_group_rules(SecurityGroupRuleIds=ids)["SecurityGroupRules"]
+    except ClientError as exc:
+        if error_code(exc) in GONE_CODES or error_code(exc).startswith(
+            "InvalidSecurityGroupRuleId"
+        ):
+            return []
+        raise
+    ingress = {
+        r["SecurityGroupRuleId"]
+        for r in rules
+        if not r.get("IsEgress") and r.get("GroupId", group_id) == group_id
+    }
+    return [e for e in scope if e.rule_id is None or e.rule_id in ingress]
 
 
 class _GoneError(Exception):

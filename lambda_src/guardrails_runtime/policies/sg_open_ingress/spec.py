@@ -89,9 +89,10 @@ SPEC = PolicySpec(
         "SecurityGroupIngressRemediation",
         iam=(
             IamGrant(
-                ("ec2:DescribeSecurityGroups",),
+                ("ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules"),
                 "*",
-                "DescribeSecurityGroups supports no resource-level permissions",
+                "DescribeSecurityGroups and DescribeSecurityGroupRules support no resource-level "
+                "permissions (the rules read tells a modified rule's direction)",
             ),
             IamGrant(
                 ("ec2:RevokeSecurityGroupIngress",),
