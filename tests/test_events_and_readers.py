@@ -115,6 +115,8 @@ def test_made_by_role_matches_issuer_and_assumed_role_arn() -> None:
         {},
     )
     assert by_issuer.made_by_role(role) and by_arn.made_by_role(role)
+    assert by_arn.made_by_role(role, "fn") and not by_arn.made_by_role(role, "other")
+    assert not by_issuer.made_by_role(role, "fn")  # no session to check: not the guardrail
     assert not other.made_by_role(role)
 
 

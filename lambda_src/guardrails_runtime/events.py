@@ -49,22 +49,33 @@ class ApiCall:
         issuer_arn = issuer.get("arn")
         return issuer_arn if isinstance(issuer_arn, str) else None
 
-    def made_by_role(self, role_arn: str) -> bool:
-        """True when the call was made with ``role_arn`` (directly or as an assumed role)."""
+    def made_by_role(self, role_arn: str, session_name: str | None = None) -> bool:
+        """True only for a call made with exactly ``role_arn`` (its account included) and,
+        when ``session_name`` is given, in that role session.
+
+        Lambda names its role session after the function, so the guardrail's own calls
+        show ``assumed-role/<role>/<function>``. A role of the same name in another
+        account, or another session of the guardrail's role (someone who may assume it),
+        is not the guardrail.
+        """
         if not role_arn:
             return False
-        role_name = role_arn.rsplit("/", 1)[-1]
+        parts = role_arn.split(":", 5)
+        if len(parts) < 6:
+            return False
+        role_account, role_name = parts[4], parts[5].rsplit("/", 1)[-1]
         issuer = _mapping(_mapping(self.user_identity.get("sessionContext")).get("sessionIssuer"))
-        if issuer.get("arn") == role_arn:
-            return True
         arn = self.user_identity.get("arn")
-        if isinstance(arn, str):
-            if arn == role_arn:
-                return True
-            parts = arn.split(":assumed-role/", 1)
-            if len(parts) == 2 and parts[1].split("/", 1)[0] == role_name:
-                return True
-        return False
+        assumed = _assumed_role(arn) if isinstance(arn, str) else None
+        if isinstance(issuer.get("arn"), str):
+            role_ok = issuer.get("arn") == role_arn
+        else:
+            role_ok = assumed is not None and assumed[:2] == (role_account, role_name)
+        if assumed is not None and assumed[:2] != (role_account, role_name):
+            return False
+        if session_name is None:
+            return role_ok
+        return role_ok and assumed is not None and assumed[2] == session_name
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,17 @@ class ComplianceChange:
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     event_name = "ConfigRulesComplianceChange"
+
+
+def _assumed_role(arn: str) -> tuple[str, str, str] | None:
+    """``arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`` -> (account, role, session)."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or parts[2] != "sts" or not parts[5].startswith("assumed-role/"):
+        return None
+    names = parts[5][len("assumed-role/") :].split("/", 1)
+    if len(names) != 2:
+        return None
+    return parts[4], names[0], names[1]
 
 
 def _mapping(value: object) -> Mapping[str, Any]:

@@ -191,8 +191,13 @@ def _skip_reason(
 ) -> tuple[Decision, str] | None:
     if call.error_code:
         return Decision.IGNORED, f"the call failed ({call.error_code}); nothing changed"
-    if settings.remediator_role_arn and call.made_by_role(settings.remediator_role_arn):
+    if settings.remediator_role_arn and call.made_by_role(
+        settings.remediator_role_arn, settings.remediator_session
+    ):
         return Decision.IGNORED, "the call was made by the guardrail itself"
+    if settings.remediator_role_arn and call.made_by_role(settings.remediator_role_arn):
+        # The guardrail's role, another session: someone borrowed it. Judge the change.
+        LOG.warning("a call under the guardrail's role but not its session: %s", call.actor or "?")
     if remediation is None:
         if call.read_only:
             return Decision.IGNORED, "read-only call"

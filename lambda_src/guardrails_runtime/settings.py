@@ -70,6 +70,9 @@ class RuntimeSettings:
     allowed_public_ports: frozenset[int] = DEFAULT_ALLOWED_PORTS
     topic_arn: str | None = None
     remediator_role_arn: str | None = None
+    # The role session of the guardrail's own calls: Lambda names it after the function
+    # (AWS_LAMBDA_FUNCTION_NAME). None (outside Lambda): the role alone is checked.
+    remediator_session: str | None = None
     config_rules: Mapping[str, str] = field(default_factory=dict)
     # Account-level settings carry no tags: these accounts are exempt by configuration.
     exempt_accounts: frozenset[str] = frozenset()
@@ -136,6 +139,7 @@ class RuntimeSettings:
         return cls(
             topic_arn=env.get(ENV_TOPIC_ARN) or None,
             remediator_role_arn=env.get(ENV_ROLE_ARN) or None,
+            remediator_session=env.get("AWS_LAMBDA_FUNCTION_NAME") or None,
             config_rules=config_rules,
             ledger_table=env.get(ENV_LEDGER_TABLE) or None,
             ledger_region=env.get(ENV_LEDGER_REGION) or None,

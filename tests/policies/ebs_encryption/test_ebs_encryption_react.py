@@ -86,9 +86,9 @@ def test_failed_and_own_calls_are_ignored(ec2: Any) -> None:
     ec2.disable_ebs_encryption_by_default()
     failed = load_event("disable-ebs-encryption-by-default.json") | {"errorCode": "AccessDenied"}
     own = json.loads(
-        json.dumps(load_event("disable-ebs-encryption-by-default.json")).replace(
-            "assumed-role/Operator", "assumed-role/Guardrails-Remediator"
-        )
+        json.dumps(load_event("disable-ebs-encryption-by-default.json"))
+        .replace("assumed-role/Operator", "assumed-role/Guardrails-Remediator")
+        .replace("role/Operator", "role/Guardrails-Remediator")
     )
     role = f"arn:aws:iam::{ACCOUNT_IN_EVENTS}:role/Guardrails-Remediator"
     for event in (failed, own):
