@@ -53,17 +53,46 @@ def process(event: Any, settings: RuntimeSettings, clients: Clients) -> Outcome:
     ledger = None
     if remediation is not None and parsed is not None and mode is not None:
         ledger = _open_ledger(settings, clients)
-        if not _already_handled(ledger, outcome):
+        previous = _previous(ledger, outcome)
+        if previous is not None and previous.get("notified") is False:
+            return _resend(previous, ledger, settings, clients, mode)
+        if previous is not None:
+            _ignore_duplicate(previous, outcome)
+        else:
             _act(remediation, parsed, Context(settings, clients, mode, ledger), outcome)
             _name_the_rule(remediation, outcome)
-    if ledger is not None and outcome.decision in RECORDED_DECISIONS:
-        _record(ledger, outcome, mode)
+    recorded = ledger is not None and outcome.decision in RECORDED_DECISIONS
+    # Written before the publish, marked unsent: a publish that fails raises (the event is
+    # retried) and the retry re-sends the notification instead of ignoring a duplicate.
+    sending = notify.will_publish(outcome, settings)
+    written = (
+        recorded and ledger is not None and _record(ledger, outcome, mode, notified=not sending)
+    )
     _log(outcome)
     if settings.metrics_namespace:
         from guardrails_runtime import metrics
 
         metrics.emit(outcome, settings.metrics_namespace)
     notify.publish(outcome, settings, clients, mode)
+    if written and sending and ledger is not None:
+        _record(ledger, outcome, mode)  # sent: a re-delivery is now a plain duplicate
+    return outcome
+
+
+def _resend(
+    entry: dict[str, Any],
+    ledger: Ledger | None,
+    settings: RuntimeSettings,
+    clients: Clients,
+    mode: Mode | None,
+) -> Outcome:
+    """Publish, once, the notification a failed publish lost; the decision stands as it was."""
+    outcome = Outcome.from_dict(dict(entry.get("record") or {}))
+    outcome.entry_id = str(entry["id"])
+    LOG.info("re-sending the notification of %s (its first publish failed)", outcome.entry_id)
+    notify.publish(outcome, settings, clients, mode)
+    if ledger is not None:
+        _record(ledger, outcome, mode)
     return outcome
 
 
@@ -118,40 +147,54 @@ def _open_ledger(settings: RuntimeSettings, clients: Clients) -> Ledger | None:
     return Ledger(settings, clients)
 
 
-def _already_handled(ledger: Ledger | None, outcome: Outcome) -> bool:
-    """True (and the outcome settled as ``ignored``) for a re-delivered event."""
+def _previous(ledger: Ledger | None, outcome: Outcome) -> dict[str, Any] | None:
+    """The final entry of this event when it was handled before (a re-delivery), else None.
+
+    One read; a failure is kept on the outcome and the event is handled anyway.
+    """
     if ledger is None:
-        return False
+        return None
     from guardrails_runtime.ledger import LEDGER_ERRORS, failure
 
     try:
-        previous = ledger.handled(outcome.event_id)
+        return ledger.handled(outcome.event_id)
     except LEDGER_ERRORS as exc:
         problem = failure(exc, "duplicate check") + "; handled anyway"
         outcome.add_ledger_error(problem)
         LOG.error(problem)
-        return False
-    if previous is None:
-        return False
+        return None
+
+
+def _ignore_duplicate(previous: dict[str, Any], outcome: Outcome) -> None:
+    """Settle a re-delivered event as ``ignored``, naming the first handling."""
     outcome.decision = Decision.IGNORED
     outcome.entry_id = str(previous["id"])
     outcome.reason = (
         f"duplicate delivery: event {outcome.event_id} was already handled at "
         f"{previous.get('at')} ({previous.get('decision')})"
     )
-    return True
 
 
-def _record(ledger: Ledger, outcome: Outcome, mode: Mode | None, *, final: bool = True) -> None:
-    """Write the ledger entry; a failure is logged and kept on the outcome, never raised."""
+def _record(
+    ledger: Ledger,
+    outcome: Outcome,
+    mode: Mode | None,
+    *,
+    final: bool = True,
+    notified: bool = True,
+) -> bool:
+    """Write the ledger entry (True when written); a failure is logged and kept on the
+    outcome, never raised."""
     from guardrails_runtime.ledger import LEDGER_ERRORS, failure
 
     try:
-        ledger.record(outcome, mode, final=final)
+        ledger.record(outcome, mode, final=final, notified=notified)
     except LEDGER_ERRORS as exc:
         problem = failure(exc, "write")
         outcome.add_ledger_error(problem)
         LOG.error("%s for event %s", problem, outcome.event_id)
+        return False
+    return True
 
 
 def _route(

@@ -149,8 +149,14 @@ class Ledger:
         entry = self._get(event_id)
         return entry if entry and entry.get("final") else None
 
-    def record(self, outcome: Outcome, mode: Mode | None, *, final: bool = True) -> str:
-        """Write the decision entry of ``outcome``; returns its id (also set on the outcome)."""
+    def record(
+        self, outcome: Outcome, mode: Mode | None, *, final: bool = True, notified: bool = True
+    ) -> str:
+        """Write the decision entry of ``outcome``; returns its id (also set on the outcome).
+
+        ``notified=False`` marks a decision whose notification could not be published: the
+        re-delivery of the event publishes it (once) instead of being ignored.
+        """
         now = self.clock()
         entry_id = outcome.event_id or f"evt-{uuid.uuid4()}"
         outcome.entry_id = entry_id
@@ -167,6 +173,7 @@ class Ledger:
             account=outcome.account,
             region=outcome.region,
             final=final,
+            notified=None if notified else False,
             record=body,
         )
         return entry_id

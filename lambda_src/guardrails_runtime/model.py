@@ -92,6 +92,20 @@ class UndoCall(NamedTuple):
 class Change(NamedTuple):
     """One thing the guardrail changed, or would change in dry-run."""
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Change:
+        """The inverse of :meth:`as_dict` (ledger records)."""
+        call = data.get("undoCall")
+        return cls(
+            str(data.get("action")),
+            str(data.get("resource")),
+            dict(data.get("detail") or {}),
+            str(data.get("undo") or ""),
+            UndoCall(str(call["service"]), str(call["operation"]), dict(call["params"]))
+            if isinstance(call, dict)
+            else None,
+        )
+
     action: str
     resource: str
     detail: dict[str, Any]
@@ -133,6 +147,28 @@ class Outcome:
     # The catalog rule the resource violates (GR-SG1, ...), as findings name it in every
     # plane; None when nothing violates (or the event was never judged).
     rule: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Outcome:
+        """The inverse of :meth:`as_dict` (a ledger record)."""
+        return cls(
+            event_name=str(data.get("eventName") or "unknown"),
+            policy=data.get("policy"),
+            decision=Decision(str(data.get("decision"))),
+            reason=str(data.get("reason") or ""),
+            resource=data.get("resource"),
+            resource_arn=data.get("resourceArn"),
+            changes=[Change.from_dict(c) for c in data.get("changes") or [] if isinstance(c, dict)],
+            event_id=data.get("eventId"),
+            event_time=data.get("eventTime"),
+            account=data.get("account"),
+            region=data.get("region"),
+            actor=data.get("actor"),
+            entry_id=data.get("entryId"),
+            ledger_error=data.get("ledgerError"),
+            escalation=data.get("escalation"),
+            rule=data.get("rule"),
+        )
 
     def add_ledger_error(self, problem: str) -> None:
         """Keep every ledger problem of this event (a read and a write can both fail)."""

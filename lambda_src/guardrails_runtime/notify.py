@@ -172,6 +172,11 @@ def decode(notification: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
+def will_publish(outcome: Outcome, settings: RuntimeSettings) -> bool:
+    """Whether :func:`publish` sends anything for ``outcome``."""
+    return outcome.decision is not Decision.IGNORED and bool(settings.topic_arn)
+
+
 def publish(
     outcome: Outcome, settings: RuntimeSettings, clients: Clients, mode: Mode | None
 ) -> bool:
@@ -180,7 +185,7 @@ def publish(
     AccessDenied is logged and swallowed (the decision stands); other AWS errors raise, so
     the event is retried (the remediation is idempotent, so a retry only re-notifies).
     """
-    if outcome.decision is Decision.IGNORED or not settings.topic_arn:
+    if not will_publish(outcome, settings) or not settings.topic_arn:
         return False
     region = settings.topic_arn.split(":")[3] or None
     sns = clients.get("sns", region)
