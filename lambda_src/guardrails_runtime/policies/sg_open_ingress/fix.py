@@ -40,7 +40,7 @@ from guardrails_runtime.policies.sg_open_ingress.policy import (
     POLICY,
     describe,
     evaluate,
-    same_grant,
+    grant_key,
 )
 from guardrails_runtime.policies.sg_open_ingress.spec import SPEC
 from guardrails_runtime.readers.ec2 import (
@@ -305,15 +305,24 @@ def in_scope(live: list[IngressEntry], scope: list[IngressEntry] | None) -> list
     """
     if scope is None:
         return list(live)
-    used: list[IngressEntry] = []
+    # One pass: live entries indexed by what they grant (linear, not pairwise: a
+    # 1,000-entry change against a 1,000-rule group must fit in a Lambda invocation).
+    by_grant: dict[tuple[object, ...], list[IngressEntry]] = {}
+    for entry in live:
+        key = grant_key(entry)
+        if key is not None:
+            by_grant.setdefault(key, []).append(entry)
     picked: list[IngressEntry] = []
     for wanted in scope:
-        candidates = [e for e in live if same_grant(e, wanted) and e not in used]
-        exact = [e for e in candidates if e.source.strip() == wanted.source.strip()]
-        if candidates:
-            match = (exact or candidates)[0]
-            used.append(match)
-            picked.append(match._replace(rule_id=wanted.rule_id))
+        key = grant_key(wanted)
+        candidates = by_grant.get(key, []) if key is not None else []
+        if not candidates:
+            continue
+        spelled = wanted.source.strip()
+        exact = next((e for e in candidates if e.source.strip() == spelled), None)
+        match = exact if exact is not None else candidates[0]
+        candidates.remove(match)
+        picked.append(match._replace(rule_id=wanted.rule_id))
     return picked
 
 

@@ -125,23 +125,33 @@ def is_violation(entry: IngressEntry, allowed_ports: Iterable[int] = DEFAULT_ALL
     return is_world_open(entry.source) and covers_disallowed_port(entry, allowed_ports)
 
 
+def grant_key(entry: IngressEntry) -> tuple[object, ...] | None:
+    """What an entry grants, as a hashable key (description and rule id ignored).
+
+    Two entries grant the same access exactly when their keys are equal; None (an
+    unparsable CIDR) matches nothing. Keys let a change be matched against a group in one
+    pass instead of comparing every pair.
+    """
+    protocol = normalize_protocol(entry.protocol)
+    if protocol in _PORTED:
+        ports: object = port_span(entry)
+    elif protocol != "all":
+        ports = _type_code(entry)  # ICMP: "ports" are type and code, and -1 means any
+    else:
+        ports = None
+    source: object = entry.source
+    if entry.kind in (SourceKind.IPV4, SourceKind.IPV6):
+        try:
+            source = ipaddress.ip_network(entry.source.strip(), strict=False)
+        except ValueError:
+            return None
+    return (protocol, entry.kind, ports, source)
+
+
 def same_grant(a: IngressEntry, b: IngressEntry) -> bool:
     """True when two entries grant the same access (description and rule id ignored)."""
-    protocol = normalize_protocol(a.protocol)
-    if protocol != normalize_protocol(b.protocol) or a.kind != b.kind:
-        return False
-    if protocol in _PORTED and port_span(a) != port_span(b):
-        return False
-    if protocol not in _PORTED and protocol != "all" and _type_code(a) != _type_code(b):
-        return False  # ICMP: "ports" are type and code, and -1 means any
-    if a.kind in (SourceKind.IPV4, SourceKind.IPV6):
-        try:
-            return ipaddress.ip_network(a.source.strip(), strict=False) == ipaddress.ip_network(
-                b.source.strip(), strict=False
-            )
-        except ValueError:
-            return False
-    return a.source == b.source
+    key = grant_key(a)
+    return key is not None and key == grant_key(b)
 
 
 def _type_code(entry: IngressEntry) -> tuple[int, int]:
