@@ -22,6 +22,7 @@ undo command names what was removed.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -271,11 +272,19 @@ class SecurityGroupIngressRemediation(Remediation):
         return list(response.get("UnknownIpPermissions") or [])
 
 
+_RULE_ID = re.compile(r"sgr-[0-9a-f]{8,17}")
+
+
 def _ingress_only(ec2: Any, group_id: str, scope: list[IngressEntry]) -> list[IngressEntry]:
     """The modified entries whose rule ids name ingress rules of ``group_id`` (one read)."""
     ids = [e.rule_id for e in scope if e.rule_id]
     if not ids:
         return scope
+    for rule_id in ids:
+        if not _RULE_ID.fullmatch(rule_id):
+            raise MalformedEventError(
+                f"SecurityGroupRuleId {rule_id!r} is not a security group rule id (sgr-...)"
+            )
     try:
         rules = ec2.describe_security_group_rules(SecurityGroupRuleIds=ids)["SecurityGroupRules"]
     except ClientError as exc:
