@@ -34,6 +34,9 @@ from guardrails_runtime.ledger import (
 from guardrails_runtime.model import Decision
 from guardrails_runtime.spec import spec
 
+# An undo claim older than this (the undo died half-way) may be taken over.
+CLAIM_SECONDS = 15 * 60
+
 
 def _allowed(entry_id: str, policy: Any, calls: list[Any]) -> None:
     """Refuse any call the entry's policy does not declare as one of its undo calls."""
@@ -118,10 +121,12 @@ class OperatorLedger(Ledger):
         }
         if dry_run:
             return plan
-        # Hold first: the CloudTrail event of the restore must find the hold in place.
+        # Claim first: of two concurrent undos of one entry, exactly one goes on.
         resource = str(entry.get("resource"))
         now = self.clock()
         until = now + self.settings.flap_cooldown_minutes * 60
+        self._claim(entry_id, actor, now)
+        # Hold next: the CloudTrail event of the restore must find the hold in place.
         try:
             self._put_hold(
                 resource,
@@ -132,6 +137,7 @@ class OperatorLedger(Ledger):
                 only_if_free=False,
             )
         except LEDGER_ERRORS as exc:
+            self._release_claim(entry_id)
             raise LedgerError(
                 f"nothing was changed: {failure(exc, 'write')} while holding {resource} "
                 "for the undo"
@@ -145,6 +151,7 @@ class OperatorLedger(Ledger):
             except ClientError as exc:
                 if not error_code(exc).endswith("Duplicate"):
                     self._release_hold(resource, actor)
+                    self._release_claim(entry_id)
                     done = f" ({len(results)} of {len(calls)} calls made)" if results else ""
                     raise LedgerError(
                         f"undo of {entry_id} failed on {call['operation']}: {error_code(exc)}{done}"
@@ -158,6 +165,46 @@ class OperatorLedger(Ledger):
                 f"but {failure(exc, 'write')} recording the undo"
             ) from exc
         return {**plan, "results": results, "undoEntry": undo_id, "holdUntil": iso(until)}
+
+    def _claim(self, entry_id: str, actor: str, now: float) -> None:
+        """Claim the entry for this undo in one conditional write, or say who has it.
+
+        A claim older than :data:`CLAIM_SECONDS` (an undo that died half-way) may be taken
+        over; an entry already undone may not.
+        """
+        try:
+            self._db.update_item(
+                TableName=self.table,
+                Key={"id": {"S": entry_id}},
+                UpdateExpression="SET undoClaimedBy = :by, undoClaimedAt = :at",
+                ConditionExpression="attribute_exists(id) AND attribute_not_exists(undoneBy) "
+                "AND (attribute_not_exists(undoClaimedAt) OR undoClaimedAt < :stale)",
+                ExpressionAttributeValues={
+                    ":by": {"S": actor},
+                    ":at": {"N": str(int(now))},
+                    ":stale": {"N": str(int(now) - CLAIM_SECONDS)},
+                },
+            )
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise LedgerError(f"nothing was changed: {failure(exc, 'write')}") from exc
+            current = self._get(entry_id) or {}
+            who = current.get("undoneBy") or current.get("undoClaimedBy") or "someone"
+            raise LedgerError(
+                f"entry {entry_id} is already being undone, or was undone, by {who}: "
+                "one undo per entry"
+            ) from None
+
+    def _release_claim(self, entry_id: str) -> None:
+        """Give a failed undo's claim back (best effort: it also goes stale)."""
+        try:
+            self._db.update_item(
+                TableName=self.table,
+                Key={"id": {"S": entry_id}},
+                UpdateExpression="REMOVE undoClaimedBy, undoClaimedAt",
+            )
+        except LEDGER_ERRORS:
+            LOG.error("could not release the undo claim on %s", entry_id)
 
     def _record_undo(
         self,

@@ -371,11 +371,17 @@ def test_ledger_calls_per_event(ec2: Any, table: str, mode: Mode, expected: dict
     assert dict(counter.calls) == expected
 
 
-def deny(client: Any, operation: str) -> None:
-    """Answer ``operation`` on a DynamoDB client with AccessDeniedException (never sent)."""
+def deny(client: Any, operation: str, *, after: int = 0) -> None:
+    """Answer ``operation`` on a DynamoDB client with AccessDeniedException (never sent),
+    letting the first ``after`` calls through."""
     from botocore.awsrequest import AWSResponse
 
-    def answer(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+    seen: list[int] = []
+
+    def answer(**_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+        seen.append(1)
+        if len(seen) <= after:
+            return None
         parsed = {
             "Error": {"Code": "AccessDeniedException", "Message": "denied"},
             "ResponseMetadata": {"HTTPStatusCode": 400},
@@ -406,7 +412,7 @@ def test_undo_says_what_was_restored_when_recording_it_fails(ec2: Any, table: st
     before = ingress(ec2, gid)
     outcome = process(event, cfg(), clients())
     c = clients()
-    deny(c.get("dynamodb", None), "UpdateItem")
+    deny(c.get("dynamodb", None), "UpdateItem", after=1)  # the claim goes through
     with pytest.raises(
         LedgerError,
         match=rf"^restored {gid} \(restored, restored\) and held it "
@@ -455,3 +461,31 @@ def test_undo_refuses_calls_the_policy_does_not_declare(ec2: Any, table: str) ->
     with pytest.raises(LedgerError, match=r"asks for ec2\.delete_security_group, which "):
         ledger().undo(str(outcome.entry_id), actor="ops", dry_run=False)
     assert ec2.describe_security_groups(GroupIds=[gid])["SecurityGroups"]
+
+
+def test_two_concurrent_undos_of_one_entry_one_wins(ec2: Any, table: str) -> None:
+    """The claim is one conditional write: the second undo stops before changing anything."""
+    gid = new_group(ec2)
+    outcome = process(open_and_record(ec2, gid, SSH_MIXED), cfg(), clients())
+    first, second = ledger(), ledger()
+    entry = first.entry(str(outcome.entry_id))
+    first._claim(str(entry["id"]), "arn:aws:iam::123456789012:user/ops-a", first.clock())
+    before = ingress(ec2, gid)
+    with pytest.raises(LedgerError, match=r"already being undone, or was undone, by .*ops-a"):
+        second.undo(
+            str(outcome.entry_id), actor="arn:aws:iam::123456789012:user/ops-b", dry_run=False
+        )
+    assert ingress(ec2, gid) == before  # the loser changed nothing
+
+
+def test_a_failed_undo_gives_its_claim_back(ec2: Any, table: str) -> None:
+    gid = new_group(ec2)
+    outcome = process(open_and_record(ec2, gid, SSH_MIXED), cfg(), clients())
+    c = clients()
+    inject_ec2_error(
+        c.get("ec2", REGION), "AuthorizeSecurityGroupIngress", "UnauthorizedOperation", 403, 1
+    )
+    with pytest.raises(LedgerError, match="failed on authorize_security_group_ingress"):
+        ledger(c).undo(str(outcome.entry_id), actor="ops", dry_run=False)
+    done = ledger().undo(str(outcome.entry_id), actor="ops", dry_run=False)
+    assert done["results"]
