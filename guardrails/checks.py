@@ -37,7 +37,7 @@ from constructs import IConstruct
 from guardrails import __version__
 from guardrails.scan.cloudformation import logical_id_of
 from guardrails.scan.engine import Finding, ScanOptions, evaluate, template_subjects
-from guardrails.settings import ContextError, GuardrailSettings
+from guardrails.settings import GuardrailSettings
 from guardrails_runtime.model import PolicyOptions
 from guardrails_runtime.policies.registry import all_rules, rule
 
@@ -71,13 +71,9 @@ class GuardrailChecks:
     def __init__(
         self, scope: IConstruct | None = None, *, settings: GuardrailSettings | None = None
     ) -> None:
-        if settings is None:
-            settings = GuardrailSettings()
-        if not isinstance(settings, GuardrailSettings):
-            raise ContextError(
-                f"GuardrailChecks(settings=...): {type(settings).__name__} is not a "
-                "GuardrailSettings (build one: GuardrailSettings(mode=..., ...))"
-            )
+        settings = GuardrailSettings.require(
+            GuardrailSettings() if settings is None else settings, "GuardrailChecks(settings=...)"
+        )
         self._options = ScanOptions(
             policy=PolicyOptions(
                 allowed_public_ports=settings.allowed_public_ports, require_kms=settings.require_kms
@@ -128,10 +124,9 @@ class GuardrailChecks:
             if was_enabled:
                 gc.enable()
         self.findings = findings
-        if not self._cli_filters:
-            staged = []
-        result = report(findings, staged=staged)
-        for violation in stage_summaries(staged):
+        summaries = stage_summaries(staged) if self._cli_filters else []
+        result = report(findings, summaries=summaries)
+        for violation in summaries:
             # The CLI prints only violations that name a construct: say it here too.
             print(
                 f"[Guardrails] error {violation.rule_name}: {violation.description}",
@@ -210,12 +205,12 @@ def stage_summaries(staged: list[Finding]) -> list[PolicyViolation]:
 
 
 def report(
-    findings: list[Finding], staged: list[Finding] | None = None
+    findings: list[Finding], summaries: list[PolicyViolation] | None = None
 ) -> PolicyValidationPluginReport:
     """The CDK report: one violation per rule and message, naming each resource.
 
-    Error findings in stacks inside a Stage are summed up once more without a construct
-    (see :func:`stage_summaries`), so that the CLI cannot filter them away.
+    ``summaries`` (see :func:`stage_summaries`) sum up the error findings of stacks
+    inside a Stage once more, without a construct, so that the CLI cannot filter them away.
     """
     grouped: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
     for f in findings:
@@ -244,7 +239,7 @@ def report(
                 ],
             )
         )
-    violations.extend(stage_summaries(staged or []))
+    violations.extend(summaries or [])
     return PolicyValidationPluginReport(
         success=not any(f.level == "error" for f in findings),
         violations=violations,

@@ -43,7 +43,7 @@ from constructs import Construct, IConstruct, IValidation
 
 import guardrails_runtime
 from guardrails.operations import Alarms, LedgerTable, SelfProtection
-from guardrails.settings import LOG_RETENTION_DAYS, ContextError, GuardrailSettings
+from guardrails.settings import LOG_RETENTION_DAYS, GuardrailSettings
 from guardrails_runtime import settings as rt
 from guardrails_runtime.remediations import Remediation
 
@@ -342,11 +342,8 @@ class GuardrailCore(Construct):
         setting must not become auto-remediation). ``settings=None`` joins the core as
         it is.
         """
-        if settings is not None and not isinstance(settings, GuardrailSettings):
-            raise ContextError(
-                f"{scope.node.path}: settings={type(settings).__name__} is not a "
-                "GuardrailSettings (build one: GuardrailSettings(mode=..., ...))"
-            )
+        if settings is not None:
+            GuardrailSettings.require(settings, f"{scope.node.path}: settings=")
         stack = Stack.of(scope)
         existing = stack.node.try_find_child(CORE_ID)
         if isinstance(existing, GuardrailCore):

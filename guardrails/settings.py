@@ -110,6 +110,16 @@ class GuardrailSettings:
             if getattr(self, o.field, None) != getattr(other, o.field, None)
         ]
 
+    @classmethod
+    def require(cls, value: object, where: str) -> GuardrailSettings:
+        """``value`` when it is a GuardrailSettings, else one-line :class:`ContextError`."""
+        if not isinstance(value, cls):
+            raise ContextError(
+                f"{where}: {type(value).__name__} is not a GuardrailSettings "
+                "(build one: GuardrailSettings(mode=..., ...))"
+            )
+        return value
+
     def mode_for(self, policy: str) -> Mode:
         return self.policy_modes.get(policy, self.mode)
 

@@ -46,11 +46,7 @@ class GuardrailStack(Stack):
     def __init__(
         self, scope: Construct, construct_id: str, *, settings: GuardrailSettings, **kwargs: Any
     ) -> None:
-        if not isinstance(settings, GuardrailSettings):
-            raise ContextError(
-                f"GuardrailStack({construct_id!r}, settings=...): {type(settings).__name__} "
-                "is not a GuardrailSettings (build one: GuardrailSettings(mode=..., ...))"
-            )
+        GuardrailSettings.require(settings, f"GuardrailStack({construct_id!r}, settings=...)")
         default_name = OPTIONS_BY_FIELD["stack_name"].default
         stack_name = kwargs.pop("stack_name", None)
         if stack_name is not None and settings.stack_name not in (stack_name, default_name):

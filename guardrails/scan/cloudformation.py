@@ -26,6 +26,7 @@ from guardrails.scan import cfn_yaml
 from guardrails.scan.common import ingress_entries
 from guardrails.scan.errors import ScanInputError
 from guardrails_runtime import adapters
+from guardrails_runtime.adapters import flag as _flag
 from guardrails_runtime.model import SourceKind, Subject, Unresolved
 
 
@@ -479,13 +480,6 @@ def _bucket_facts(props: Mapping[str, Any]) -> dict[str, Any]:
     if acl is not None:
         facts["acl"] = ("AccessControl", acl if isinstance(acl, Unresolved) else str(acl))
     return facts
-
-
-def _flag(value: Any) -> Any:
-    """CloudFormation booleans may be strings: ``"true"``/``"false"``."""
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return value
 
 
 def _statements(document: Any, where: str) -> list[tuple[str, Any]]:

@@ -88,16 +88,19 @@ def chat(text: str) -> str:
     link. The exact text stays in
     ``metadata.additionalContext``, which clients do not render.
     """
-    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    out = out.replace("](", "]" + _ZERO_WIDTH_SPACE + "(")  # a markdown link [text](url)
+    # A markdown link [text](url) loses its "](" join.
+    out = _entities(text).replace("](", "]" + _ZERO_WIDTH_SPACE + "(")
     return "".join(_ZERO_WIDTH_SPACE + ch if ch in _MARKUP else ch for ch in out)
 
 
 def _code(text: str) -> str:
     """Resource text inside a code span: entities, and no backtick that could close it."""
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("`", "\u02cb")
-    )
+    return _entities(text).replace("`", "\u02cb")
+
+
+def _entities(text: str) -> str:
+    """``&``, ``<`` and ``>`` as entities (Slack reads mentions and links only raw)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def message(outcome: Outcome, settings: RuntimeSettings, mode: Mode | None) -> dict[str, Any]:

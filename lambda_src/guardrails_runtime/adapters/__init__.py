@@ -16,6 +16,15 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from types import ModuleType
+from typing import Any
+
+
+def flag(value: Any) -> Any:
+    """Booleans as templates may spell them: ``"true"``/``"false"`` (any case) -> bool."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return value
+
 
 _BY_CLOUDFORMATION: dict[str, ModuleType] | None = None
 _BY_TERRAFORM: dict[str, ModuleType] | None = None

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+from guardrails_runtime.adapters import flag
 from guardrails_runtime.model import Unresolved
 
 KIND = "db-instance"
@@ -44,15 +45,8 @@ class DbInstance(NamedTuple):
     tags: tuple[tuple[str, str], ...] = ()
 
 
-def _flag(value: Any) -> Any:
-    """Booleans as CloudFormation and Terraform may spell them (``"true"``)."""
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return value
-
-
 def _public(value: Any, where: str) -> bool | Unresolved | None:
-    value = _flag(value)
+    value = flag(value)
     if value is None or isinstance(value, bool | Unresolved):
         return value
     return Unresolved(where, f"{where} is {value!r}, not a boolean")
