@@ -5,7 +5,7 @@
 
 A security group with RULES ingress rules (half world-open on a disallowed port), and a
 CloudTrail record of an AuthorizeSecurityGroupIngress that added all of them. Timed: the
-pure decision (``evaluate`` + ``in_scope``) and the whole handler (``process``) against
+pure decision (``open_entries`` + ``in_scope``) and the whole handler (``process``) against
 moto, one read and one revoke, median of --repeat. Setup (creating the rules in moto) is
 not timed.
 """
@@ -57,11 +57,14 @@ def main() -> None:
         lambda *_, **__: None
     )
 
+    from guardrails_runtime.adapters.ec2_security_group import (
+        entries_from_api,
+        entries_from_authorize,
+    )
     from guardrails_runtime.handler import process
     from guardrails_runtime.model import Decision
     from guardrails_runtime.policies.sg_open_ingress.fix import in_scope
-    from guardrails_runtime.policies.sg_open_ingress.policy import evaluate
-    from guardrails_runtime.readers.ec2 import entries_from_api, entries_from_authorize
+    from guardrails_runtime.policies.sg_open_ingress.policy import open_entries
 
     pure: list[float] = []
     handler: list[float] = []
@@ -81,7 +84,7 @@ def main() -> None:
             )
             scope = entries_from_authorize(detail["requestParameters"], detail["responseElements"])
             start = time.perf_counter()
-            found = evaluate(live, frozenset({80, 443}))
+            found = open_entries(live, frozenset({80, 443}))
             in_scope([f.entry for f in found], scope)
             pure.append(time.perf_counter() - start)
             start = time.perf_counter()
@@ -90,7 +93,7 @@ def main() -> None:
             assert outcome.decision is Decision.REMEDIATED, outcome.reason
             assert len(outcome.changes) == args.rules // 2
     print(f"rules and change entries: {args.rules}")
-    print(f"evaluate + in_scope: median {statistics.median(pure) * 1000:.1f} ms")
+    print(f"open_entries + in_scope: median {statistics.median(pure) * 1000:.1f} ms")
     print(f"handler (moto, 1 read + 1 revoke): median {statistics.median(handler):.2f} s")
 
 

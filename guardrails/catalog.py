@@ -15,7 +15,7 @@ def catalog() -> list[dict[str, Any]]:
             "rule": rule.id,
             "policy": rule.policy,
             "level": rule.level,
-            "planes": spec.planes,
+            "planes": list(rule.planes) or spec.planes,
             "info": rule.info,
             "explanation": rule.explanation,
             "fix": rule.fix,

@@ -40,17 +40,17 @@ from collections.abc import Iterator, Mapping
 from types import ModuleType
 from typing import Any
 
-from guardrails_runtime.aws import Clients
-from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError, parse
-from guardrails_runtime.model import IngressEntry, SourceKind
-from guardrails_runtime.policies.sg_open_ingress.policy import same_grant
-from guardrails_runtime.readers.ec2 import (
+from guardrails_runtime.adapters.ec2_security_group import (
     entries_from_authorize,
     entries_from_modify,
     entries_to_api,
     entry_from_rule,
     group_ref_from_authorize,
 )
+from guardrails_runtime.aws import Clients
+from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError, parse
+from guardrails_runtime.model import IngressEntry, SourceKind
+from guardrails_runtime.policies.sg_open_ingress.policy import same_grant
 from guardrails_runtime.remediations import by_event
 from guardrails_runtime.spec import spec, specs
 

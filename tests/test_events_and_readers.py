@@ -7,9 +7,7 @@ import copy
 import pytest
 from conftest import load_event
 
-from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError, parse
-from guardrails_runtime.model import IngressEntry, SourceKind
-from guardrails_runtime.readers.ec2 import (
+from guardrails_runtime.adapters.ec2_security_group import (
     entries_from_api,
     entries_from_authorize,
     entries_from_modify,
@@ -17,6 +15,8 @@ from guardrails_runtime.readers.ec2 import (
     group_ref_from_authorize,
     items,
 )
+from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError, parse
+from guardrails_runtime.model import IngressEntry, SourceKind
 
 
 def test_envelope_and_bare_record_parse_alike() -> None:

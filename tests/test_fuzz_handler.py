@@ -26,11 +26,14 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from guardrails_runtime.adapters.ec2_security_group import (
+    entries_from_authorize,
+    entries_from_modify,
+)
 from guardrails_runtime.events import ComplianceChange, MalformedEventError, parse
 from guardrails_runtime.handler import process
 from guardrails_runtime.model import Decision
-from guardrails_runtime.policies.sg_open_ingress.policy import InvalidEntryError, evaluate
-from guardrails_runtime.readers.ec2 import entries_from_authorize, entries_from_modify
+from guardrails_runtime.policies.sg_open_ingress.policy import InvalidEntryError, open_entries
 
 EXAMPLES = int(os.environ.get("GUARDRAILS_FUZZ_EXAMPLES", "2000"))
 BASES = [
@@ -129,7 +132,7 @@ def names_a_violation(event: Any, group_id: str) -> bool:
             entries = entries_from_modify(parsed.request)[1]
         else:
             return False
-        return bool(evaluate(entries))
+        return bool(open_entries(entries))
     except (MalformedEventError, InvalidEntryError, AttributeError, TypeError):
         return False
 

@@ -132,6 +132,7 @@ def test_rules_json_and_manifest(capsys: pytest.CaptureFixture[str]) -> None:
     assert [(r["rule"], r["policy"], r["level"]) for r in catalog] == [
         ("GR-CT1", "cloudtrail-enabled", "error"),
         ("GR-CT2", "cloudtrail-enabled", "warning"),
+        ("GR-CT3", "cloudtrail-enabled", "error"),
         ("GR-EBS1", "ebs-encryption", "error"),
         ("GR-EBS2", "ebs-encryption", "warning"),
         ("GR-RDS1", "rds-public-access", "error"),

@@ -16,42 +16,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from guardrails.scan import cfn_yaml
-from guardrails.scan.common import ingress_entries
 from guardrails.scan.errors import ScanInputError
 from guardrails_runtime import adapters
-from guardrails_runtime.adapters import flag as _flag
-from guardrails_runtime.model import SourceKind, Subject, Unresolved
-
-
-@dataclass(frozen=True, slots=True)
-class ResourceRef:
-    """A reference to a resource of the same template (``Ref`` or ``Fn::GetAtt``)."""
-
-    logical_id: str
-    attribute: str = ""
-
-    def describe(self) -> str:
-        return f"{self.logical_id}.{self.attribute}" if self.attribute else self.logical_id
-
+from guardrails_runtime.adapters import as_list, known, mapping
+from guardrails_runtime.model import ResourceRef, Subject, Unresolved
 
 _NO_VALUE = object()
-_READ_TYPES = frozenset(
-    {
-        "AWS::EC2::SecurityGroup",
-        "AWS::EC2::SecurityGroupIngress",
-        "AWS::S3::Bucket",
-        "AWS::S3::BucketPolicy",
-        "AWS::CloudTrail::Trail",
-        "AWS::EC2::Volume",
-    }
-)
 
 
 def read_document(path: Path) -> Any:
@@ -88,10 +64,10 @@ class Resolver:
 
     def __init__(self, template: Mapping[str, Any]) -> None:
         self.template = template
-        self.parameters = _mapping(template.get("Parameters"))
-        self.mappings = _mapping(template.get("Mappings"))
-        self.conditions = _mapping(template.get("Conditions"))
-        self.resources = _mapping(template.get("Resources"))
+        self.parameters = mapping(template.get("Parameters"))
+        self.mappings = mapping(template.get("Mappings"))
+        self.conditions = mapping(template.get("Conditions"))
+        self.resources = mapping(template.get("Resources"))
         self._condition_cache: dict[str, bool | Unresolved] = {}
 
     def resolve(self, value: Any, where: str) -> Any:
@@ -269,96 +245,81 @@ class Resolver:
 
 
 def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
-    """Every resource of the template that a static policy looks at."""
+    """Every resource of the template that a resource adapter reads, as a subject.
+
+    A resource that configures another one (``OWNERS`` of its adapter: an ingress rule, a
+    bucket policy) is judged with the tags of the resource it names, when that resource
+    is in the same template.
+    """
     resolver = Resolver(template)
     out: list[Subject] = []
-    groups: dict[str, Subject] = {}
-    buckets: dict[str, Subject] = {}
-    deferred: list[tuple[str, Mapping[str, Any]]] = []
+    by_logical_id: dict[str, Subject] = {}
+    owned: list[tuple[Subject, Mapping[str, Any], tuple[str, ...]]] = []
     for logical_id, resource in resolver.resources.items():
         if not isinstance(resource, dict):
             continue
         kind = resource.get("Type")
         adapter = adapters.for_cloudformation(kind) if isinstance(kind, str) else None
-        if kind not in _READ_TYPES and adapter is None:
+        if adapter is None:
             continue
         if (
             "Condition" in resource
             and resolver.condition(resource["Condition"], logical_id) is False
         ):
             continue  # never created
-        address = _address(logical_id, resource)
         props = resolver.resolve(resource.get("Properties") or {}, "")
         if not isinstance(props, Mapping):
             props = {}
-        if adapter is not None:
-            # A resource adapter reads its own type (see guardrails_runtime.adapters).
-            facts = {"resource": adapter.from_cloudformation(_getter(props))}
-            tags = _tags(props.get("Tags"))
-            out.append(Subject(adapter.KIND, address, str(kind), file, tags, facts))
-        elif kind == "AWS::EC2::SecurityGroup":
-            subject = Subject("security-group", address, kind, file, _tags(props.get("Tags")))
-            subject.facts["ingress"] = _ingress(
-                props.get("SecurityGroupIngress"), "SecurityGroupIngress"
-            )
-            groups[logical_id] = subject
-            out.append(subject)
-        elif kind == "AWS::S3::Bucket":
-            subject = Subject("bucket", address, kind, file, _tags(props.get("Tags")))
-            subject.facts.update(_bucket_facts(props))
-            buckets[logical_id] = subject
-            out.append(subject)
-        elif kind == "AWS::CloudTrail::Trail":
-            subject = Subject("trail", address, kind, file, _tags(props.get("Tags")))
-            # IsLogging is required (absent: not logging); validation defaults to off.
-            subject.facts["logging"] = ("IsLogging", _flag(props.get("IsLogging", False)))
-            subject.facts["validation"] = (
-                "EnableLogFileValidation",
-                _flag(props.get("EnableLogFileValidation", False)),
-            )
-            out.append(subject)
-        elif kind == "AWS::EC2::Volume":
-            subject = Subject("volume", address, kind, file, _tags(props.get("Tags")))
-            subject.facts["encrypted"] = ("Encrypted", _flag(props.get("Encrypted", False)))
-            out.append(subject)
-        elif kind in ("AWS::EC2::SecurityGroupIngress", "AWS::S3::BucketPolicy"):
-            deferred.append((logical_id, resource))
-    for logical_id, resource in deferred:
-        address = _address(logical_id, resource)
-        props = resolver.resolve(resource.get("Properties") or {}, "")
-        props = props if isinstance(props, Mapping) else {}
-        if resource.get("Type") == "AWS::EC2::SecurityGroupIngress":
-            owner = props.get("GroupId", props.get("GroupName"))
-            group = groups.get(owner.logical_id) if isinstance(owner, ResourceRef) else None
-            subject = Subject(
-                "security-group", address, str(resource["Type"]), file, group.tags if group else {}
-            )
-            subject.facts["ingress"] = _ingress(props, "", single=True)
-            out.append(subject)
-        else:
-            target = props.get("Bucket")
-            bucket = buckets.get(target.logical_id) if isinstance(target, ResourceRef) else None
-            statements = _statements(props.get("PolicyDocument"), "PolicyDocument")
-            subject = Subject(
-                "bucket-policy", address, str(resource["Type"]), file, bucket.tags if bucket else {}
-            )
-            subject.facts["policy"] = statements
-            out.append(subject)
+        facts = adapter.from_cloudformation(_Source(str(kind), props))
+        if facts is None:
+            continue
+        subject = Subject(
+            adapter.KIND,
+            _address(logical_id, resource),
+            str(kind),
+            file,
+            _tags(props.get("Tags")),
+            facts,
+        )
+        if kind in adapter.OWNERS:
+            owned.append((subject, props, adapter.OWNERS[kind]))
+        by_logical_id[logical_id] = subject
+        out.append(subject)
+    for subject, props, keys in owned:
+        ref = next((props[k] for k in keys if k in props), None)
+        owner = by_logical_id.get(ref.logical_id) if isinstance(ref, ResourceRef) else None
+        subject.tags = owner.tags if owner is not None else {}
     return out
 
 
-def _getter(props: Mapping[str, Any]) -> Any:
-    """``get(name)`` for an adapter: the resolved property, references as Unresolved."""
+class _Source:
+    """One resolved resource, as an adapter reads it (see ``adapters.Source``)."""
 
-    def get(name: str) -> Any:
-        return _known(props.get(name), name)
+    __slots__ = ("configured_by", "props", "resource_type")
 
-    return get
+    def __init__(self, resource_type: str, props: Mapping[str, Any]) -> None:
+        self.resource_type = resource_type
+        self.props = props
+        self.configured_by: frozenset[str] = frozenset()
+
+    def get(self, *path: str | int) -> Any:
+        value: Any = self.props
+        for step in path:
+            if isinstance(value, Unresolved):
+                return value
+            if isinstance(step, int):
+                value = value[step] if isinstance(value, list) and step < len(value) else None
+            else:
+                value = value.get(step) if isinstance(value, dict) else None
+        return known(value, adapters.location(path)) if path else value
+
+    def declared(self, name: str) -> bool:
+        return name in self.props
 
 
 def _address(logical_id: str, resource: Mapping[str, Any]) -> str:
     """The logical id, with the CDK construct path when the template has one."""
-    path = _mapping(resource.get("Metadata")).get("aws:cdk:path")
+    path = mapping(resource.get("Metadata")).get("aws:cdk:path")
     return f"{logical_id} ({path})" if isinstance(path, str) else logical_id
 
 
@@ -366,159 +327,13 @@ def logical_id_of(address: str) -> str:
     return address.split(" (", 1)[0]
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 def _tags(value: Any) -> dict[str, str] | Unresolved:
     if isinstance(value, Unresolved):
         return value
     tags: dict[str, str] = {}
-    for tag in _as_list(value):
+    for tag in as_list(value):
         if isinstance(tag, Mapping) and isinstance(tag.get("Key"), str):
             tag_value = tag.get("Value")
             if not isinstance(tag_value, Unresolved):
                 tags[tag["Key"]] = str(tag_value)
     return tags
-
-
-def _ingress(value: Any, where: str, *, single: bool = False) -> list[tuple[str, Any]]:
-    """``(location, IngressEntry | Unresolved)`` for each source of each ingress rule."""
-    if isinstance(value, Unresolved):
-        return [(where, value)]
-    rules = [value] if single else _as_list(value)
-    out: list[tuple[str, Any]] = []
-    for i, rule in enumerate(rules):
-        location = where if single else f"{where}[{i}]"
-        if isinstance(rule, Unresolved):
-            out.append((location, rule))
-            continue
-        if not isinstance(rule, dict):
-            out.append((location, Unresolved(location, f"not an ingress rule: {rule!r}")))
-            continue
-        out.extend(_rule_entries(rule, location))
-    return out
-
-
-def _rule_entries(rule: Mapping[str, Any], location: str) -> list[tuple[str, Any]]:
-    prefix = f"{location}." if location else ""
-    sources: list[tuple[str, SourceKind, Any]] = []
-    for key, kind in (
-        ("CidrIp", SourceKind.IPV4),
-        ("CidrIpv6", SourceKind.IPV6),
-        ("SourcePrefixListId", SourceKind.PREFIX_LIST),
-        ("SourceSecurityGroupId", SourceKind.GROUP),
-        ("SourceSecurityGroupName", SourceKind.GROUP),
-    ):
-        if key in rule:
-            values = rule[key] if isinstance(rule[key], list) else [rule[key]]
-            cidr = kind in (SourceKind.IPV4, SourceKind.IPV6)
-            sources.extend(
-                (f"{prefix}{key}", kind, _known(v, f"{prefix}{key}") if cidr else v) for v in values
-            )
-    ports = {key: rule.get(key) for key in ("FromPort", "ToPort")}
-    return list(ingress_entries(sources, rule.get("IpProtocol", "-1"), ports, prefix))
-
-
-def _known(value: Any, where: str) -> Any:
-    """A resource's attribute (``!GetAtt Vpc.CidrBlock``) is unknown until deployment."""
-    if isinstance(value, ResourceRef):
-        return Unresolved(where, f"comes from {value.describe()}, known only after deployment")
-    return value
-
-
-def _bucket_facts(props: Mapping[str, Any]) -> dict[str, Any]:
-    facts: dict[str, Any] = {}
-    encryption = props.get("BucketEncryption")
-    if encryption is None:
-        facts["encryption"] = None
-    elif isinstance(encryption, Unresolved):
-        facts["encryption"] = encryption
-    else:
-        config = _mapping(encryption).get("ServerSideEncryptionConfiguration")
-        if isinstance(config, Unresolved):
-            facts["encryption"] = config
-        else:
-            algorithms: list[tuple[str, Any]] = []
-            for i, rule in enumerate(_as_list(config)):
-                where = f"BucketEncryption.ServerSideEncryptionConfiguration[{i}]"
-                default = _mapping(rule).get("ServerSideEncryptionByDefault")
-                algorithm = _mapping(default).get("SSEAlgorithm")
-                if isinstance(default, Unresolved):
-                    algorithm = default
-                elif algorithm is None:
-                    algorithm = "(none)"
-                algorithms.append(
-                    (
-                        f"{where}.ServerSideEncryptionByDefault.SSEAlgorithm",
-                        algorithm if isinstance(algorithm, Unresolved) else str(algorithm),
-                    )
-                )
-            facts["encryption"] = algorithms
-    pab = props.get("PublicAccessBlockConfiguration")
-    if pab is not None:
-        facts["public_access_block"] = (
-            pab
-            if isinstance(pab, Unresolved)
-            else {
-                flag: (f"PublicAccessBlockConfiguration.{flag}", _flag(_mapping(pab).get(flag)))
-                for flag in (
-                    "BlockPublicAcls",
-                    "IgnorePublicAcls",
-                    "BlockPublicPolicy",
-                    "RestrictPublicBuckets",
-                )
-            }
-        )
-    acl = props.get("AccessControl")
-    if acl is not None:
-        facts["acl"] = ("AccessControl", acl if isinstance(acl, Unresolved) else str(acl))
-    return facts
-
-
-def _statements(document: Any, where: str) -> list[tuple[str, Any]]:
-    if isinstance(document, Unresolved):
-        return [(where, document)]
-    if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except json.JSONDecodeError:
-            return [(where, Unresolved(where, "PolicyDocument is not JSON"))]
-    statements = _mapping(document).get("Statement")
-    if isinstance(statements, Unresolved):
-        return [(where, statements)]
-    out: list[tuple[str, Any]] = []
-    for i, statement in enumerate(_as_list(statements)):
-        location = f"PolicyDocument.Statement[{i}]"
-        if isinstance(statement, Mapping):
-            problem = _first_unresolved(
-                statement, ("Effect", "Principal", "NotPrincipal", "Condition")
-            )
-            out.append((location, problem or statement))
-    return out
-
-
-def _first_unresolved(value: Mapping[str, Any], keys: tuple[str, ...]) -> Unresolved | None:
-    def walk(v: Any) -> Unresolved | None:
-        if isinstance(v, Unresolved):
-            return v
-        if isinstance(v, Mapping):
-            for item in v.values():
-                if found := walk(item):
-                    return found
-        if isinstance(v, list):
-            for item in v:
-                if found := walk(item):
-                    return found
-        return None
-
-    for key in keys:
-        if found := walk(value.get(key)):
-            return found
-    return None

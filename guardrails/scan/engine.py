@@ -70,7 +70,7 @@ def evaluate(subjects: Iterable[Subject], options: ScanOptions = ScanOptions()) 
                 by_kind.setdefault(kind, []).append(policy)
     for subject in subjects:
         for policy in by_kind.get(subject.kind, ()):
-            violations = policy.check(subject, options.policy)
+            violations = policy.evaluate(subject.facts, options.policy)
             if not violations:
                 continue
             exempt = options.exempt(subject.tags)

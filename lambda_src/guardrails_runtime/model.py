@@ -208,6 +208,16 @@ class Unresolved(NamedTuple):
     why: str
 
 
+class ResourceRef(NamedTuple):
+    """A reference to a resource of the same template (``Ref`` or ``Fn::GetAtt``)."""
+
+    logical_id: str
+    attribute: str = ""
+
+    def describe(self) -> str:
+        return f"{self.logical_id}.{self.attribute}" if self.attribute else self.logical_id
+
+
 class RuleInfo(NamedTuple):
     """One rule of the catalog. Ids are stable and never reused once released."""
 
@@ -217,6 +227,14 @@ class RuleInfo(NamedTuple):
     info: str  # what the violation is
     explanation: str  # why it matters
     fix: str  # how to fix it
+    # The planes that judge this rule when not all of its policy's do (GR-CT3 judges a
+    # change, so only the react plane has it); empty: every plane of the policy.
+    planes: tuple[str, ...] = ()
+
+    @property
+    def prevent(self) -> bool:
+        """True when templates and plans are judged for this rule."""
+        return not self.planes or "prevent" in self.planes
 
 
 class Violation(NamedTuple):
@@ -231,8 +249,9 @@ class Violation(NamedTuple):
 class Subject:
     """One resource as the static policies see it, whatever the source format.
 
-    ``kind`` is ``security-group``, ``bucket`` or ``bucket-policy``; ``facts`` hold the
-    canonical values (possibly :class:`Unresolved`) that the policies of that kind read.
+    ``kind`` is the ``KIND`` of the resource adapter that read it; ``facts`` is that
+    adapter's typed value (a NamedTuple, possibly holding :class:`Unresolved` values),
+    which the policies of that kind evaluate.
     """
 
     kind: str
@@ -240,7 +259,7 @@ class Subject:
     resource_type: str
     file: str
     tags: dict[str, str] | Unresolved = field(default_factory=dict)
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: Any = None
 
 
 class PolicyOptions(NamedTuple):

@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from guardrails_runtime.model import Mode
+from guardrails_runtime.model import Mode, PolicyOptions
 from guardrails_runtime.policies.sg_open_ingress.policy import DEFAULT_ALLOWED_PORTS
 
 ENV_MODE = "GUARDRAILS_MODE"
@@ -89,6 +89,10 @@ class RuntimeSettings:
     flap_cooldown_minutes: int = DEFAULT_FLAP_COOLDOWN_MINUTES
     # CloudWatch namespace of the embedded-metric-format lines (None: no metrics written).
     metrics_namespace: str | None = None
+
+    def policy_options(self) -> PolicyOptions:
+        """The options ``evaluate`` takes, as every plane passes them."""
+        return PolicyOptions(self.allowed_public_ports, self.require_kms)
 
     def mode_for(self, policy: str) -> Mode:
         """The per-policy mode where one is set, else the global mode."""

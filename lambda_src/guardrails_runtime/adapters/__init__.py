@@ -5,10 +5,20 @@ a CloudFormation resource, a Terraform plan resource, the live API (boto3's shap
 CloudTrail request. Policies only ever see that value; the static readers find adapters
 here by type, so a new AWS type needs a new adapter and no reader edits.
 
-Each adapter module declares ``KIND`` (the ``Subject.kind`` of its static subjects),
-``CLOUDFORMATION_TYPES``, ``TERRAFORM_TYPES``, and ``from_cloudformation(get)`` /
-``from_terraform(get)`` where ``get(name)`` returns the resolved value of a property
-(``None`` when absent, :class:`~guardrails_runtime.model.Unresolved` when unknown).
+Each adapter module declares:
+
+* ``KIND``: the ``Subject.kind`` of its static subjects (what policies list in ``kinds``);
+* ``CLOUDFORMATION_TYPES`` / ``TERRAFORM_TYPES``: the types it reads, the resource type
+  itself first, then the types that configure it (a bucket policy, an ingress rule);
+* ``OWNERS``: for each configuring type, the attributes that name the resource it
+  configures (the first type of the same format). The readers link the two: the
+  configuring resource is judged with its owner's tags (the exemption tag), and the owner
+  learns which types configure it (:attr:`Source.configured_by`);
+* ``from_cloudformation(source)`` / ``from_terraform(source)``: the typed facts of one
+  resource (None: nothing to judge), read through a :class:`Source`.
+
+Runtime readers (the live API, CloudTrail requests) live in the same module, under the
+names the fixes import.
 """
 
 from __future__ import annotations
@@ -16,7 +26,92 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
+
+from guardrails_runtime.model import ResourceRef, Unresolved
+
+
+class Source(Protocol):
+    """One resource of a template or plan, as an adapter reads it."""
+
+    resource_type: str
+    # Types of the same file's resources that configure this one (Terraform: a separate
+    # aws_s3_bucket_server_side_encryption_configuration; CloudFormation: none so far).
+    configured_by: frozenset[str]
+
+    def get(self, *path: str | int) -> Any:
+        """The resolved value at ``path`` (keys and list indexes; none: every property).
+
+        ``None`` when absent, :class:`Unresolved` when known only at deploy or apply time.
+        """
+
+    def declared(self, name: str) -> bool:
+        """True when the source itself sets ``name`` (not a provider-computed value)."""
+
+
+def location(path: tuple[Any, ...]) -> str:
+    """``("ingress", 0, "cidr_blocks")`` -> ``ingress[0].cidr_blocks``."""
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else f".{step}"
+    return text.lstrip(".")
+
+
+def known(value: Any, where: str) -> Any:
+    """A reference to another resource (``!GetAtt Vpc.CidrBlock``) is unknown until deploy."""
+    if isinstance(value, ResourceRef):
+        return Unresolved(where, f"comes from {value.describe()}, known only after deployment")
+    return value
+
+
+def declared_value(source: Source, name: str) -> Any:
+    """``name``'s value where the source sets it; a computed unknown counts as absent.
+
+    Terraform providers compute many attributes (since AWS provider v4 the legacy inline
+    ``aws_s3_bucket`` blocks), so a plan shows them unknown on every resource; unknown
+    only counts when the configuration declares the attribute.
+    """
+    value = source.get(name)
+    if isinstance(value, Unresolved) and not source.declared(name):
+        return None
+    return value or None
+
+
+def leaves(source: Source, pattern: tuple[Any, ...]) -> list[tuple[str, Any]]:
+    """Values at ``pattern`` (``"*"`` = every list element), as ``(location, value)``.
+
+    An unknown list or value on the way is one Unresolved leaf; absent values are skipped.
+    """
+    out: list[tuple[str, Any]] = []
+
+    def walk(prefix: tuple[Any, ...], rest: tuple[Any, ...]) -> None:
+        value = source.get(*prefix)
+        if isinstance(value, Unresolved):
+            out.append((location(prefix), value))
+            return
+        if not rest:
+            if value is not None:
+                out.append((location(prefix), value))
+            return
+        if rest[0] == "*":
+            for i, _ in enumerate(as_list(value)):
+                walk((*prefix, i), rest[1:])
+        else:
+            walk((*prefix, rest[0]), rest[1:])
+
+    walk((pattern[0],), pattern[1:])
+    return out
+
+
+def as_list(value: Any) -> list[Any]:
+    """A value where a list is expected: absent or unknown -> [], one object -> [it]."""
+    if value is None or isinstance(value, Unresolved):
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def flag(value: Any) -> Any:

@@ -13,15 +13,16 @@ Facts (:class:`DbInstance`) from the four sources:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from guardrails_runtime.adapters import flag
+from guardrails_runtime.adapters import Source, flag
 from guardrails_runtime.model import Unresolved
 
 KIND = "db-instance"
 CLOUDFORMATION_TYPES = ("AWS::RDS::DBInstance",)
 TERRAFORM_TYPES = ("aws_db_instance",)
+OWNERS: dict[str, tuple[str, ...]] = {}
 
 # CloudTrail spells request members in lower camel case from the API's names
 # (``dBInstanceIdentifier``); restore-to-point-in-time names its new instance "target".
@@ -52,14 +53,14 @@ def _public(value: Any, where: str) -> bool | Unresolved | None:
     return Unresolved(where, f"{where} is {value!r}, not a boolean")
 
 
-def from_cloudformation(get: Callable[[str], Any]) -> DbInstance:
+def from_cloudformation(source: Source) -> DbInstance:
     where = "PubliclyAccessible"
-    return DbInstance(_public(get(where), where), where)
+    return DbInstance(_public(source.get(where), where), where)
 
 
-def from_terraform(get: Callable[[str], Any]) -> DbInstance:
+def from_terraform(source: Source) -> DbInstance:
     where = "publicly_accessible"
-    value = get(where)
+    value = source.get(where)
     return DbInstance(False if value is None else _public(value, where), where)
 
 

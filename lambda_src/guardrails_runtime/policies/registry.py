@@ -1,16 +1,17 @@
 """The static plane's registry, derived from the policies' specs.
 
 ``static_policies()`` lists, for each policy that judges templates and plans, its spec and
-its pure ``check`` (imported on first use, so the Lambda never loads it for an event).
+its pure ``evaluate(facts, options)`` (imported on first use, so the Lambda never loads it
+for an event it does not need).
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from guardrails_runtime.model import PolicyOptions, RuleInfo, Subject, Violation
+from guardrails_runtime.model import PolicyOptions, RuleInfo, Violation
 from guardrails_runtime.spec import PolicySpec, specs
 
 
@@ -18,7 +19,7 @@ class StaticPolicy(NamedTuple):
     POLICY: str
     KINDS: tuple[str, ...]
     RULES: tuple[RuleInfo, ...]
-    check: Callable[[Subject, PolicyOptions], list[Violation]]
+    evaluate: Callable[[Any, PolicyOptions], list[Violation]]
     spec: PolicySpec
 
 
@@ -35,7 +36,7 @@ def static_policies() -> tuple[StaticPolicy, ...]:
                 module = importlib.import_module(
                     f"guardrails_runtime.policies.{spec.module}.policy"
                 )
-                found.append(StaticPolicy(spec.id, spec.kinds, spec.rules, module.check, spec))
+                found.append(StaticPolicy(spec.id, spec.kinds, spec.rules, module.evaluate, spec))
         _STATIC = tuple(found)
     return _STATIC
 

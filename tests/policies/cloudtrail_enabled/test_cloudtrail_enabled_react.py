@@ -58,6 +58,7 @@ def test_stopped_trail_is_restarted(cloudtrail: Any) -> None:
     cloudtrail.stop_logging(Name=TRAIL)
     outcome, calls = run(load_event("stop-logging.json"))
     assert outcome.decision is Decision.REMEDIATED and logging(cloudtrail)
+    assert outcome.rule == "GR-CT1"
     assert calls == ["GetTrailStatus", "ListTags", "StartLogging"]
     assert (
         outcome.changes[0].undo == f"aws cloudtrail stop-logging --region {REGION} --name {TRAIL}"
@@ -85,16 +86,29 @@ def test_deleted_trail_is_notified(cloudtrail: Any) -> None:
     outcome, calls = run(event("DeleteTrail"))
     assert outcome.decision is Decision.NOTIFIED and calls == []
     assert "recreate it from its infrastructure code" in outcome.reason
+    assert outcome.rule == "GR-CT1"
 
 
 def test_update_trail_weakening_is_notified_only_while_it_lasts(cloudtrail: Any) -> None:
     cloudtrail.update_trail(Name=TRAIL, EnableLogFileValidation=False)
     outcome, calls = run(event("UpdateTrail", name=TRAIL, enableLogFileValidation=False))
     assert outcome.decision is Decision.NOTIFIED and "log file validation is off" in outcome.reason
+    assert outcome.rule == "GR-CT1"
     assert calls == ["DescribeTrails"]
     cloudtrail.update_trail(Name=TRAIL, EnableLogFileValidation=True)
     outcome, _ = run(event("UpdateTrail", name=TRAIL, enableLogFileValidation=False))
     assert outcome.decision is Decision.COMPLIANT
+
+
+def test_update_trail_to_one_region_is_its_own_rule(cloudtrail: Any) -> None:
+    """Single-region is judged only when the call switched it off (GR-CT3, react only)."""
+    cloudtrail.update_trail(Name=TRAIL, IsMultiRegionTrail=False)
+    outcome, _ = run(event("UpdateTrail", name=TRAIL, isMultiRegionTrail=False))
+    assert outcome.decision is Decision.NOTIFIED and outcome.rule == "GR-CT3"
+    assert "records one region only" in outcome.reason
+    # The same live trail, changed in a way that switches nothing off: not judged for it.
+    outcome, _ = run(event("UpdateTrail", name=TRAIL, includeGlobalServiceEvents=True))
+    assert outcome.decision is Decision.COMPLIANT and outcome.rule is None
 
 
 def test_event_selectors_dropping_management_events(cloudtrail: Any) -> None:
@@ -109,7 +123,7 @@ def test_event_selectors_dropping_management_events(cloudtrail: Any) -> None:
         ],
     )
     outcome, _ = run(event("PutEventSelectors", trailName=TRAIL))
-    assert outcome.decision is Decision.NOTIFIED
+    assert outcome.decision is Decision.NOTIFIED and outcome.rule == "GR-CT3"
     cloudtrail.put_event_selectors(
         TrailName=TRAIL, EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}]
     )
@@ -125,7 +139,10 @@ def test_missing_trail_and_malformed_request(cloudtrail: Any) -> None:
 
 
 def test_management_event_selector_logic() -> None:
-    from guardrails_runtime.policies.cloudtrail_enabled.policy import management_events_dropped
+    from guardrails_runtime.adapters.cloudtrail_trail import records_management_events
+
+    def management_events_dropped(selectors: dict[str, object]) -> bool:
+        return not records_management_events(selectors)
 
     assert not management_events_dropped({})
     assert management_events_dropped({"EventSelectors": [{"IncludeManagementEvents": False}]})

@@ -7,10 +7,10 @@ import pytest
 from guardrails_runtime.model import IngressEntry, SourceKind
 from guardrails_runtime.policies.sg_open_ingress.policy import (
     InvalidEntryError,
-    evaluate,
     is_violation,
     is_world_open,
     normalize_protocol,
+    open_entries,
     parse_port,
     port_span,
     same_grant,
@@ -137,13 +137,13 @@ def test_same_grant_compares_meaning_not_spelling() -> None:
     )
 
 
-def test_evaluate_keeps_order_and_explains() -> None:
+def test_open_entries_keeps_order_and_explains() -> None:
     entries = [
         IngressEntry("tcp", 443, 443, "0.0.0.0/0", V4),
         IngressEntry("tcp", 3389, 3389, "0.0.0.0/0", V4),
         IngressEntry("-1", None, None, "::/0", V6),
     ]
-    findings = evaluate(entries)
+    findings = open_entries(entries)
     assert [f.entry for f in findings] == entries[1:]
     assert findings[0].message == (
         "tcp 3389 from 0.0.0.0/0 is open to the whole internet; allowed public ports: 80, 443"

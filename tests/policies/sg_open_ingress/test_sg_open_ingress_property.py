@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from guardrails_runtime.adapters.ec2_security_group import entries_from_api, entries_to_api
 from guardrails_runtime.handler import process
 from guardrails_runtime.model import Decision, IngressEntry, SourceKind
 from guardrails_runtime.policies.sg_open_ingress.policy import (
@@ -25,7 +26,6 @@ from guardrails_runtime.policies.sg_open_ingress.policy import (
     normalize_protocol,
     port_span,
 )
-from guardrails_runtime.readers.ec2 import entries_from_api, entries_to_api
 
 V4_SOURCES = ["0.0.0.0/0", "192.168.1.0/0", "10.0.0.0/8", "0.0.0.0/1", "203.0.113.0/24"]
 V6_SOURCES = ["::/0", "2001:db8::/32", "::/1"]

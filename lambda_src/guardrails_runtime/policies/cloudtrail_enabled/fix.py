@@ -16,14 +16,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from guardrails_runtime.adapters.cloudtrail_trail import from_api, name_from_cloudtrail
 from guardrails_runtime.aws import error_code, partition_for
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
 from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
-from guardrails_runtime.policies.cloudtrail_enabled.policy import (
-    logging_problem,
-    management_events_dropped,
-    weakened,
-)
+from guardrails_runtime.policies.cloudtrail_enabled.policy import evaluate
 from guardrails_runtime.policies.cloudtrail_enabled.spec import SPEC
 from guardrails_runtime.remediations.base import (
     Context,
@@ -45,8 +42,8 @@ class CloudTrailRemediation(Remediation):
     spec = SPEC
 
     def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
-        name = call.request.get("name") or call.request.get("trailName")
-        if not isinstance(name, str) or not name:
+        name = name_from_cloudtrail(call.request)
+        if name is None:
             raise MalformedEventError("requestParameters.name (or trailName) must be a trail name")
         outcome.resource = name.rsplit("/", 1)[-1]
         outcome.resource_arn = (
@@ -58,6 +55,7 @@ class CloudTrailRemediation(Remediation):
             )
         )
         if call.event_name == "DeleteTrail":
+            outcome.rule = "GR-CT1"  # a deleted trail logs nothing
             return done(
                 outcome,
                 Decision.NOTIFIED,
@@ -69,24 +67,34 @@ class CloudTrailRemediation(Remediation):
             if call.event_name == "StopLogging":
                 return self._restart(cloudtrail, name, ctx, outcome)
             if call.event_name == "UpdateTrail":
-                trail = cloudtrail.describe_trails(trailNameList=[name])["trailList"]
-                problems = weakened(trail[0], call.request) if trail else []
-            else:
-                problems = (
-                    ["management events are no longer recorded"]
-                    if management_events_dropped(cloudtrail.get_event_selectors(TrailName=name))
-                    else []
+                # Judge what the call switched off (and is still off on the live trail).
+                switched = frozenset(
+                    fact
+                    for key, fact in (
+                        ("enableLogFileValidation", "validation"),
+                        ("isMultiRegionTrail", "multi_region"),
+                    )
+                    if call.request.get(key) is False
                 )
+                trails = cloudtrail.describe_trails(trailNameList=[name])["trailList"]
+                facts = from_api(trail=trails[0], judge=switched) if trails else None
+            else:
+                facts = from_api(
+                    selectors=cloudtrail.get_event_selectors(TrailName=name),
+                    judge=frozenset({"management"}),
+                )
+            violations = evaluate(facts) if facts is not None else []
         except ClientError as exc:
             if error_code(exc) in GONE_CODES:
                 return done(outcome, Decision.COMPLIANT, f"trail {name} no longer exists")
             raise
-        if not problems:
+        if not violations:
             return done(outcome, Decision.COMPLIANT, "the trail still meets the policy")
+        outcome.rule = violations[0].rule
         return done(
             outcome,
             Decision.NOTIFIED,
-            "; ".join(problems) + " (notify only: revert "
+            "; ".join(v.message for v in violations) + " (notify only: revert "
             "the change in the trail's infrastructure code)",
         )
 
@@ -110,9 +118,10 @@ class CloudTrailRemediation(Remediation):
         )
 
     def _restart(self, cloudtrail: Any, name: str, ctx: Context, outcome: Outcome) -> Outcome:
-        why = logging_problem(cloudtrail.get_trail_status(Name=name))
-        if why is None:
+        violations = evaluate(from_api(status=cloudtrail.get_trail_status(Name=name)))
+        if not violations:
             return done(outcome, Decision.COMPLIANT, "the trail is logging")
+        outcome.rule, why = violations[0].rule, violations[0].message
         outcome.changes = [
             Change(
                 "cloudtrail:StartLogging",

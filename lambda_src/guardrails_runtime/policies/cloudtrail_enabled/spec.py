@@ -51,6 +51,21 @@ SPEC = PolicySpec(
             explanation="Logging or validation depends on a value known only at deploy time.",
             fix="Use literal true values, or parameters with defaults.",
         ),
+        RuleInfo(
+            id="GR-CT3",
+            policy=POLICY,
+            level="error",
+            info="CloudTrail trail was changed to record one region only, or to drop "
+            "management events.",
+            explanation=(
+                "A trail narrowed after the fact stops recording what an attacker does in "
+                "the other regions or through the control plane; judged on the change (react "
+                "plane), since a narrow trail can be a deliberate design when declared."
+            ),
+            fix="Set IsMultiRegionTrail back to true and record management events "
+            "(IncludeManagementEvents, or an advanced selector on eventCategory Management).",
+            planes=("react",),
+        ),
     ),
     options=(),
     kinds=("trail",),

@@ -10,9 +10,10 @@ and region, which carry no tags, so exemption is by configuration: the account i
 
 from __future__ import annotations
 
+from guardrails_runtime.adapters.ebs_encryption_default import from_api
 from guardrails_runtime.events import ApiCall, ComplianceChange
 from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
-from guardrails_runtime.policies.ebs_encryption.policy import default_encryption_violation
+from guardrails_runtime.policies.ebs_encryption.policy import evaluate
 from guardrails_runtime.policies.ebs_encryption.spec import SPEC
 from guardrails_runtime.remediations.base import Context, Remediation, enforce
 from guardrails_runtime.settings import RuntimeSettings
@@ -43,11 +44,13 @@ class EbsEncryptionRemediation(Remediation):
     def _enforce(self, ctx: Context, outcome: Outcome) -> Outcome:
         ec2 = ctx.clients.get("ec2", outcome.region)
         outcome.resource = f"ebs-encryption-by-default/{outcome.region or 'default-region'}"
-        enabled = bool(ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"])
-        why = default_encryption_violation(enabled)
-        if why is None:
+        violations = evaluate(
+            from_api(ec2.get_ebs_encryption_by_default()), ctx.settings.policy_options()
+        )
+        if not violations:
             outcome.decision, outcome.reason = Decision.COMPLIANT, "EBS encryption by default is on"
             return outcome
+        outcome.rule, why = violations[0].rule, violations[0].message
         outcome.changes = [
             Change(
                 "ec2:EnableEbsEncryptionByDefault",

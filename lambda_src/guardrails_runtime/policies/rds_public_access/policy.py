@@ -1,16 +1,16 @@
 """Policy ``rds-public-access``: pure logic over :class:`DbInstance` facts.
 
-``evaluate`` is called by every plane: the static plane (templates and plans, through
-``check``) and the reactive plane (the live instance, in ``fix``).
+``evaluate`` is called by every plane: the static plane (templates and plans) and the
+reactive plane (the live instance, in ``fix``).
 """
 
 from __future__ import annotations
 
 from guardrails_runtime.adapters.rds_db_instance import DbInstance
-from guardrails_runtime.model import PolicyOptions, Subject, Unresolved, Violation
+from guardrails_runtime.model import PolicyOptions, Unresolved, Violation
 
 
-def evaluate(db: DbInstance) -> list[Violation]:
+def evaluate(db: DbInstance, options: PolicyOptions | None = None) -> list[Violation]:
     """GR-RDS1 when public now or after a pending change; GR-RDS2 when it could be."""
     if db.public is True:
         return [Violation("GR-RDS1", f"{db.where} is true", db.where)]
@@ -34,10 +34,3 @@ def evaluate(db: DbInstance) -> list[Violation]:
             )
         ]
     return []
-
-
-def check(subject: Subject, options: PolicyOptions) -> list[Violation]:
-    """Static check of one DB instance read by the adapter."""
-    del options
-    db = subject.facts.get("resource")
-    return evaluate(db) if isinstance(db, DbInstance) else []

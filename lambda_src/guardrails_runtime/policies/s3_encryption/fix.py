@@ -19,10 +19,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from guardrails_runtime.adapters.s3_bucket import from_api
 from guardrails_runtime.aws import bucket_tags, error_code, partition_for
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
-from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
-from guardrails_runtime.policies.s3_encryption.policy import evaluate_algorithms
+from guardrails_runtime.model import Change, Decision, Outcome, UndoCall, Unresolved
+from guardrails_runtime.policies.s3_encryption.policy import evaluate
 from guardrails_runtime.policies.s3_encryption.spec import SPEC
 from guardrails_runtime.remediations.base import (
     Context,
@@ -74,20 +75,17 @@ class S3EncryptionRemediation(Remediation):
             if error_code(exc) != NOT_CONFIGURED:
                 raise
             live = None
-        rules = (live or {}).get("Rules", [])
-        algorithms = [
-            str((r.get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm", "(none)"))
-            for r in rules
-        ]
-        why = (
-            "the bucket has no default encryption"
-            if live is None
-            else evaluate_algorithms(algorithms, ctx.settings.require_kms)
-        )
-        if why is None:
+        # Read live, "none configured" is a configuration without rules: a violation (the
+        # bucket lost its encryption), unlike a template that leaves it to AWS's default.
+        facts = from_api(encryption=live or {})
+        violations = evaluate(facts, ctx.settings.policy_options())
+        if not violations:
             outcome.decision = Decision.COMPLIANT
-            outcome.reason = f"default encryption is {', '.join(algorithms)}"
+            rules = () if isinstance(facts.encryption, Unresolved) else facts.encryption or ()
+            outcome.reason = f"default encryption is {', '.join(str(a) for _, a in rules)}"
             return outcome
+        outcome.rule = violations[0].rule
+        why = "the bucket has no default encryption" if live is None else violations[0].message
         wanted = default_configuration(ctx.settings)
         outcome.changes = [
             Change(

@@ -5,16 +5,16 @@ without an encryption configuration passes unless ``require_kms`` is set; a conf
 that names anything else (or no rule at all) fails. With ``require_kms`` only SSE-KMS and
 DSSE-KMS pass.
 
-``facts["encryption"]`` (static plane): ``None`` (not declared), a list of
-``(location, algorithm | Unresolved)``, or :class:`Unresolved`.
+``evaluate`` judges the :class:`~guardrails_runtime.adapters.s3_bucket.Bucket` facts of
+every plane: a template or plan, and the live bucket a fix read.
 """
 
 from __future__ import annotations
 
-from guardrails_runtime.model import PolicyOptions, Subject, Unresolved, Violation
+from guardrails_runtime.adapters.s3_bucket import Bucket
+from guardrails_runtime.model import PolicyOptions, Unresolved, Violation
 
 POLICY = "s3-encryption"
-KINDS = ("bucket",)
 KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
 ALGORITHMS = KMS_ALGORITHMS | {"AES256"}
 
@@ -31,11 +31,11 @@ def evaluate_algorithms(algorithms: list[str], require_kms: bool) -> str | None:
     return None
 
 
-def check(subject: Subject, options: PolicyOptions) -> list[Violation]:
-    """Static check of one bucket (a subject without the fact is judged elsewhere)."""
-    if "encryption" not in subject.facts:
+def evaluate(bucket: Bucket, options: PolicyOptions) -> list[Violation]:
+    """GR-S3E1 when the default encryption fails; GR-S3E2 when it could."""
+    if not bucket.declares_encryption:
         return []
-    encryption = subject.facts["encryption"]
+    encryption = bucket.encryption
     if isinstance(encryption, Unresolved):
         return [Violation("GR-S3E2", encryption.why, encryption.where)]
     if encryption is None:

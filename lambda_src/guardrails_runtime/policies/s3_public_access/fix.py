@@ -10,7 +10,9 @@
 * ``PutBucketPolicy``: read the policy; a public statement is notified, never removed
   (deleting or rewriting a policy could lose access that is needed).
 
-The judgements are the prevent plane's (``policies.s3_public_access``).
+Every decision is the prevent plane's: the API responses become the ``s3_bucket``
+adapter's facts and ``policies.s3_public_access.evaluate`` judges them; a violation's
+location names the grant or statement it is about.
 """
 
 from __future__ import annotations
@@ -20,14 +22,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from guardrails_runtime.adapters.s3_bucket import FLAGS, from_api
 from guardrails_runtime.aws import bucket_tags, error_code, partition_for
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
-from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
-from guardrails_runtime.policies.s3_public_access.policy import (
-    FLAGS,
-    PUBLIC_GRANTEES,
-    public_statement,
-)
+from guardrails_runtime.model import Change, Decision, Outcome, PolicyOptions, UndoCall, Violation
+from guardrails_runtime.policies.s3_public_access.policy import evaluate
 from guardrails_runtime.policies.s3_public_access.spec import SPEC
 from guardrails_runtime.remediations.base import (
     Context,
@@ -94,18 +93,18 @@ class S3PublicAccessRemediation(Remediation):
     # --- the four checks ----------------------------------------------------------------
 
     def _bucket_flags(self, s3: Any, bucket: str, ctx: Context, outcome: Outcome) -> Outcome:
-        off, change = _flags_change(
+        violation, change = _flags_change(
             s3,
             {"Bucket": bucket},
             ("s3api", "--bucket", bucket),
             "s3:PutBucketPublicAccessBlock",
             bucket,
         )
-        if not off:
+        if violation is None:
             return done(outcome, Decision.COMPLIANT, "all four Block Public Access flags are on")
         outcome.changes = [change]
-        why = f"Block Public Access is off for {', '.join(off)}"
-        outcome.rule = "GR-S3P1"
+        why = f"Block Public Access: {violation.message}"
+        outcome.rule = violation.rule
         return self._act(
             s3,
             bucket,
@@ -124,18 +123,18 @@ class S3PublicAccessRemediation(Remediation):
             raise MalformedEventError("the event names no account (recipientAccountId)")
         outcome.resource = f"account/{account}"
         control = ctx.clients.get("s3control", outcome.region)
-        off, change = _flags_change(
+        violation, change = _flags_change(
             control,
             {"AccountId": account},
             ("s3control", "--account-id", account),
             "s3:PutAccountPublicAccessBlock",
             outcome.resource,
         )
-        if not off:
+        if violation is None:
             return done(outcome, Decision.COMPLIANT, "all four account-level flags are on")
         outcome.changes = [change]
-        why = f"account-level Block Public Access is off for {', '.join(off)}"
-        outcome.rule = "GR-S3P1"
+        why = f"account-level Block Public Access: {violation.message}"
+        outcome.rule = violation.rule
 
         def act() -> str:
             control.put_public_access_block(
@@ -149,7 +148,8 @@ class S3PublicAccessRemediation(Remediation):
     def _acl(self, s3: Any, bucket: str, ctx: Context, outcome: Outcome) -> Outcome:
         acl = s3.get_bucket_acl(Bucket=bucket)
         grants = acl.get("Grants", [])
-        public = [g for g in grants if (g.get("Grantee") or {}).get("URI") in PUBLIC_GRANTEES]
+        violations = _judged(from_api(grants=grants), "GR-S3P2")
+        public = [grants[_index(v.location)] for v in violations]
         if not public:
             return done(outcome, Decision.COMPLIANT, "the ACL grants nothing to everyone")
         kept = [g for g in grants if g not in public]
@@ -173,7 +173,7 @@ class S3PublicAccessRemediation(Remediation):
         ]
         groups = sorted({g["Grantee"]["URI"].rsplit("/", 1)[-1] for g in public})
         why = f"the ACL grants access to {', '.join(groups)}"
-        outcome.rule = "GR-S3P2"
+        outcome.rule = violations[0].rule
         return self._act(
             s3,
             bucket,
@@ -188,20 +188,27 @@ class S3PublicAccessRemediation(Remediation):
 
     def _policy(self, s3: Any, bucket: str, ctx: Context, outcome: Outcome) -> Outcome:
         try:
-            document = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+            text = s3.get_bucket_policy(Bucket=bucket)["Policy"]
         except ClientError as exc:
             if error_code(exc) == "NoSuchBucketPolicy":
                 return done(outcome, Decision.COMPLIANT, "the bucket has no policy any more")
             raise
-        statements = document.get("Statement", [])
-        statements = statements if isinstance(statements, list) else [statements]
-        public = [s for s in statements if isinstance(s, dict) and public_statement(s)]
-        if not public:
+        facts = from_api(policy=text)
+        violations = _judged(facts, "GR-S3P3")
+        if not violations:
             return done(
                 outcome, Decision.COMPLIANT, "no statement allows principal * unconditionally"
             )
-        labels = [repr(s["Sid"]) if s.get("Sid") else f"#{statements.index(s)}" for s in public]
-        outcome.rule = "GR-S3P3"
+        statements = dict(facts.policy)
+        labels = []
+        for v in violations:
+            sid = (
+                statements[v.location].get("Sid")
+                if isinstance(statements[v.location], dict)
+                else None
+            )
+            labels.append(repr(sid) if sid else f"#{_index(v.location)}")
+        outcome.rule = violations[0].rule
         why = (
             f"policy statement(s) {', '.join(labels)} allow principal * without a "
             "restricting condition"
@@ -226,13 +233,24 @@ class S3PublicAccessRemediation(Remediation):
         return enforce(outcome, ctx, why=why, exempt=exempt, act=act)
 
 
+def _judged(facts: Any, rule: str) -> list[Violation]:
+    """The policy's violations of ``rule`` (the options do not bear on this policy)."""
+    return [v for v in evaluate(facts, PolicyOptions()) if v.rule == rule]
+
+
+def _index(location: str) -> int:
+    """``Grants[3]`` / ``Policy.Statement[3]`` -> 3."""
+    return int(location.rsplit("[", 1)[1].rstrip("]"))
+
+
 def _flags_change(
     client: Any, target: dict[str, str], cli: tuple[str, ...], action: str, resource: str
-) -> tuple[list[str], Change]:
+) -> tuple[Violation | None, Change]:
     """Read the Block Public Access flags of ``target`` (a bucket on S3, an account on S3
-    Control: the same API shape); return the flags that are off and the change that
-    switches all four on, with its AWS CLI undo (``cli``: the CLI service, then the
-    arguments that name the target) and undo call (no configuration before -> delete)."""
+    Control: the same API shape); return the policy's violation (None: all four on) and
+    the change that switches all four on, with its AWS CLI undo (``cli``: the CLI service,
+    then the arguments that name the target) and undo call (no configuration before ->
+    delete)."""
     service = client.meta.service_model.service_name
     try:
         before = dict(client.get_public_access_block(**target)["PublicAccessBlockConfiguration"])
@@ -240,12 +258,13 @@ def _flags_change(
         if error_code(exc) != NO_PAB:
             raise
         before = {}  # none configured reads as every flag off
-    off = [flag for flag in FLAGS if not before.get(flag)]
+    found = _judged(from_api(public_access_block=before), "GR-S3P1")
+    violation = found[0] if found else None
     detail = {"before": before or None, "after": ALL_ON}
     if not before:
         undo = UndoCall(service, "delete_public_access_block", target)
         delete = command("aws", cli[0], "delete-public-access-block", *cli[1:])
-        return off, Change(action, resource, detail, delete, undo)
+        return violation, Change(action, resource, detail, delete, undo)
     flags = {flag: bool(before.get(flag)) for flag in FLAGS}
     body = ",".join(f"{flag}={'true' if on else 'false'}" for flag, on in flags.items())
     undo = UndoCall(
@@ -259,4 +278,4 @@ def _flags_change(
         "--public-access-block-configuration",
         body,
     )
-    return off, Change(action, resource, detail, put, undo)
+    return violation, Change(action, resource, detail, put, undo)

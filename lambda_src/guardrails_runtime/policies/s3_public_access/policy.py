@@ -10,16 +10,8 @@
   restricts who can use it (source VPC/endpoint/IP/account/ARN, principal org/account/ARN).
   A ``Deny`` is never public.
 
-Static facts of a ``bucket``:
-
-* ``public_access_block``: ``None``, :class:`Unresolved`, or a mapping of the four flag
-  names to ``(location, bool | Unresolved)``;
-* ``acl``: ``(location, text | Unresolved)``;
-* ``grants``: a list of ``(location, grantee URI | Unresolved)``;
-* ``policy``: a list of ``(location, statement | Unresolved)``.
-
-A ``bucket-policy`` subject (a policy whose bucket is not in the same template or plan)
-carries only ``policy``.
+``evaluate`` judges the :class:`~guardrails_runtime.adapters.s3_bucket.Bucket` facts of
+every plane: a template or plan, and the live bucket (or account setting) a fix read.
 """
 
 from __future__ import annotations
@@ -28,11 +20,10 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
-from guardrails_runtime.model import PolicyOptions, Subject, Unresolved, Violation
+from guardrails_runtime.adapters.s3_bucket import Bucket
+from guardrails_runtime.model import PolicyOptions, Unresolved, Violation
 
 POLICY = "s3-public-access"
-KINDS = ("bucket", "bucket-policy")
-FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
 PUBLIC_GRANTEES = frozenset(
     {
@@ -115,25 +106,25 @@ def public_statement(statement: Mapping[str, Any]) -> bool:
     return _is_star(statement.get("Principal")) and not _restricts(statement.get("Condition"))
 
 
-def check(subject: Subject, options: PolicyOptions) -> list[Violation]:
-    """Static check of one bucket or one stand-alone bucket policy."""
+def evaluate(bucket: Bucket, options: PolicyOptions) -> list[Violation]:
+    """GR-S3P1 (a Block Public Access flag off), GR-S3P2 (public ACL or grant), GR-S3P3
+    (public policy statement), GR-S3P4 (a value that could be any of those)."""
     del options
     out: list[Violation] = []
-    pab = subject.facts.get("public_access_block")
+    pab = bucket.public_access_block
     if isinstance(pab, Unresolved):
         out.append(Violation("GR-S3P4", pab.why, pab.where))
-    elif isinstance(pab, Mapping):
+    elif pab is not None:
         # One finding per bucket names every flag that is off (not one finding per flag).
-        off: list[tuple[str, str]] = []
-        for flag in FLAGS:
-            where, value = pab.get(flag, (f"PublicAccessBlockConfiguration.{flag}", None))
+        off: list[tuple[str, str, object]] = []
+        for flag, where, value in pab:
             if isinstance(value, Unresolved):
                 out.append(Violation("GR-S3P4", value.why, value.where or where))
             elif value is not True:
-                off.append((flag, where))
+                off.append((flag, where, value))
         if off:
-            shown = ", ".join(f"{f} is {_show(pab.get(f, ('', None))[1])}" for f, _ in off)
-            locations = [where for _, where in off]
+            shown = ", ".join(f"{f} is {_show(value)}" for f, _, value in off)
+            locations = [where for _, where, _ in off]
             out.append(
                 Violation(
                     "GR-S3P1",
@@ -141,20 +132,20 @@ def check(subject: Subject, options: PolicyOptions) -> list[Violation]:
                     locations[0] if len(locations) == 1 else _common_parent(locations),
                 )
             )
-    acl_location, acl = subject.facts.get("acl", ("AccessControl", None))
+    acl_location, acl = bucket.acl or ("AccessControl", None)
     if isinstance(acl, Unresolved):
         out.append(Violation("GR-S3P4", acl.why, acl.where or acl_location))
     elif isinstance(acl, str) and is_public_acl(acl):
         out.append(
             Violation("GR-S3P2", f"canned ACL {acl!r} makes the bucket public", acl_location)
         )
-    for location, grantee in subject.facts.get("grants", []):
+    for location, grantee in bucket.grants:
         if isinstance(grantee, Unresolved):
             out.append(Violation("GR-S3P4", grantee.why, grantee.where or location))
         elif grantee in PUBLIC_GRANTEES:
             group = grantee.rsplit("/", 1)[-1]
             out.append(Violation("GR-S3P2", f"ACL grant to {group}", location))
-    for location, statement in subject.facts.get("policy", []):
+    for location, statement in bucket.policy:
         if isinstance(statement, Unresolved):
             out.append(Violation("GR-S3P4", statement.why, statement.where or location))
         elif isinstance(statement, Mapping) and public_statement(statement):

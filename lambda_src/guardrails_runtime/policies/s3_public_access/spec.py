@@ -75,7 +75,7 @@ SPEC = PolicySpec(
         ),
     ),
     options=(),
-    kinds=("bucket", "bucket-policy"),
+    kinds=("bucket",),
     cloudformation_types=("AWS::S3::Bucket", "AWS::S3::BucketPolicy"),
     terraform_types=(
         "aws_s3_bucket",

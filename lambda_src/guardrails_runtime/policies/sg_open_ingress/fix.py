@@ -27,6 +27,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from guardrails_runtime.adapters.ec2_security_group import (
+    entries_from_api,
+    entries_from_authorize,
+    entries_from_modify,
+    entries_to_api,
+    group_ref_from_authorize,
+    ip_permissions_json,
+)
 from guardrails_runtime.aws import error_code, partition_for
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
 from guardrails_runtime.model import (
@@ -40,18 +48,10 @@ from guardrails_runtime.model import (
 from guardrails_runtime.policies.sg_open_ingress.policy import (
     POLICY,
     describe,
-    evaluate,
     grant_key,
+    open_entries,
 )
 from guardrails_runtime.policies.sg_open_ingress.spec import SPEC
-from guardrails_runtime.readers.ec2 import (
-    entries_from_api,
-    entries_from_authorize,
-    entries_from_modify,
-    entries_to_api,
-    group_ref_from_authorize,
-    ip_permissions_json,
-)
 from guardrails_runtime.remediations.base import (
     Context,
     Remediation,
@@ -108,7 +108,7 @@ class SecurityGroupIngressRemediation(Remediation):
                 Decision.IGNORED,
                 "the change adds no CIDR source (only security-group references or prefix lists)",
             )
-        offending = [f.entry for f in evaluate(cidr_scope, ctx.settings.allowed_public_ports)]
+        offending = [f.entry for f in open_entries(cidr_scope, ctx.settings.allowed_public_ports)]
         if not offending:
             return done(
                 outcome,
@@ -179,7 +179,7 @@ class SecurityGroupIngressRemediation(Remediation):
             f":security-group/{group_id}"
         )
         live = entries_from_api(group.get("IpPermissions", []))
-        findings = evaluate(live, ctx.settings.allowed_public_ports)
+        findings = open_entries(live, ctx.settings.allowed_public_ports)
         targets = in_scope([f.entry for f in findings], scope)
         if not targets:
             return done(

@@ -23,20 +23,21 @@ from __future__ import annotations
 import functools
 import ipaddress
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from guardrails_runtime.model import (
     IngressEntry,
     PolicyOptions,
     SourceKind,
-    Subject,
     Unresolved,
     Violation,
 )
 
+if TYPE_CHECKING:  # the adapter imports this module's parsing helpers
+    from guardrails_runtime.adapters.ec2_security_group import Ingress
+
 POLICY = "sg-open-ingress"
 DEFAULT_ALLOWED_PORTS: frozenset[int] = frozenset({80, 443})
-KINDS = ("security-group",)
 
 MAX_PORT = 65535
 
@@ -181,14 +182,15 @@ def describe(entry: IngressEntry) -> str:
     return f"{ports} from {entry.source}"
 
 
-def evaluate(
+def open_entries(
     entries: Iterable[IngressEntry], allowed_ports: Iterable[int] = DEFAULT_ALLOWED_PORTS
 ) -> list[Finding]:
-    """Return one finding per violating entry, in input order.
+    """Return one finding per violating entry, in input order (the react plane's view of
+    :func:`evaluate`: it needs the entries to revoke).
 
     >>> from guardrails_runtime.model import IngressEntry, SourceKind
     >>> e = IngressEntry("tcp", 22, 22, "0.0.0.0/0", SourceKind.IPV4)
-    >>> [f.message for f in evaluate([e])]
+    >>> [f.message for f in open_entries([e])]
     ['tcp 22 from 0.0.0.0/0 is open to the whole internet; allowed public ports: 80, 443']
     """
     allowed = sorted(set(allowed_ports))
@@ -202,12 +204,11 @@ def evaluate(
     ]
 
 
-def check(subject: Subject, options: PolicyOptions) -> list[Violation]:
-    """Static check of one security group: ``facts["ingress"]`` is a list of
-    ``(location, IngressEntry | Unresolved)``."""
+def evaluate(facts: Ingress, options: PolicyOptions) -> list[Violation]:
+    """GR-SG1 per world-open entry on a disallowed port; GR-SG2 per entry that could be."""
     allowed = options.allowed_public_ports
     out: list[Violation] = []
-    for location, item in subject.facts.get("ingress", ()):
+    for location, item in facts.entries:
         if isinstance(item, Unresolved):
             out.append(Violation("GR-SG2", item.why, item.where or location))
             continue

@@ -1,0 +1,291 @@
+"""Adapter of ``AWS::S3::Bucket``: a bucket's default encryption and who can read it.
+
+Facts (:class:`Bucket`) from the four sources:
+
+* CloudFormation: ``BucketEncryption``, ``PublicAccessBlockConfiguration``,
+  ``AccessControl`` of a bucket, and ``AWS::S3::BucketPolicy`` (judged with its bucket's
+  tags when the bucket is in the same template);
+* Terraform: ``aws_s3_bucket`` (the legacy inline blocks only where the configuration
+  sets them: provider v4+ computes them) and the resources that configure a bucket
+  (``aws_s3_bucket_server_side_encryption_configuration``,
+  ``aws_s3_bucket_public_access_block``, ``aws_s3_bucket_acl``, ``aws_s3_bucket_policy``);
+  a bucket whose encryption is configured by a separate resource is not judged for it;
+* the live API: ``GetBucketEncryption``, ``GetPublicAccessBlock`` (none configured reads
+  as every flag off: that is what S3 applies), ``GetBucketAcl``, ``GetBucketPolicy``
+  (:func:`from_api`);
+* CloudTrail: the bucket a call names (``bucketName``).
+
+A source that says nothing about an aspect leaves it ``None``/empty: not judged here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from guardrails_runtime.adapters import (
+    Source,
+    as_list,
+    declared_value,
+    flag,
+    leaves,
+    location,
+    mapping,
+)
+from guardrails_runtime.model import Unresolved
+
+KIND = "bucket"
+CLOUDFORMATION_TYPES = ("AWS::S3::Bucket", "AWS::S3::BucketPolicy")
+TERRAFORM_TYPES = (
+    "aws_s3_bucket",
+    "aws_s3_bucket_server_side_encryption_configuration",
+    "aws_s3_bucket_public_access_block",
+    "aws_s3_bucket_acl",
+    "aws_s3_bucket_policy",
+)
+OWNERS = {
+    "AWS::S3::BucketPolicy": ("Bucket",),
+    **{t: ("bucket",) for t in TERRAFORM_TYPES[1:]},
+}
+FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+TERRAFORM_FLAGS = {
+    "block_public_acls": "BlockPublicAcls",
+    "ignore_public_acls": "IgnorePublicAcls",
+    "block_public_policy": "BlockPublicPolicy",
+    "restrict_public_buckets": "RestrictPublicBuckets",
+}
+
+Located = tuple[str, Any]  # (location inside the resource, value or Unresolved)
+
+
+class Bucket(NamedTuple):
+    """What the S3 policies judge about one bucket, as far as one source declares it.
+
+    * ``encryption`` (judged only when ``declares_encryption``): ``None`` (nothing
+      declared: AWS applies SSE-S3), :class:`Unresolved`, or one
+      ``(location, algorithm | Unresolved)`` per rule (none: a configuration without rules);
+    * ``public_access_block``: ``None`` (not declared), :class:`Unresolved`, or one
+      ``(flag, location, bool | Unresolved | None)`` per flag;
+    * ``acl``: ``(location, canned ACL | Unresolved)`` or ``None``;
+    * ``grants``: ``(location, grantee URI | Unresolved)``;
+    * ``policy``: ``(location, statement | Unresolved)``.
+    """
+
+    declares_encryption: bool = False
+    encryption: tuple[Located, ...] | Unresolved | None = None
+    public_access_block: tuple[tuple[str, str, Any], ...] | Unresolved | None = None
+    acl: Located | None = None
+    grants: tuple[Located, ...] = ()
+    policy: tuple[Located, ...] = ()
+
+
+# --- CloudFormation ---------------------------------------------------------------------
+
+
+def from_cloudformation(source: Source) -> Bucket:
+    if source.resource_type == "AWS::S3::BucketPolicy":
+        return Bucket(policy=tuple(statements(source.get("PolicyDocument"), "PolicyDocument")))
+    acl = source.get("AccessControl")
+    return Bucket(
+        declares_encryption=True,
+        encryption=_cfn_encryption(source.get("BucketEncryption")),
+        public_access_block=_cfn_flags(source.get("PublicAccessBlockConfiguration")),
+        acl=None
+        if acl is None
+        else ("AccessControl", acl if isinstance(acl, Unresolved) else str(acl)),
+    )
+
+
+def _cfn_encryption(encryption: Any) -> tuple[Located, ...] | Unresolved | None:
+    if encryption is None or isinstance(encryption, Unresolved):
+        return encryption
+    config = mapping(encryption).get("ServerSideEncryptionConfiguration")
+    if isinstance(config, Unresolved):
+        return config
+    out: list[Located] = []
+    for i, rule in enumerate(as_list(config)):
+        where = f"BucketEncryption.ServerSideEncryptionConfiguration[{i}]"
+        default = mapping(rule).get("ServerSideEncryptionByDefault")
+        algorithm = (
+            default if isinstance(default, Unresolved) else mapping(default).get("SSEAlgorithm")
+        )
+        if algorithm is None:
+            algorithm = "(none)"
+        out.append(
+            (
+                f"{where}.ServerSideEncryptionByDefault.SSEAlgorithm",
+                algorithm if isinstance(algorithm, Unresolved) else str(algorithm),
+            )
+        )
+    return tuple(out)
+
+
+def _cfn_flags(pab: Any) -> tuple[tuple[str, str, Any], ...] | Unresolved | None:
+    if pab is None or isinstance(pab, Unresolved):
+        return pab
+    return tuple(
+        (name, f"PublicAccessBlockConfiguration.{name}", flag(mapping(pab).get(name)))
+        for name in FLAGS
+    )
+
+
+def statements(document: Any, where: str) -> list[Located]:
+    """``(location, statement | Unresolved)`` of a policy document (object or JSON text)."""
+    if isinstance(document, Unresolved):
+        return [(where, document)]
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except json.JSONDecodeError:
+            return [(where, Unresolved(where, f"{where} is not JSON"))]
+    found = mapping(document).get("Statement")
+    if isinstance(found, Unresolved):
+        return [(where, found)]
+    out: list[Located] = []
+    for i, statement in enumerate(as_list(found)):
+        at = f"{where}.Statement[{i}]"
+        if isinstance(statement, Mapping):
+            problem = _first_unresolved(
+                statement, ("Effect", "Principal", "NotPrincipal", "Condition")
+            )
+            out.append((at, problem or statement))
+    return out
+
+
+def _first_unresolved(value: Mapping[str, Any], keys: tuple[str, ...]) -> Unresolved | None:
+    def walk(v: Any) -> Unresolved | None:
+        if isinstance(v, Unresolved):
+            return v
+        children = v.values() if isinstance(v, Mapping) else v if isinstance(v, list) else ()
+        for item in children:
+            if found := walk(item):
+                return found
+        return None
+
+    for key in keys:
+        if found := walk(value.get(key)):
+            return found
+    return None
+
+
+# --- Terraform --------------------------------------------------------------------------
+
+
+def from_terraform(source: Source) -> Bucket:
+    kind = source.resource_type
+    if kind == "aws_s3_bucket_server_side_encryption_configuration":
+        return Bucket(declares_encryption=True, encryption=_tf_encryption(source, ("rule",)))
+    if kind == "aws_s3_bucket_public_access_block":
+        # Terraform defaults every flag to false.
+        return Bucket(
+            public_access_block=tuple(
+                (name, attr, _tf_bool(source.get(attr))) for attr, name in TERRAFORM_FLAGS.items()
+            )
+        )
+    if kind == "aws_s3_bucket_acl":
+        acl = source.get("acl")
+        return Bucket(
+            acl=None if acl is None else ("acl", acl),
+            grants=tuple(
+                leaves(source, ("access_control_policy", "*", "grant", "*", "grantee", "*", "uri"))
+            ),
+        )
+    if kind == "aws_s3_bucket_policy":
+        return Bucket(policy=tuple(_tf_policy(source.get("policy"))))
+    legacy = declared_value(source, "server_side_encryption_configuration")
+    configured_elsewhere = TERRAFORM_TYPES[1] in source.configured_by
+    encryption: tuple[Located, ...] | Unresolved | None = None
+    if legacy is not None:
+        encryption = (
+            legacy
+            if isinstance(legacy, Unresolved)
+            else _tf_encryption(source, ("server_side_encryption_configuration", 0, "rule"))
+        )
+    acl = declared_value(source, "acl")
+    policy = declared_value(source, "policy")
+    return Bucket(
+        declares_encryption=legacy is not None or not configured_elsewhere,
+        encryption=encryption,
+        acl=None if acl is None else ("acl", acl),
+        grants=tuple(leaves(source, ("grant", "*", "uri")))
+        if declared_value(source, "grant") is not None
+        else (),
+        policy=tuple(_tf_policy(policy)) if policy else (),
+    )
+
+
+def _tf_bool(value: Any) -> Any:
+    return False if value is None else flag(value)
+
+
+def _tf_encryption(source: Source, path: tuple[Any, ...]) -> tuple[Located, ...] | Unresolved:
+    rules = source.get(*path)
+    if isinstance(rules, Unresolved):
+        return rules
+    out: list[Located] = []
+    for i, _ in enumerate(as_list(rules)):
+        where = (*path, i, "apply_server_side_encryption_by_default", 0, "sse_algorithm")
+        algorithm = source.get(*where)
+        if not isinstance(algorithm, Unresolved):
+            algorithm = str(algorithm or "(none)")
+        out.append((location(where), algorithm))
+    return tuple(out)
+
+
+def _tf_policy(text: Any) -> list[Located]:
+    return statements(text, "policy")
+
+
+# --- live API ---------------------------------------------------------------------------
+
+
+def from_api(
+    *,
+    encryption: Mapping[str, Any] | None = None,
+    public_access_block: Mapping[str, Any] | None = None,
+    grants: list[Mapping[str, Any]] | None = None,
+    policy: str | None = None,
+) -> Bucket:
+    """Facts from the API responses a fix read (each optional: only what it read is judged).
+
+    ``encryption``: ``GetBucketEncryption``'s ``ServerSideEncryptionConfiguration`` (``{}``
+    when none is configured: a configuration without rules, which fails: read live, the
+    bucket lost its encryption); ``public_access_block``: ``GetPublicAccessBlock``'s
+    configuration (``{}`` when none: every flag off); ``grants``: ``GetBucketAcl``'s
+    ``Grants``; ``policy``: ``GetBucketPolicy``'s ``Policy`` text.
+    """
+    judged_encryption: tuple[Located, ...] | None = None
+    if encryption is not None:
+        rules = encryption.get("Rules")
+        judged_encryption = tuple(
+            (
+                f"Rules[{i}].ApplyServerSideEncryptionByDefault.SSEAlgorithm",
+                str(
+                    mapping(rule.get("ApplyServerSideEncryptionByDefault")).get(
+                        "SSEAlgorithm", "(none)"
+                    )
+                ),
+            )
+            for i, rule in enumerate(rules if isinstance(rules, list) else [])
+            if isinstance(rule, Mapping)
+        )
+    return Bucket(
+        declares_encryption=encryption is not None,
+        encryption=judged_encryption,
+        public_access_block=None
+        if public_access_block is None
+        else tuple((name, name, bool(public_access_block.get(name))) for name in FLAGS),
+        grants=tuple(
+            (f"Grants[{i}]", str(mapping(g.get("Grantee")).get("URI")))
+            for i, g in enumerate(grants or [])
+            if mapping(g.get("Grantee")).get("URI")
+        ),
+        policy=tuple(statements(policy, "Policy")) if policy is not None else (),
+    )
+
+
+def name_from_cloudtrail(request: Mapping[str, Any]) -> str | None:
+    """The bucket an S3 call names (``bucketName``), or None."""
+    name = request.get("bucketName")
+    return name.strip() if isinstance(name, str) and name.strip() else None
