@@ -171,7 +171,7 @@ def _run_emulated(event: dict[str, Any], settings: Any, process: Any) -> dict[st
         # The deployed Lambda keeps a ledger: so does the emulated one (same code path).
         ledger = table_spec("guardrails-ledger")
         clients.get("dynamodb", region).create_table(**ledger)
-        prepared = emulator.prepare(event, clients)
+        prepared = emulator.prepare(event, clients, settings.config_rules)
         emulated = dataclasses.replace(
             settings, topic_arn=topic, ledger_table=ledger["TableName"], ledger_region=region
         )

@@ -150,3 +150,52 @@ def test_tests_mirror_the_catalog(spec: PolicySpec) -> None:
     assert folder.is_dir(), f"tests/policies/{spec.module}/ is missing"
     if spec.fix is not None:
         assert (folder / f"test_{spec.module}_react.py").exists()
+
+
+@pytest.mark.parametrize("spec", [s for s in ALL if s.fix], ids=lambda s: s.id)
+def test_every_fix_has_an_emulator_hook(spec: PolicySpec) -> None:
+    """``replay --emulate`` finds each policy's hook in its folder; the emulator itself
+    names no policy, event or resource type."""
+    import importlib
+
+    hook = importlib.import_module(f"guardrails_runtime.policies.{spec.module}.emulate")
+    assert callable(hook.prepare) and callable(hook.after)
+    emulator_text = (ROOT / "guardrails" / "emulator.py").read_text()
+    assert spec.id not in emulator_text
+    for trigger in spec.triggers:
+        for name in trigger.event_names:
+            assert name not in emulator_text, name
+
+
+def test_emulated_config_events_follow_the_configured_route() -> None:
+    """A Config evaluation goes to the hook of the policy its rule is routed to."""
+    from conftest import load_event
+
+    from guardrails import emulator
+    from guardrails_runtime.aws import Clients
+
+    bucket, rule = "emulated-config-bucket", "guardrails-s3-bucket-level-public-access"
+    text = json.dumps(load_event("config-sg-noncompliant.json"))
+    for old, new in (
+        ("sg-0a1b2c3d4e5f60006", bucket),
+        ("AWS::EC2::SecurityGroup", "AWS::S3::Bucket"),
+        ("guardrails-sg-open-ingress", rule),
+        ("eu-west-1", "us-east-1"),
+    ):
+        text = text.replace(old, new)
+    event = json.loads(text)
+    with emulator.emulated_aws():
+        clients = Clients()
+        s3 = clients.get("s3", "us-east-1")
+        emulator.prepare(event, clients, {rule: "s3-public-access"})
+        assert emulator.after("s3-public-access", bucket, "us-east-1", clients)["Bucket"] == bucket
+        s3.put_bucket_encryption(
+            Bucket=bucket,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            },
+        )
+        # Routed to s3-encryption instead, the hook leaves the bucket without encryption.
+        emulator.prepare(event, clients, {rule: "s3-encryption"})
+        state = emulator.after("s3-encryption", bucket, "us-east-1", clients)
+        assert state["ServerSideEncryptionConfiguration"] is None
