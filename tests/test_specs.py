@@ -150,6 +150,8 @@ def test_tests_mirror_the_catalog(spec: PolicySpec) -> None:
     assert folder.is_dir(), f"tests/policies/{spec.module}/ is missing"
     if spec.fix is not None:
         assert (folder / f"test_{spec.module}_react.py").exists()
+    if spec.kinds:
+        assert (folder / f"test_{spec.module}_prevent.py").exists()
 
 
 @pytest.mark.parametrize("spec", [s for s in ALL if s.fix], ids=lambda s: s.id)
