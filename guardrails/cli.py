@@ -417,6 +417,8 @@ def _command(
 
 def build_parser() -> argparse.ArgumentParser:
     from guardrails import __version__
+    from guardrails_runtime.policies.sg_open_ingress.policy import DEFAULT_ALLOWED_PORTS
+    from guardrails_runtime.settings import DEFAULT_EXEMPTION_KEY, DEFAULT_EXEMPTION_VALUE
 
     parser = _Parser(
         prog="guardrails",
@@ -488,24 +490,25 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument(
         "--allowed-ports",
         type=_port_list,
-        default=[80, 443],
+        default=sorted(DEFAULT_ALLOWED_PORTS),
         metavar="PORTS",
-        help="ports that may be open to the internet, comma-separated (default 80,443)",
+        help="ports that may be open to the internet, comma-separated (default "
+        f"{','.join(map(str, sorted(DEFAULT_ALLOWED_PORTS)))})",
     )
     sc.add_argument(
         "--require-kms", action="store_true", help="s3-encryption: only SSE-KMS or DSSE-KMS pass"
     )
     sc.add_argument(
         "--exemption-tag-key",
-        default="SecurityExemption",
+        default=DEFAULT_EXEMPTION_KEY,
         metavar="KEY",
-        help="tag key that exempts a resource (default SecurityExemption)",
+        help=f"tag key that exempts a resource (default {DEFAULT_EXEMPTION_KEY})",
     )
     sc.add_argument(
         "--exemption-tag-value",
-        default="true",
+        default=DEFAULT_EXEMPTION_VALUE,
         metavar="VALUE",
-        help="tag value that exempts, case-insensitive (default true)",
+        help=f"tag value that exempts, case-insensitive (default {DEFAULT_EXEMPTION_VALUE})",
     )
     sc.add_argument(
         "paths", nargs="+", metavar="PATH", help="a template, a cdk.out folder or a plan JSON"

@@ -17,7 +17,11 @@ from guardrails.scan import cloudformation, terraform
 from guardrails.scan.errors import ScanInputError
 from guardrails_runtime.model import PolicyOptions, Subject, Unresolved
 from guardrails_runtime.policies.registry import StaticPolicy, rule, static_policies
-from guardrails_runtime.settings import DEFAULT_EXEMPTION_KEY, DEFAULT_EXEMPTION_VALUE
+from guardrails_runtime.settings import (
+    DEFAULT_EXEMPTION_KEY,
+    DEFAULT_EXEMPTION_VALUE,
+    carries_exemption,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +53,7 @@ class ScanOptions:
     policies: tuple[str, ...] | None = None  # None = every policy
 
     def exempt(self, tags: dict[str, str] | Unresolved) -> bool:
-        if not tags or isinstance(tags, Unresolved):
-            return False
-        key, value = self.exemption_tag_key.lower(), self.exemption_tag_value.lower()
-        return any(
-            k.strip().lower() == key and str(v).strip().lower() == value for k, v in tags.items()
-        )
+        return carries_exemption(tags, self.exemption_tag_key, self.exemption_tag_value)
 
 
 def evaluate(subjects: Iterable[Subject], options: ScanOptions = ScanOptions()) -> list[Finding]:

@@ -59,6 +59,25 @@ def parse_ports(value: object, where: str) -> frozenset[int]:
     return ports
 
 
+def carries_exemption(tags: object, key: str, value: str) -> bool:
+    """True when ``tags`` carry the exemption tag ``key=value``, in every plane.
+
+    Key and value match case-insensitively, surrounding blanks ignored (``True``, as the
+    common convention writes it, matches ``true``). Accepts the API shape
+    ``[{"Key": .., "Value": ..}]`` and a plain mapping; anything else (an unresolved tag
+    set, say) carries no exemption.
+    """
+    pairs: list[tuple[object, object]]
+    if isinstance(tags, Mapping):
+        pairs = list(tags.items())
+    elif isinstance(tags, list):
+        pairs = [(t.get("Key"), t.get("Value")) for t in tags if isinstance(t, Mapping)]
+    else:
+        return False
+    key, value = key.strip().lower(), value.strip().lower()
+    return any(str(k).strip().lower() == key and str(v).strip().lower() == value for k, v in pairs)
+
+
 @dataclass(frozen=True)
 class RuntimeSettings:
     """What the handler needs to decide and act; immutable for the life of a container."""
@@ -99,22 +118,8 @@ class RuntimeSettings:
         return self.policy_modes.get(policy, self.mode)
 
     def is_exempt(self, tags: object) -> bool:
-        """True when the tags carry the exemption tag (key and value case-insensitive).
-
-        Accepts the EC2 shape ``[{"Key": .., "Value": ..}]`` and a plain mapping.
-        """
-        pairs: list[tuple[object, object]]
-        if isinstance(tags, Mapping):
-            pairs = list(tags.items())
-        elif isinstance(tags, list):
-            pairs = [(t.get("Key"), t.get("Value")) for t in tags if isinstance(t, Mapping)]
-        else:
-            return False
-        key = self.exemption_tag_key.lower()
-        value = self.exemption_tag_value.lower()
-        return any(
-            str(k).strip().lower() == key and str(v).strip().lower() == value for k, v in pairs
-        )
+        """True when the tags carry the exemption tag (see :func:`carries_exemption`)."""
+        return carries_exemption(tags, self.exemption_tag_key, self.exemption_tag_value)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> RuntimeSettings:
