@@ -8,10 +8,12 @@ id with ``_`` for ``-``):
   rules, IAM actions of the fix, undo operations, construct name and docs). It imports
   nothing but this module and :mod:`guardrails_runtime.model`, so the handler can read
   every spec on a cold start without importing any policy's logic;
-* ``policy.py``: the pure logic (``check`` for templates and plans, and the helpers the
-  fix calls);
+* ``policy.py``: the pure logic, ``evaluate(facts, options) -> violations`` over the typed
+  facts of the resource adapters (:mod:`guardrails_runtime.adapters`), called by every
+  plane: templates, plans and the live resource a fix read;
 * ``fix.py``: the reactive plane (a :class:`~guardrails_runtime.remediations.base.Remediation`
-  subclass named in ``SPEC.fix``), imported only for an event the policy handles.
+  subclass named in ``SPEC.fix``), imported only for an event the policy handles;
+* ``emulate.py`` (optional): the replay emulator's hook, left out of the Lambda asset.
 
 :func:`specs` discovers the folders; adding a policy is adding a folder.
 """
