@@ -8,6 +8,11 @@ CloudTrail record of an AuthorizeSecurityGroupIngress that added all of them. Ti
 pure decision (``open_entries`` + ``in_scope``) and the whole handler (``process``) against
 moto, one read and one revoke, median of --repeat. Setup (creating the rules in moto) is
 not timed.
+
+Also timed, without AWS: the coverage judgement (sources that only together are the
+whole internet) on RULES entries built to make it work hardest: 1,024 IPv6 /10 blocks
+that cover the whole space on every port, and the rest single-port /64 entries, each
+starting a new port segment of the sweep.
 """
 
 from __future__ import annotations
@@ -92,7 +97,27 @@ def main() -> None:
             handler.append(time.perf_counter() - start)
             assert outcome.decision is Decision.REMEDIATED, outcome.reason
             assert len(outcome.changes) == args.rules // 2
+    from guardrails_runtime.model import IngressEntry, SourceKind
+    from guardrails_runtime.policies.sg_open_ingress.policy import cover_members
+
+    blocks = [
+        IngressEntry("tcp", 0, 65535, f"{i << 6:x}::/10", SourceKind.IPV6) for i in range(1024)
+    ]
+    small = [
+        IngressEntry("tcp", 2000 + i, 2000 + i, f"2001:db8:{i:x}::/64", SourceKind.IPV6)
+        for i in range(args.rules)
+    ]
+    cover: list[float] = []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        members = cover_members(blocks + small)
+        cover.append(time.perf_counter() - start)
+        assert len(members) == 1024
     print(f"rules and change entries: {args.rules}")
+    print(
+        f"cover_members, 1,024 covering blocks + {args.rules} single-port entries: "
+        f"median {statistics.median(cover) * 1000:.1f} ms"
+    )
     print(f"open_entries + in_scope: median {statistics.median(pure) * 1000:.1f} ms")
     print(f"handler (moto, 1 read + 1 revoke): median {statistics.median(handler):.2f} s")
 

@@ -251,3 +251,79 @@ world_open(s) if {
 	count(parts) == 2
 	to_number(parts[1]) == 0
 }
+
+# --- CIDR blocks as bit strings (for coverage) ------------------------------------------
+
+# 4 or 6 for a valid CIDR.
+cidr_family(s) := 4 if ipv4_cidr(trim_space(s))
+
+else := 6
+
+family_width(4) := 32
+
+family_width(6) := 128
+
+# The network's prefix as a string of bits: "128.0.0.0/2" -> "10", "8000::/1" -> "1".
+cidr_bits(s) := substring(address_bits(parts[0]), 0, prefix) if {
+	parts := split(lower(trim_space(s)), "/")
+	prefix := cidr_prefix(parts, 0)
+}
+
+cidr_prefix(parts, _) := to_number(parts[1]) if count(parts) == 2
+
+else := width if width := family_width(cidr_family(parts[0]))
+
+# (rego-cpp: a comprehension's head must be a variable bound in its body, not a call.)
+address_bits(a) := concat("", [b | some o in split(a, "."); b := octet_bits(to_number(o))]) if {
+	contains(a, ".")
+} else := concat("", [b | some h in hextets(a); b := hextet_bits(h)])
+
+octet_bits(n) := concat("", [b | some m in [128, 64, 32, 16, 8, 4, 2, 1]; b := bit_text(n, m)])
+
+bit_text(n, m) := "1" if bits.and(n, m) != 0
+
+else := "0"
+
+hextets(a) := array.concat(array.concat(side(parts[0]), filler), side(parts[1])) if {
+	parts := split(a, "::")
+	count(parts) == 2
+	filler := repeat_list("0", (8 - count(side(parts[0]))) - count(side(parts[1])))
+} else := split(a, ":")
+
+side(t) := [] if t == ""
+
+else := split(t, ":")
+
+hextet_bits(h) := concat("", [b | some c in split(concat("", [zeros(4 - count(h)), h]), ""); b := hex_bits[c]])
+
+hex_bits := {
+	"0": "0000", "1": "0001", "2": "0010", "3": "0011", "4": "0100", "5": "0101", "6": "0110",
+	"7": "0111", "8": "1000", "9": "1001", "a": "1010", "b": "1011", "c": "1100", "d": "1101",
+	"e": "1110", "f": "1111",
+}
+
+repeat_list(x, k) := [y | some i in numbers.range(1, k); y := x] if k > 0
+
+else := []
+
+zeros(k) := concat("", repeat_list("0", k))
+
+# Blocks (bit strings) that together are the whole space of width n: the first address is
+# covered, and the address after every block is the end of the space or covered too.
+whole_space(blocks, n) if {
+	some b in blocks
+	startswith(zeros(n), b)
+	every b in blocks {
+		next_covered(b, n, blocks)
+	}
+}
+
+next_covered(b, _, _) if not contains(b, "0")
+
+next_covered(b, n, blocks) if {
+	contains(b, "0")
+	i := max(indexof_n(b, "0"))
+	next := concat("", [substring(b, 0, i), "1", zeros((count(b) - i) - 1), zeros(n - count(b))])
+	some other in blocks
+	startswith(next, other)
+}

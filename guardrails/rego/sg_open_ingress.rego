@@ -1,8 +1,10 @@
 # cdk-guardrails policy sg-open-ingress over a Terraform plan (Rego v1).
 #
 # No security-group ingress from the whole internet (any IPv4 or IPv6 network of prefix
-# length 0) on a port outside data.guardrails.params.allowed_public_ports (default 80, 443).
-# Protocol -1/all and port-less protocols (ICMP...) always violate. Rules:
+# length 0) on a port outside data.guardrails.params.allowed_public_ports (default 80, 443),
+# nor from sources of one group that only together cover the whole IPv4 or IPv6 space
+# (0.0.0.0/1 beside 128.0.0.0/1). Protocol -1/all and port-less protocols (ICMP...) always
+# violate. Rules:
 #   GR-SG1 (deny)  world-open ingress on a port that is not allowed
 #   GR-SG2 (warn)  a source, protocol or port is unknown in the plan or malformed
 package guardrails.sg_open_ingress
@@ -115,6 +117,92 @@ finding contains lib.finding("GR-SG1", "error", o.r, message, lib.location(o.sou
 	hi := port(o, 2)
 	covers_disallowed(protocol, lo, hi)
 	message := concat("", [describe(protocol, lo, hi), " from ", source, " is open to the whole internet; ", fix])
+}
+
+# --- coverage: sources that only together are the whole internet -----------------------
+
+# A valid CIDR source, not world-open alone, with known ports that let in a disallowed port.
+piece contains p if {
+	some o in occurrence
+	source := known_source(o)
+	lib.valid_cidr(source)
+	not lib.world_open(source)
+	count(problems(o)) == 0
+	protocol := normalize(protocol_of(o))
+	lo := port(o, 1)
+	hi := port(o, 2)
+	covers_disallowed(protocol, lo, hi)
+	p := {
+		"o": o, "group": group_of(o.r), "family": lib.cidr_family(source),
+		"bits": lib.cidr_bits(source), "protocol": protocol, "span": piece_span(protocol, lo, hi),
+	}
+}
+
+# Judged together: a group with the rule resources that name it (linked as the Python
+# reader links them), else the rules naming the same literal group id.
+group_of(r) := r.address if r.type == "aws_security_group"
+
+else := g.address if g := lib.link(r, "security_group_id", "aws_security_group")
+
+else := concat("", ["id:", v]) if {
+	not lib.unknown_at(r, ["security_group_id"])
+	v := lib.value_at(r, ["security_group_id"])
+	is_string(v)
+	v != ""
+} else := r.address
+
+piece_span(protocol, lo, hi) := span(lo, hi) if ported(protocol)
+
+else := [0, 0]
+
+# Where to look for a cover: for each piece, the first disallowed port it lets in (a cover
+# on any disallowed port is also one on the first disallowed port at or after the largest
+# start of its members' ranges). Port-less protocols and "all": one point.
+candidate contains {"group": p.group, "family": p.family, "protocol": p.protocol, "port": q} if {
+	some p in piece
+	q := first_disallowed(p)
+}
+
+first_disallowed(p) := 0 if not ported(p.protocol)
+
+else := min({x |
+	some x in numbers.range(p.span[0], smaller(p.span[1], p.span[0] + count(lib.params.allowed_public_ports)))
+	not x in lib.params.allowed_public_ports
+})
+
+applies(p, c) if {
+	p.group == c.group
+	p.family == c.family
+	p.protocol == "all"
+}
+
+applies(p, c) if {
+	p.group == c.group
+	p.family == c.family
+	p.protocol == c.protocol
+	p.span[0] <= c.port
+	c.port <= p.span[1]
+}
+
+cover_members(c) := {p | some p in piece; applies(p, c)}
+
+# The members of a full cover that no other member contains: they partition the space.
+finding contains lib.finding("GR-SG1", "error", m.o.r, message, lib.location(m.o.source_path), m.o.exempt) if {
+	some c in candidate
+	members := cover_members(c)
+	lib.whole_space({m.bits | some m in members}, lib.family_width(c.family))
+	some m in members
+	not inside_another(m, members)
+	source := known_source(m.o)
+	lo := port(m.o, 1)
+	hi := port(m.o, 2)
+	message := concat("", [describe(protocol_of(m.o), lo, hi), " from ", source, " is open to the whole internet together with the group's other sources; ", fix])
+}
+
+inside_another(m, members) if {
+	some other in members
+	other.bits != m.bits
+	startswith(m.bits, other.bits)
 }
 
 known_source(o) := v if {

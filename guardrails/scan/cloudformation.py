@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
@@ -254,7 +255,7 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
     resolver = Resolver(template)
     out: list[Subject] = []
     by_logical_id: dict[str, Subject] = {}
-    owned: list[tuple[Subject, Mapping[str, Any], tuple[str, ...]]] = []
+    owned: list[tuple[Subject, Mapping[str, Any], ModuleType]] = []
     for logical_id, resource in resolver.resources.items():
         if not isinstance(resource, dict):
             continue
@@ -282,13 +283,26 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
             facts,
         )
         if kind in adapter.OWNERS:
-            owned.append((subject, props, adapter.OWNERS[kind]))
+            owned.append((subject, props, adapter))
         by_logical_id[logical_id] = subject
         out.append(subject)
-    for subject, props, keys in owned:
+    groups: dict[object, list[Subject]] = {}
+    kinds: dict[object, ModuleType] = {}
+    for subject, props, adapter in owned:
+        keys = adapter.OWNERS[subject.resource_type]
         ref = next((props[k] for k in keys if k in props), None)
         owner = by_logical_id.get(ref.logical_id) if isinstance(ref, ResourceRef) else None
         subject.tags = owner.tags if owner is not None else {}
+        # Rules of one group judged together: the group itself when it is in the
+        # template, else every rule that names the same group id.
+        key: object = id(owner) if owner is not None else (subject.kind, ref)
+        if owner is not None and key not in groups:
+            groups[key] = [owner]
+        if owner is not None or isinstance(ref, str):
+            groups.setdefault(key, []).append(subject)
+            kinds[key] = adapter
+    for key, members in groups.items():
+        adapters.gather_group(members, kinds[key])
     return out
 
 

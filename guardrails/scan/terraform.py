@@ -105,12 +105,35 @@ def subjects(plan: Mapping[str, Any], file: str) -> list[Subject]:
                 owner.configured_by = owner.configured_by | {r.type}
         read.append((r, adapter, owner))
     out: list[Subject] = []
+    subject_of: dict[int, Subject] = {}
+    owned: list[tuple[Subject, _Resource | None, ModuleType, Any]] = []
     for r, adapter, owner in read:
         facts = adapter.from_terraform(r)
         if facts is None:
             continue
         tags = linker.tags(owner) if r.type in adapter.OWNERS else _tags(r)
-        out.append(Subject(adapter.KIND, r.address, r.type, file, tags, facts))
+        subject = Subject(adapter.KIND, r.address, r.type, file, tags, facts)
+        subject_of[id(r)] = subject
+        if r.type in adapter.OWNERS:
+            owned.append((subject, owner, adapter, r.get(adapter.OWNERS[r.type][0])))
+        out.append(subject)
+    # Resources that configure one owner judged together: the owner when it is in the
+    # plan, else every resource naming the same literal owner id.
+    groups: dict[object, list[Subject]] = {}
+    kinds: dict[object, ModuleType] = {}
+    for subject, owner, adapter, reference in owned:
+        head = subject_of.get(id(owner)) if owner is not None else None
+        if head is not None:
+            key: object = id(head)
+            groups.setdefault(key, [head])
+        elif isinstance(reference, str) and reference:
+            key = (adapter.KIND, reference)
+        else:
+            continue
+        groups.setdefault(key, []).append(subject)
+        kinds[key] = adapter
+    for key, members in groups.items():
+        adapters.gather_group(members, kinds[key])
     return out
 
 

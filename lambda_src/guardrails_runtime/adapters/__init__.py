@@ -15,7 +15,11 @@ Each adapter module declares:
   configuring resource is judged with its owner's tags (the exemption tag), and the owner
   learns which types configure it (:attr:`Source.configured_by`);
 * ``from_cloudformation(source)`` / ``from_terraform(source)``: the typed facts of one
-  resource (None: nothing to judge), read through a :class:`Source`.
+  resource (None: nothing to judge), read through a :class:`Source`;
+* optionally ``gather(members)``: given the facts of one resource and of every resource
+  that configures it (or, when the owner is not in the file, of every resource naming the
+  same owner), return them updated with what each needs of the others (a security
+  group's sources that only together cover the internet). See :func:`gather_group`.
 
 Runtime readers (the live API, CloudTrail requests) live in the same module, under the
 names the fixes import.
@@ -47,6 +51,15 @@ class Source(Protocol):
 
     def declared(self, name: str) -> bool:
         """True when the source itself sets ``name`` (not a provider-computed value)."""
+
+
+def gather_group(members: list[Any], adapter: ModuleType) -> None:
+    """Call the adapter's ``gather`` on one group of subjects (owner first when present),
+    replacing their facts; nothing for an adapter without one."""
+    gather = getattr(adapter, "gather", None)
+    if gather is not None and len(members) > 1:
+        for subject, facts in zip(members, gather([m.facts for m in members]), strict=True):
+            subject.facts = facts
 
 
 def location(path: tuple[Any, ...]) -> str:

@@ -54,6 +54,22 @@ class Ingress(NamedTuple):
     """
 
     entries: tuple[tuple[str, IngressEntry | Unresolved], ...]
+    # The resolved entries of the same group declared elsewhere (the group's inline rules,
+    # its other stand-alone rule resources): sources that only together cover the whole
+    # internet are judged across all of them (see :func:`gather`).
+    peers: tuple[IngressEntry, ...] = ()
+
+
+def gather(members: list[Ingress]) -> list[Ingress]:
+    """The facts of one group and of the rule resources that name it, each with the others'
+    resolved entries as ``peers`` (called by the readers once per group)."""
+    resolved = [[e for _, e in facts.entries if isinstance(e, IngressEntry)] for facts in members]
+    return [
+        facts._replace(
+            peers=tuple(e for j, entries in enumerate(resolved) if j != i for e in entries)
+        )
+        for i, facts in enumerate(members)
+    ]
 
 
 def from_cloudformation(source: Source) -> Ingress:

@@ -3,7 +3,9 @@
 Flow (decide, then act):
 
 1. Read from the event which group and which entries the change added. An event whose
-   entries are not world-open outside the allowed ports is ``compliant`` at no AWS cost.
+   CIDR entries all sit on allowed ports is ``compliant`` at no AWS cost; a CIDR on a
+   disallowed port needs the live group, since it may complete, with the group's other
+   sources, a cover of the whole internet (``0.0.0.0/1`` beside ``128.0.0.0/1``).
 2. Re-read the group: one ``DescribeSecurityGroups`` call (it carries the tags for the
    exemption check and the live permissions; the event only says where to look).
 3. Keep the live entries that still violate *and* that this change added (a Config
@@ -47,8 +49,10 @@ from guardrails_runtime.model import (
 )
 from guardrails_runtime.policies.sg_open_ingress.policy import (
     POLICY,
+    covers_disallowed_port,
     describe,
     grant_key,
+    is_world_open,
     open_entries,
 )
 from guardrails_runtime.policies.sg_open_ingress.spec import SPEC
@@ -108,7 +112,11 @@ class SecurityGroupIngressRemediation(Remediation):
                 Decision.IGNORED,
                 "the change adds no CIDR source (only security-group references or prefix lists)",
             )
-        offending = [f.entry for f in open_entries(cidr_scope, ctx.settings.allowed_public_ports)]
+        # A CIDR on a disallowed port is world-open alone (prefix length 0) or can complete,
+        # with the group's other sources, a cover of the whole internet (0.0.0.0/1 beside
+        # 128.0.0.0/1): only the live group tells. Entries on allowed ports cannot.
+        allowed = ctx.settings.allowed_public_ports
+        offending = [e for e in cidr_scope if _on_disallowed_port(e, allowed)]
         if not offending:
             return done(
                 outcome,
@@ -185,13 +193,18 @@ class SecurityGroupIngressRemediation(Remediation):
             return done(
                 outcome,
                 Decision.COMPLIANT,
-                "nothing in scope is still open to the "
-                "internet outside the allowed public ports (already reverted?)",
+                "nothing in scope is open to the whole internet outside the allowed public "
+                "ports, alone or with the group's other sources (or it was already reverted)",
             )
         outcome.changes = [_change(group_id, t, outcome.region) for t in targets]
         allowed = ", ".join(str(p) for p in sorted(ctx.settings.allowed_public_ports)) or "none"
+        together = (
+            " (together with the group's other sources)"
+            if any(not is_world_open(t.source) for t in targets)
+            else ""
+        )
         what = (
-            f"{', '.join(describe(t) for t in targets)} open to the whole internet "
+            f"{', '.join(describe(t) for t in targets)} open to the whole internet{together} "
             f"(allowed public ports: {allowed})"
         )
         exempt = tag_exemption(ctx.settings, group.get("Tags"), "group")
@@ -303,6 +316,13 @@ def _ingress_only(ec2: Any, group_id: str, scope: list[IngressEntry]) -> list[In
 
 class _GoneError(Exception):
     """What a revoke targeted no longer exists."""
+
+
+def _on_disallowed_port(entry: IngressEntry, allowed: frozenset[int]) -> bool:
+    """True for a CIDR entry that lets in a port outside ``allowed``; a source that is not
+    a network raises :class:`InvalidEntryError` (the event is unsupported, not compliant)."""
+    is_world_open(entry.source)
+    return covers_disallowed_port(entry, allowed)
 
 
 def in_scope(live: list[IngressEntry], scope: list[IngressEntry] | None) -> list[IngressEntry]:

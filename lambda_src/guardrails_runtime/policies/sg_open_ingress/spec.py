@@ -24,7 +24,8 @@ SPEC = PolicySpec(
     id=POLICY,
     title="No world-open security-group ingress",
     summary="No security-group ingress from the whole internet (any IPv4 or IPv6 network of "
-    "prefix length 0, however spelled) on a port outside allowed_public_ports.",
+    "prefix length 0, however spelled, or sources of one group that together cover the whole "
+    "space) on a port outside allowed_public_ports.",
     rules=(
         RuleInfo(
             id="GR-SG1",
