@@ -104,7 +104,11 @@ def test_access_denied_on_the_read_changes_nothing(ec2: Any) -> None:
 
 
 def test_aws_reports_part_of_a_revoke_unknown(ec2: Any) -> None:
-    """Default-VPC semantics: AWS revokes what it finds and lists the rest as unknown."""
+    """Default-VPC semantics: AWS revokes what it finds and lists the rest as unknown.
+
+    What AWS did not find was not removed by the guardrail: it is not in the changes (the
+    ledger entry), so ``guardrails undo`` cannot re-add a rule its owner had removed
+    (issue 13, item 13)."""
     gid = new_group(ec2)
     event = open_and_record(ec2, gid, SSH_MIXED)
     c = clients()
@@ -123,7 +127,8 @@ def test_aws_reports_part_of_a_revoke_unknown(ec2: Any) -> None:
     handler_ec2.meta.events.register("after-call.ec2.RevokeSecurityGroupIngress", add_unknown)
     outcome = process(event, settings(), c)
     assert outcome.decision is Decision.REMEDIATED
-    assert outcome.reason.endswith("(AWS did not find 1 permission(s): already gone)")
+    assert outcome.reason.endswith("1 entry(ies) were already gone; revoked")
+    assert [c.detail["cidr"] for c in outcome.changes] == ["::/0"]
     assert ingress(ec2, gid) == KEPT
 
 

@@ -61,6 +61,28 @@ def partition_for(region: str | None) -> str:
     return "aws"
 
 
+_PARTITIONS: Any = None
+
+
+def known_region(region: str) -> bool:
+    """True when ``region`` is a region of some AWS partition, by the format botocore's
+    endpoint data gives each partition (so a region launched after this botocore still
+    passes). A well-formed but unknown name (``xx-nowhere-9``) would otherwise end in a
+    connection error, a retry and the DLQ."""
+    global _PARTITIONS  # noqa: PLW0603 - one botocore session per process
+    if _PARTITIONS is None:
+        import botocore.session
+
+        _PARTITIONS = botocore.session.get_session()
+    try:
+        _PARTITIONS.get_partition_for_region(region)
+    except AttributeError:  # pragma: no cover - a botocore older than the method
+        return True
+    except Exception:  # botocore's UnknownRegionError, and anything it may raise instead
+        return False
+    return True
+
+
 class Clients:
     """Creates boto3 clients lazily, one per (service, region), and keeps them.
 

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from guardrails_runtime import notify
-from guardrails_runtime.aws import Clients, error_code, is_access_denied
+from guardrails_runtime.aws import Clients, error_code, is_access_denied, known_region
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError, parse
-from guardrails_runtime.model import RECORDED_DECISIONS, Decision, Mode, Outcome
+from guardrails_runtime.model import RECORDED_DECISIONS, Change, Decision, Mode, Outcome
 from guardrails_runtime.policies.sg_open_ingress.policy import InvalidEntryError
 from guardrails_runtime.remediations import Context, Remediation, by_event, by_policy
 from guardrails_runtime.settings import RuntimeSettings
@@ -54,9 +54,15 @@ def process(event: Any, settings: RuntimeSettings, clients: Clients) -> Outcome:
     if remediation is not None and parsed is not None and mode is not None:
         ledger = _open_ledger(settings, clients)
         previous = _previous(ledger, outcome)
-        if previous is not None and previous.get("notified") is False:
+        if previous is not None and not previous.get("final"):
+            # A retry after an error: keep what the interrupted attempt already changed.
+            earlier = _earlier_changes(previous)
+            _act(remediation, parsed, Context(settings, clients, mode, ledger), outcome)
+            _name_the_rule(remediation, outcome)
+            _keep_earlier(outcome, earlier)
+        elif previous is not None and previous.get("notified") is False:
             return _resend(previous, ledger, settings, clients, mode)
-        if previous is not None:
+        elif previous is not None:
             _ignore_duplicate(previous, outcome)
         else:
             _act(remediation, parsed, Context(settings, clients, mode, ledger), outcome)
@@ -148,7 +154,8 @@ def _open_ledger(settings: RuntimeSettings, clients: Clients) -> Ledger | None:
 
 
 def _previous(ledger: Ledger | None, outcome: Outcome) -> dict[str, Any] | None:
-    """The final entry of this event when it was handled before (a re-delivery), else None.
+    """This event's entry when it was seen before (a re-delivery, or a retry after an
+    error: then not final), else None.
 
     One read; a failure is kept on the outcome and the event is handled anyway.
     """
@@ -163,6 +170,27 @@ def _previous(ledger: Ledger | None, outcome: Outcome) -> dict[str, Any] | None:
         outcome.add_ledger_error(problem)
         LOG.error(problem)
         return None
+
+
+def _earlier_changes(entry: dict[str, Any]) -> list[Change]:
+    record = entry.get("record")
+    changes = record.get("changes") if isinstance(record, dict) else None
+    return [Change.from_dict(c) for c in changes or [] if isinstance(c, dict)]
+
+
+def _keep_earlier(outcome: Outcome, earlier: list[Change]) -> None:
+    """Put the changes an interrupted attempt made in front of the retry's own, so the
+    entry (and ``guardrails undo``) knows every change of the event."""
+    if not earlier:
+        return
+    mine = [c for c in outcome.changes if c not in earlier]
+    outcome.changes = earlier + mine
+    if outcome.decision not in (Decision.REMEDIATED, Decision.ERROR):
+        outcome.decision = Decision.REMEDIATED
+        outcome.reason = (
+            f"{outcome.reason}; the interrupted first attempt had already made "
+            f"{len(earlier)} change(s)"
+        )
 
 
 def _ignore_duplicate(previous: dict[str, Any], outcome: Outcome) -> None:
@@ -216,6 +244,10 @@ def _route(
         account=parsed.account,
         region=parsed.region,
     )
+    if parsed.region is not None and not known_region(parsed.region):
+        outcome.decision = Decision.UNSUPPORTED
+        outcome.reason = f"malformed event: region {parsed.region!r} is not an AWS region"
+        return outcome, None, None
     if isinstance(parsed, ComplianceChange):
         return _route_compliance(parsed, settings, outcome)
     outcome.actor = parsed.actor

@@ -13,7 +13,8 @@ Items:
   CloudTrail ``eventID``, or the EventBridge ``id`` of a Config event), which is what
   makes re-delivered events recognisable. ``record`` holds the whole outcome as JSON,
   including each change's exact ``undoCall``. A retryable failure is written with
-  ``final = false`` and overwritten by the retry's entry; only final entries deduplicate.
+  ``final = false``, with the changes made before the error, and overwritten by the
+  retry's entry, which keeps those changes beside its own; only final entries deduplicate.
 - an **undo entry** (id ``undo-<uuid>``, decision ``undone``) written by ``guardrails undo``;
   the undone entry gets ``undoneBy``/``undoneAt``/``undoEntry``.
 - a **hold** (id ``hold#<resource>``, in no index): until ``holdUntil`` the guardrail only
@@ -143,11 +144,12 @@ class Ledger:
     # --- used by the handler --------------------------------------------------------------
 
     def handled(self, event_id: str | None) -> dict[str, Any] | None:
-        """The final entry of an event already handled (a re-delivery), else None."""
+        """The entry of an event seen before (a re-delivery or a retry), else None: final
+        when it was handled, not final when a retryable error interrupted it (its changes
+        are then the ones that were made before the error)."""
         if not event_id:
             return None
-        entry = self._get(event_id)
-        return entry if entry and entry.get("final") else None
+        return self._get(event_id)
 
     def record(
         self, outcome: Outcome, mode: Mode | None, *, final: bool = True, notified: bool = True

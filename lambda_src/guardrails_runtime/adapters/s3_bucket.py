@@ -21,6 +21,7 @@ A source that says nothing about an aspect leaves it ``None``/empty: not judged 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -33,6 +34,7 @@ from guardrails_runtime.adapters import (
     location,
     mapping,
 )
+from guardrails_runtime.events import MalformedEventError
 from guardrails_runtime.model import Unresolved
 
 KIND = "bucket"
@@ -285,7 +287,19 @@ def from_api(
     )
 
 
-def name_from_cloudtrail(request: Mapping[str, Any]) -> str | None:
-    """The bucket an S3 call names (``bucketName``), or None."""
+# What S3 has ever accepted as a bucket name (legacy us-east-1 names included): botocore
+# refuses anything else before sending, so such a record cannot name a real bucket.
+_BUCKET_NAME = re.compile(r"[a-zA-Z0-9.\-_]{1,255}")
+
+
+def name_from_cloudtrail(request: Mapping[str, Any]) -> str:
+    """The bucket an S3 call names (``bucketName``); MalformedEventError when it names none
+    or a name no bucket can have."""
     name = request.get("bucketName")
-    return name.strip() if isinstance(name, str) and name.strip() else None
+    if not isinstance(name, str) or not name.strip():
+        raise MalformedEventError("requestParameters.bucketName must be a non-empty string")
+    if not _BUCKET_NAME.fullmatch(name.strip()):
+        raise MalformedEventError(
+            f"requestParameters.bucketName {name[:80]!r} is not a valid bucket name"
+        )
+    return name.strip()

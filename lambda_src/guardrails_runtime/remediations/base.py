@@ -70,10 +70,18 @@ def enforce(
     write and says what it did) -> ``remediated``.
 
     ``exempt`` is the reason the resource is left alone, or None when it is not exempt.
+    ``act`` makes one write: when it raises, nothing was changed, and the outcome says so
+    (its ``changes`` are what the ledger keeps of an interrupted attempt).
     """
-    return held_back(outcome, ctx, why, exempt) or done(
-        outcome, Decision.REMEDIATED, f"{why}; {act()}"
-    )
+    held = held_back(outcome, ctx, why, exempt)
+    if held is not None:
+        return held
+    try:
+        result = act()
+    except Exception:
+        outcome.changes = []
+        raise
+    return done(outcome, Decision.REMEDIATED, f"{why}; {result}")
 
 
 def tag_exemption(settings: RuntimeSettings, tags: object, what: str) -> str | None:

@@ -19,9 +19,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from guardrails_runtime.adapters.s3_bucket import from_api
+from guardrails_runtime.adapters.s3_bucket import from_api, name_from_cloudtrail
 from guardrails_runtime.aws import bucket_tags, error_code, partition_for
-from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
+from guardrails_runtime.events import ApiCall, ComplianceChange
 from guardrails_runtime.model import Change, Decision, Outcome, UndoCall, Unresolved
 from guardrails_runtime.policies.s3_encryption.policy import evaluate
 from guardrails_runtime.policies.s3_encryption.spec import SPEC
@@ -44,9 +44,7 @@ class S3EncryptionRemediation(Remediation):
     spec = SPEC
 
     def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
-        bucket = call.request.get("bucketName")
-        if not isinstance(bucket, str) or not bucket:
-            raise MalformedEventError("requestParameters.bucketName must be a non-empty string")
+        bucket = name_from_cloudtrail(call.request)
         return self._enforce(bucket, ctx, outcome)
 
     def on_compliance_change(

@@ -22,7 +22,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from guardrails_runtime.adapters.s3_bucket import FLAGS, from_api
+from guardrails_runtime.adapters.s3_bucket import FLAGS, from_api, name_from_cloudtrail
 from guardrails_runtime.aws import bucket_tags, error_code, partition_for
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
 from guardrails_runtime.model import Change, Decision, Outcome, PolicyOptions, UndoCall, Violation
@@ -53,9 +53,7 @@ class S3PublicAccessRemediation(Remediation):
     def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
         if call.event_name in ACCOUNT_PAB:
             return self._account(ctx, outcome)
-        bucket = call.request.get("bucketName")
-        if not isinstance(bucket, str) or not bucket:
-            raise MalformedEventError("requestParameters.bucketName must be a non-empty string")
+        bucket = name_from_cloudtrail(call.request)
         outcome.resource = bucket
         outcome.resource_arn = f"arn:{partition_for(outcome.region)}:s3:::{bucket}"
         s3 = ctx.clients.get("s3", outcome.region)

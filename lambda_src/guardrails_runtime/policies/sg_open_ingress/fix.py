@@ -25,6 +25,7 @@ undo command names what was removed.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -229,44 +230,57 @@ class SecurityGroupIngressRemediation(Remediation):
         what the event changed); when one entry of a by-value batch is gone (AWS then
         rejects the whole batch), the rest are revoked one by one.
         """
-        revoked = list(targets)
+        revoked: list[IngressEntry] = []  # what is known to be gone by our hand
         unknown: list[Any] = []
         try:
-            if all(t.rule_id for t in targets):
-                ids = [t.rule_id for t in targets]
-                unknown = self._call(ec2, GroupId=group_id, SecurityGroupRuleIds=ids)
-            else:
-                unknown = self._by_value(ec2, group_id, targets)
-        except _GoneError:
-            if not by_value:
-                outcome.changes = []
-                return done(
-                    outcome,
-                    Decision.COMPLIANT,
-                    "the modified rule is gone: nothing of this change is left to revoke",
-                )
             try:
-                unknown = self._by_value(ec2, group_id, targets)
+                if all(t.rule_id for t in targets):
+                    ids = [t.rule_id for t in targets]
+                    unknown = self._call(ec2, GroupId=group_id, SecurityGroupRuleIds=ids)
+                else:
+                    unknown = self._by_value(ec2, group_id, targets)
+                revoked = list(targets)
             except _GoneError:
-                revoked = []
-                for target in targets:
-                    try:
-                        self._by_value(ec2, group_id, [target])
-                        revoked.append(target)
-                    except _GoneError:
-                        continue
-        if not revoked:
+                if not by_value:
+                    outcome.changes = []
+                    return done(
+                        outcome,
+                        Decision.COMPLIANT,
+                        "the modified rule is gone: nothing of this change is left to revoke",
+                    )
+                try:
+                    unknown = self._by_value(ec2, group_id, targets)
+                    revoked = list(targets)
+                except _GoneError:
+                    for target in targets:
+                        try:
+                            self._by_value(ec2, group_id, [target])
+                            revoked.append(target)
+                        except _GoneError:
+                            continue
+        except Exception:
+            # Interrupted (the event is retried): the entry keeps what was revoked so far.
+            outcome.changes = [_change(group_id, t, outcome.region) for t in revoked]
+            raise
+        # Permissions AWS reports as unknown were already gone: not removed by us, so not
+        # in the entry (an undo would otherwise re-add what the owner had removed).
+        gone = Counter(grant_key(e) for e in entries_from_api(unknown))
+        removed: list[IngressEntry] = []
+        for target in revoked:
+            key = grant_key(target._replace(description=None))
+            if gone[key] > 0:
+                gone[key] -= 1
+            else:
+                removed.append(target)
+        if not removed:
             outcome.changes = []
             return done(
                 outcome, Decision.COMPLIANT, "already gone when revoking: nothing left to do"
             )
-        if len(revoked) < len(targets):
-            outcome.changes = [_change(group_id, t, outcome.region) for t in revoked]
-            what = f"{what}; {len(targets) - len(revoked)} entry(ies) were already gone"
-        reason = f"{what}; revoked"
-        if unknown:
-            reason += f" (AWS did not find {len(unknown)} permission(s): already gone)"
-        return done(outcome, Decision.REMEDIATED, reason)
+        if len(removed) < len(targets):
+            outcome.changes = [_change(group_id, t, outcome.region) for t in removed]
+            what = f"{what}; {len(targets) - len(removed)} entry(ies) were already gone"
+        return done(outcome, Decision.REMEDIATED, f"{what}; revoked")
 
     def _by_value(self, ec2: Any, group_id: str, targets: list[IngressEntry]) -> list[Any]:
         # AWS matches revokes by value; descriptions need not (and must not) match.
