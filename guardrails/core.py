@@ -127,19 +127,23 @@ class GuardrailCore(Construct):
             removal_policy=RemovalPolicy.DESTROY,
         )
         # Alarms (CloudWatch) and self-protection (EventBridge) publish to the encrypted
-        # topic: both services need the key. No condition here, as the services' own
-        # documentation gives it: SNS makes the KMS calls on their behalf, and the topic
-        # policy is what limits who may publish.
-        publishers = [
-            iam.ServicePrincipal("cloudwatch.amazonaws.com"),
-            iam.ServicePrincipal("events.amazonaws.com"),
-        ]
+        # topic: both services need the key (SNS makes the KMS calls on their behalf).
+        # CloudWatch's use is limited to this account (aws:SourceAccount, as on the topic
+        # policy; no source ARN: that CloudWatch passes one through SNS to KMS is not
+        # documented, and a wrong guess would silence every alarm). EventBridge's statement is
+        # the one aws-events-targets' SnsTopic adds for an encrypted topic (one is enough:
+        # no duplicate here); it carries no source condition, since the SNS developer
+        # guide says aws:SourceAccount and aws:SourceArn in a KMS key policy are not
+        # supported for EventBridge-to-encrypted-topic delivery (every delivery would
+        # fail). The topic policy fences who may publish through EventBridge instead.
         stack = Stack.of(self)
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
-                principals=list(publishers),
+                sid="AlarmsOfThisAccountPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
                 actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                 resources=["*"],
+                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
             )
         )
         self.topic = sns.Topic(
@@ -378,8 +382,18 @@ class GuardrailCore(Construct):
         }
         for grant in remediation.iam:
             resource = grant.resource.format(**values)
+            # An ARN without an account (S3 buckets: arn:aws:s3:::*) matches resources of
+            # every account; the role may act on this account's only, whatever another
+            # account's bucket policy allows it.
+            unscoped = "{account}" not in grant.resource and grant.resource != "*"
             self.role.add_to_principal_policy(
-                iam.PolicyStatement(actions=list(grant.actions), resources=[resource])
+                iam.PolicyStatement(
+                    actions=list(grant.actions),
+                    resources=[resource],
+                    conditions={"StringEquals": {"aws:ResourceAccount": stack.account}}
+                    if unscoped
+                    else None,
+                )
             )
             if "*" in grant.resource:
                 # Each wildcard is acknowledged on its own, with the remediation's reason.

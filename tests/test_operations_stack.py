@@ -132,13 +132,23 @@ def test_alarms_watch_errors_throttles_and_dead_letters(template: dict[str, Any]
 
 def test_topic_accepts_alarms_and_events_through_its_key(template: dict[str, Any]) -> None:
     key = one(template, "AWS::KMS::Key")["KeyPolicy"]["Statement"]
-    [services] = [s for s in key if isinstance(s["Principal"].get("Service"), list)]
-    assert services["Principal"]["Service"] == [
+    services = [s for s in key if "Service" in s["Principal"]]
+    # One statement per publisher, no duplicates (issue 13, item 14).
+    assert sorted(s["Principal"]["Service"] for s in services) == [
         "cloudwatch.amazonaws.com",
         "events.amazonaws.com",
     ]
-    assert services["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
-    assert services["Resource"] == "*"  # a key policy's resource is the key itself
+    assert len({json.dumps(s, sort_keys=True) for s in key}) == len(key)
+    for statement in services:
+        assert statement["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
+        assert statement["Resource"] == "*"  # a key policy's resource is the key itself
+    [alarm_key] = [s for s in services if s["Principal"]["Service"] == "cloudwatch.amazonaws.com"]
+    account = {"Ref": "AWS::AccountId"}
+    assert alarm_key["Condition"] == {"StringEquals": {"aws:SourceAccount": account}}
+    # EventBridge-to-encrypted-topic delivery fails with source conditions in the key
+    # policy (SNS developer guide): the topic policy fences it instead (below).
+    [events_key] = [s for s in services if s["Principal"]["Service"] == "events.amazonaws.com"]
+    assert "Condition" not in events_key
     topic_policy = one(template, "AWS::SNS::TopicPolicy")["PolicyDocument"]["Statement"]
     principals = {json.dumps(s.get("Principal")) for s in topic_policy if s["Effect"] == "Allow"}
     [alarms] = [
@@ -395,3 +405,8 @@ def test_scp_denies_what_self_protection_watches() -> None:
         assert {f"{service}:{c}" for c in calls} <= denied
     for statement in scp["Statement"]:
         assert "cfn-exec-role" in statement["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    # Nobody but the deployment may hand the remediation role to another function or
+    # assume it (a borrowed session is reported, but better never granted).
+    [role] = [s for s in scp["Statement"] if s["Sid"] == "ProtectGuardrailRole"]
+    assert set(role["Action"]) == {"iam:PassRole", "sts:AssumeRole"}
+    assert role["Resource"] == ["arn:aws:iam::*:role/Guardrails-GuardrailCoreRemediationRole*"]

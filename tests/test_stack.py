@@ -644,3 +644,24 @@ def test_outputs_named_in_the_readme_exist(template: dict[str, Any]) -> None:
     for name in re.findall(r"stack output `(\w+)`", readme):
         assert name in outputs, name
     assert re.findall(r"stack output `(\w+)`", readme), "the README names the ledger output"
+
+
+def test_grants_without_an_account_in_the_arn_are_scoped_to_this_account(
+    template: dict[str, Any],
+) -> None:
+    """S3 ARNs name no account: without aws:ResourceAccount the role could act on another
+    account's bucket that trusts it (issue 13, item 4)."""
+    [policy] = of_type(template, "AWS::IAM::Policy").values()
+    s3 = [
+        s
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if ":s3:::" in json.dumps(s["Resource"])
+    ]
+    assert s3, "the S3 policies grant on bucket ARNs"
+    for statement in s3:
+        assert statement["Condition"] == {
+            "StringEquals": {"aws:ResourceAccount": {"Ref": "AWS::AccountId"}}
+        }
+    for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+        if ":s3:::" not in json.dumps(statement["Resource"]):
+            assert "aws:ResourceAccount" not in json.dumps(statement.get("Condition", {}))
