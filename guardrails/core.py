@@ -527,18 +527,49 @@ def event_source_name(service_host: str) -> str:
     return "aws." + service_host.split(".", 1)[0]
 
 
-def cloudtrail_pattern(remediation: Remediation) -> events.EventPattern:
-    """Successful CloudTrail calls that a remediation reacts to.
+def cloudtrail_patterns(
+    remediation: Remediation, exemption_tag_key: str
+) -> list[tuple[str, events.EventPattern]]:
+    """Successful CloudTrail calls that a remediation reacts to, as ``(suffix, pattern)``.
 
     ``errorCode`` must be absent: failed calls changed nothing (the handler checks again).
+    One pattern for every trigger (suffix ``""``), unless a trigger names where its tag
+    keys are (``Trigger.tag_keys``): then one pattern per trigger, passing only calls that
+    name the exemption tag key, in any case (suffix: the service).
     """
-    detail: dict[str, Any] = {
-        "eventSource": [remediation.event_source],
-        "eventName": list(remediation.event_names),
-        "errorCode": [{"exists": False}],
-    }
+    triggers = remediation.spec.triggers
+    if not any(t.tag_keys for t in triggers):
+        detail: dict[str, Any] = {
+            "eventSource": sorted({t.event_source for t in triggers}),
+            "eventName": list(remediation.event_names),
+            "errorCode": [{"exists": False}],
+        }
+        return [("", _api_call_pattern(sorted({t.event_source for t in triggers}), detail))]
+    out = []
+    for trigger in triggers:
+        detail = {
+            "eventSource": [trigger.event_source],
+            "eventName": list(trigger.event_names),
+            "errorCode": [{"exists": False}],
+        }
+        if trigger.tag_keys:
+            node = detail
+            *parents, leaf = trigger.tag_keys.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = [{"equals-ignore-case": exemption_tag_key}]
+        out.append(
+            (
+                trigger.event_source.split(".", 1)[0],
+                _api_call_pattern([trigger.event_source], detail),
+            )
+        )
+    return out
+
+
+def _api_call_pattern(sources: list[str], detail: dict[str, Any]) -> events.EventPattern:
     return events.EventPattern(
-        source=[event_source_name(remediation.event_source)],
+        source=[event_source_name(s) for s in sources],
         detail_type=["AWS API Call via CloudTrail"],
         detail=detail,
     )

@@ -7,7 +7,7 @@ from typing import ClassVar
 from aws_cdk import aws_config as config
 from constructs import Construct
 
-from guardrails.core import GuardrailCore, cloudtrail_pattern, compliance_pattern
+from guardrails.core import GuardrailCore, cloudtrail_patterns, compliance_pattern
 from guardrails.settings import GuardrailSettings
 from guardrails_runtime.model import Mode
 from guardrails_runtime.remediations.base import Remediation
@@ -49,13 +49,17 @@ class PolicyGuardrail(Construct):
         settings = self.core.settings
         policy = self.remediation.policy
         self.core.grant(self.remediation)
-        self.event_rule = self.core.route(
-            self,
-            "OnApiCall",
-            cloudtrail_pattern(self.remediation),
-            description=f"{policy}: {', '.join(self.remediation.event_names)}",
-            name=f"{policy}-api",
-        )
+        self.event_rules = [
+            self.core.route(
+                self,
+                f"OnApiCall{suffix.capitalize()}",
+                pattern,
+                description=f"{policy}: {', '.join(self.remediation.event_names)}",
+                name=f"{policy}-api{'-' + suffix if suffix else ''}",
+            )
+            for suffix, pattern in cloudtrail_patterns(self.remediation, settings.exemption_tag_key)
+        ]
+        self.event_rule = self.event_rules[0]
         self.config_rules: list[config.ManagedRule] = []
         routed: list[str] = []
         for spec in settings.config_rule_specs(policy):

@@ -77,6 +77,7 @@ class GuardrailSettings:
     exemption_tag_value: str = rt.DEFAULT_EXEMPTION_VALUE
     notification_emails: tuple[str, ...] = ()
     exempt_accounts: tuple[str, ...] = ()
+    exemption_approvers: tuple[str, ...] = ()
     config_rules: bool = True
     require_kms: bool = False
     s3_kms_key_id: str = ""
@@ -161,6 +162,7 @@ class GuardrailSettings:
             rt.ENV_EXEMPTION_VALUE: self.exemption_tag_value,
             rt.ENV_ALLOWED_PORTS: ",".join(str(p) for p in sorted(self.allowed_public_ports)),
             rt.ENV_EXEMPT_ACCOUNTS: ",".join(self.exempt_accounts),
+            rt.ENV_EXEMPTION_APPROVERS: ",".join(self.exemption_approvers),
             rt.ENV_REQUIRE_KMS: "true" if self.require_kms else "false",
             rt.ENV_S3_KMS_KEY: self.s3_kms_key_id,
             rt.ENV_CONFIG_RULES: json.dumps(

@@ -21,6 +21,7 @@ EXPECTED_REMEDIATE = {
     "authorize-ssh-world.json": "remediated",
     "config-ebs-noncompliant.json": "remediated",
     "config-sg-noncompliant.json": "remediated",
+    "create-tags-self-exempt.json": "notified",  # no approvers set: reported, counts
     "delete-bucket-encryption.json": "remediated",
     "disable-ebs-encryption-by-default.json": "remediated",
     "stop-logging.json": "remediated",

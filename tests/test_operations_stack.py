@@ -404,7 +404,16 @@ def test_scp_denies_what_self_protection_watches() -> None:
     ):
         assert {f"{service}:{c}" for c in calls} <= denied
     for statement in scp["Statement"]:
-        assert "cfn-exec-role" in statement["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+        allowed = statement["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+        assert "cfn-exec-role" in json.dumps(allowed)
+    # Only approvers (and the deployment) may set or remove the exemption tag, where the
+    # service has a tag-key condition (S3 bucket tagging has none: the react plane watches).
+    [exempt] = [s for s in scp["Statement"] if s["Sid"] == "OnlyApproversExempt"]
+    assert exempt["Condition"]["ForAnyValue:StringEqualsIgnoreCase"] == {
+        "aws:TagKeys": ["SecurityExemption"]
+    }
+    tagging = {"ec2:CreateTags", "cloudtrail:AddTags", "rds:AddTagsToResource"}
+    assert tagging <= set(exempt["Action"])
     # Nobody but the deployment may hand the remediation role to another function or
     # assume it (a borrowed session is reported, but better never granted).
     [role] = [s for s in scp["Statement"] if s["Sid"] == "ProtectGuardrailRole"]

@@ -135,6 +135,8 @@ def test_rules_json_and_manifest(capsys: pytest.CaptureFixture[str]) -> None:
         ("GR-CT3", "cloudtrail-enabled", "error"),
         ("GR-EBS1", "ebs-encryption", "error"),
         ("GR-EBS2", "ebs-encryption", "warning"),
+        ("GR-EX1", "exemption-tags", "warning"),
+        ("GR-EX2", "exemption-tags", "error"),
         ("GR-RDS1", "rds-public-access", "error"),
         ("GR-RDS2", "rds-public-access", "warning"),
         ("GR-S3E1", "s3-encryption", "error"),

@@ -26,6 +26,8 @@ EXPECTED_ACTIONS = {
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:Query",
+    "cloudtrail:RemoveTags",
+    "ec2:DeleteTags",
     "ec2:DescribeSecurityGroupRules",
     "ec2:DescribeSecurityGroups",
     "ec2:EnableEbsEncryptionByDefault",
@@ -37,6 +39,7 @@ EXPECTED_ACTIONS = {
     "logs:PutLogEvents",
     "rds:DescribeDBInstances",
     "rds:ModifyDBInstance",
+    "rds:RemoveTagsFromResource",
     "s3:GetAccountPublicAccessBlock",
     "s3:GetBucketAcl",
     "s3:GetBucketPolicy",
@@ -45,6 +48,7 @@ EXPECTED_ACTIONS = {
     "s3:PutAccountPublicAccessBlock",
     "s3:PutBucketAcl",
     "s3:PutBucketPublicAccessBlock",
+    "s3:PutBucketTagging",
     "s3:GetEncryptionConfiguration",
     "s3:PutEncryptionConfiguration",
     "sns:Publish",
@@ -111,8 +115,10 @@ def test_every_resource(template: dict[str, Any]) -> None:
         "AWS::IAM::Policy": 1,
         "AWS::Lambda::Function": 1,
         "AWS::Lambda::EventInvokeConfig": 1,
-        "AWS::Lambda::Permission": 11,
-        "AWS::Events::Rule": 12,  # 11 routes to the Lambda + self-protection
+        "AWS::Lambda::Permission": 15,
+        # 15 routes to the Lambda (exemption-tags: one per tagged service, each filtered
+        # on the exemption tag key) + self-protection
+        "AWS::Events::Rule": 16,
         "AWS::Config::ConfigRule": 9,
         "AWS::DynamoDB::Table": 1,
         "AWS::CloudWatch::Alarm": 3,
@@ -250,7 +256,8 @@ def test_settings_change_the_stack() -> None:
         log_retention_days=365,
     )
     assert of_type(template, "AWS::Config::ConfigRule") == {}
-    assert len(lambda_rules(template)) == len(POLICIES)  # one API route each, no Config routes
+    # One API route per policy (per service for exemption-tags), no Config routes.
+    assert len(lambda_rules(template)) == len(POLICIES) + 3
     fn = one(template, "AWS::Lambda::Function")
     assert "ReservedConcurrentExecutions" not in fn
     assert fn["Environment"]["Variables"]["GUARDRAILS_MODE"] == "remediate"
@@ -665,3 +672,27 @@ def test_grants_without_an_account_in_the_arn_are_scoped_to_this_account(
     for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
         if ":s3:::" not in json.dumps(statement["Resource"]):
             assert "aws:ResourceAccount" not in json.dumps(statement.get("Condition", {}))
+
+
+def test_tagging_rules_pass_only_calls_that_name_the_exemption_key() -> None:
+    """Ordinary tagging never reaches the Lambda: a flood of CreateTags cannot starve the
+    guardrail's reserved concurrency (the rules filter on the configured key, any case)."""
+    _, template = synth(exemption_tag_key="Waiver")
+    rules = {
+        r["Properties"]["Name"]: r["Properties"]["EventPattern"]
+        for r in of_type(template, "AWS::Events::Rule").values()
+        if r["Properties"].get("Name", "").startswith("guardrails-exemption-tags-api")
+    }
+    assert sorted(rules) == [
+        "guardrails-exemption-tags-api-cloudtrail",
+        "guardrails-exemption-tags-api-ec2",
+        "guardrails-exemption-tags-api-rds",
+        "guardrails-exemption-tags-api-s3",
+    ]
+    ec2 = rules["guardrails-exemption-tags-api-ec2"]["detail"]
+    assert ec2["eventName"] == ["CreateTags", "DeleteTags"]
+    assert ec2["requestParameters"]["tagSet"]["items"]["key"] == [{"equals-ignore-case": "Waiver"}]
+    s3 = rules["guardrails-exemption-tags-api-s3"]["detail"]
+    assert s3["requestParameters"]["Tagging"]["TagSet"]["Tag"]["Key"] == [
+        {"equals-ignore-case": "Waiver"}
+    ]

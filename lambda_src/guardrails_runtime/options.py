@@ -28,6 +28,7 @@ from guardrails_runtime.settings import (
     DEFAULT_MODE,
     ENV_ALLOWED_PORTS,
     ENV_EXEMPT_ACCOUNTS,
+    ENV_EXEMPTION_APPROVERS,
     ENV_EXEMPTION_KEY,
     ENV_EXEMPTION_VALUE,
     ENV_FLAP_COOLDOWN,
@@ -401,6 +402,22 @@ OPTIONS: tuple[Option, ...] = (
         "account ids exempt from account-level policies (ebs-encryption)",
         decode=_decode_text_list,
         env=ENV_EXEMPT_ACCOUNTS,
+    ),
+    Option(
+        "exemption_approvers",
+        "exemptionApprovers",
+        (),
+        "Sequence[str]",
+        _strings(
+            r"^arn:aws[a-z-]*:(iam|sts)::(\d{12}|\*):\S+$",
+            "IAM or STS principal ARN patterns",
+            "an IAM or STS principal ARN pattern (arn:aws:iam::<account>:role/<name>, * allowed)",
+        ),
+        "principal ARN patterns (fnmatch, * allowed) whose exemption tags count; an "
+        "exemption tag set by anyone else is removed (remediate) and reported; empty: every "
+        "exemption counts, and each is reported",
+        decode=_decode_text_list,
+        env=ENV_EXEMPTION_APPROVERS,
     ),
     Option(
         "config_rules",

@@ -24,6 +24,7 @@ ENV_TOPIC_ARN = "GUARDRAILS_TOPIC_ARN"
 ENV_ROLE_ARN = "GUARDRAILS_REMEDIATOR_ROLE_ARN"
 ENV_CONFIG_RULES = "GUARDRAILS_CONFIG_RULES"
 ENV_EXEMPT_ACCOUNTS = "GUARDRAILS_EXEMPT_ACCOUNTS"
+ENV_EXEMPTION_APPROVERS = "GUARDRAILS_EXEMPTION_APPROVERS"
 ENV_REQUIRE_KMS = "GUARDRAILS_REQUIRE_KMS"
 ENV_S3_KMS_KEY = "GUARDRAILS_S3_KMS_KEY"
 ENV_LEDGER_TABLE = "GUARDRAILS_LEDGER_TABLE"
@@ -95,6 +96,8 @@ class RuntimeSettings:
     config_rules: Mapping[str, str] = field(default_factory=dict)
     # Account-level settings carry no tags: these accounts are exempt by configuration.
     exempt_accounts: frozenset[str] = frozenset()
+    # Principal ARN patterns whose exemption tags count; empty: anyone's (each is reported).
+    exemption_approvers: tuple[str, ...] = ()
     # s3-encryption: only SSE-KMS passes, and the key restored (None: the AWS managed key).
     require_kms: bool = False
     s3_kms_key: str | None = None

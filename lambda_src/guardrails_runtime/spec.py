@@ -51,6 +51,10 @@ class Trigger(NamedTuple):
     event_source: str
     event_names: tuple[str, ...]
     ignored: Mapping[str, str] = {}
+    # Where the call's tag keys are (dotted path in the CloudTrail record): set, the
+    # EventBridge rule passes only calls that name the exemption tag key (any case), so
+    # ordinary tagging never reaches the Lambda.
+    tag_keys: str = ""
 
 
 class ConfigRule(NamedTuple):

@@ -1,0 +1,1 @@
+"""Policy ``exemption-tags``: exemptions are reported, and count only when approved."""

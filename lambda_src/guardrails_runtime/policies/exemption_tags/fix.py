@@ -1,0 +1,157 @@
+"""Reactive plane of ``exemption-tags``: report exemptions; remove unapproved ones.
+
+Every tagging call that sets or removes the exemption tag on a judged resource (security
+groups, buckets, trails, DB instances) is reported with who made it (``notified``, GR-EX1).
+With ``exemption_approvers`` set, an exemption set by anyone else is GR-EX2: in remediate
+mode the guardrail removes that one tag (the resource's other tags stay), so the exemption
+never counts; ``notify`` reports it as ``would-remediate``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from guardrails_runtime.aws import error_code
+from guardrails_runtime.events import ApiCall, ComplianceChange
+from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
+from guardrails_runtime.policies.exemption_tags.policy import (
+    evaluate,
+    judged_resources,
+    principals,
+    tag_change,
+)
+from guardrails_runtime.policies.exemption_tags.spec import SPEC
+from guardrails_runtime.remediations.base import Context, Remediation, done, enforce
+from guardrails_runtime.settings import RuntimeSettings, carries_exemption
+from guardrails_runtime.shell import command, region_args
+
+
+class ExemptionTagsRemediation(Remediation):
+    """Report exemption tags; remove those set by non-approvers."""
+
+    spec = SPEC
+
+    def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
+        change = tag_change(call)
+        settings = ctx.settings
+        key, value = settings.exemption_tag_key, settings.exemption_tag_value
+        violations = evaluate(change, call, key, value, settings.exemption_approvers)
+        resources = judged_resources(change)
+        outcome.resource = ", ".join(resources) or (
+            change.resources[0] if change.resources else None
+        )
+        if not violations:
+            return done(
+                outcome, Decision.IGNORED, "the call neither sets nor removes the exemption tag"
+            )
+        who = principals(call)[0] if principals(call) else "an unknown principal"
+        [violation] = violations
+        outcome.rule = violation.rule
+        if violation.rule == "GR-EX1":
+            approval = (
+                "an exemption approver"
+                if settings.exemption_approvers and not change.removed
+                else "no exemptionApprovers are set: every exemption counts"
+                if not change.removed
+                else "an exemption was withdrawn"
+            )
+            return done(
+                outcome,
+                Decision.NOTIFIED,
+                f"{violation.message} on {outcome.resource} by {who} ({approval})",
+            )
+        tag = next(
+            (k, v)
+            for k, v in change.tags
+            if carries_exemption({k: v}, key, value) and v is not None
+        )
+        client = ctx.clients.get(change.service, outcome.region)
+        before = {r: _bucket_tags(client, r) for r in resources} if change.service == "s3" else {}
+        outcome.changes = [
+            _change(change.service, r, tag, before.get(r), outcome.region) for r in resources
+        ]
+        why = f"{violation.message} ({who}) on {outcome.resource}: the exemption does not count"
+
+        def act() -> str:
+            for resource in resources:
+                _remove(client, change.service, resource, tag, before.get(resource))
+            return "exemption tag removed (the resource's other tags kept)"
+
+        return enforce(outcome, ctx, why=why, exempt=None, act=act)
+
+    def on_compliance_change(
+        self, change: ComplianceChange, ctx: Context, outcome: Outcome
+    ) -> Outcome:
+        return done(outcome, Decision.UNSUPPORTED, "exemption-tags has no Config rule")
+
+    def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
+        return None  # an exemption cannot exempt itself
+
+
+def _bucket_tags(s3: Any, bucket: str) -> list[dict[str, str]]:
+    try:
+        return list(s3.get_bucket_tagging(Bucket=bucket)["TagSet"])
+    except ClientError as exc:
+        if error_code(exc) == "NoSuchTagSet":
+            return []
+        raise
+
+
+def _remove(
+    client: Any,
+    service: str,
+    resource: str,
+    tag: tuple[str, str],
+    before: list[dict[str, str]] | None,
+) -> None:
+    """Remove the one exemption tag; every other tag of the resource stays."""
+    key, value = tag
+    if service == "ec2":
+        client.delete_tags(Resources=[resource], Tags=[{"Key": key, "Value": value}])
+    elif service == "s3":
+        kept = [t for t in before or [] if t["Key"] != key]
+        if kept:
+            client.put_bucket_tagging(Bucket=resource, Tagging={"TagSet": kept})
+        else:
+            client.delete_bucket_tagging(Bucket=resource)
+    elif service == "cloudtrail":
+        client.remove_tags(ResourceId=resource, TagsList=[{"Key": key, "Value": value}])
+    else:
+        client.remove_tags_from_resource(ResourceName=resource, TagKeys=[key])
+
+
+def _change(
+    service: str,
+    resource: str,
+    tag: tuple[str, str],
+    before: list[dict[str, str]] | None,
+    region: str | None,
+) -> Change:
+    """The removal, with the call and AWS CLI command that put the tag back (S3: the
+    bucket's whole tag set as it was, since PutBucketTagging replaces them all)."""
+    key, value = tag
+    pair = {"Key": key, "Value": value}
+    shorthand = f"Key={key},Value={value}"
+    if service == "ec2":
+        cli = ["ec2", "create-tags", *region_args(region), "--resources", resource]
+        cli += ["--tags", shorthand]
+        call = UndoCall("ec2", "create_tags", {"Resources": [resource], "Tags": [pair]})
+    elif service == "s3":
+        tag_set = {"TagSet": before or [pair]}
+        cli = ["s3api", "put-bucket-tagging", "--bucket", resource]
+        cli += ["--tagging", json.dumps(tag_set, separators=(",", ":"))]
+        call = UndoCall("s3", "put_bucket_tagging", {"Bucket": resource, "Tagging": tag_set})
+    elif service == "cloudtrail":
+        cli = ["cloudtrail", "add-tags", *region_args(region), "--resource-id", resource]
+        cli += ["--tags-list", shorthand]
+        call = UndoCall("cloudtrail", "add_tags", {"ResourceId": resource, "TagsList": [pair]})
+    else:
+        cli = ["rds", "add-tags-to-resource", *region_args(region), "--resource-name", resource]
+        cli += ["--tags", shorthand]
+        call = UndoCall("rds", "add_tags_to_resource", {"ResourceName": resource, "Tags": [pair]})
+    return Change(
+        f"{service}:remove-exemption-tag", resource, {"tag": pair}, command("aws", *cli), call
+    )
