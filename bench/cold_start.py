@@ -40,7 +40,8 @@ def import_seconds(python: Path | str, module: str, cwd: Path) -> float:
 
 
 def asset_bytes() -> int:
-    """The zipped asset as CDK builds it: lambda_src/ less byte code and emulator hooks."""
+    """The zipped asset as CDK builds it: lambda_src/ less byte code, emulator hooks and
+    template readers."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted((ROOT / "lambda_src").rglob("*")):
@@ -49,6 +50,7 @@ def asset_bytes() -> int:
                 and "__pycache__" not in path.parts
                 and path.suffix != ".pyc"
                 and path.name != "emulate.py"
+                and "templates" not in path.relative_to(ROOT / "lambda_src").parts
             ):
                 archive.write(path, path.relative_to(ROOT / "lambda_src"))
     return len(buffer.getvalue())

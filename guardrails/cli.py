@@ -417,7 +417,7 @@ def _command(
 
 def build_parser() -> argparse.ArgumentParser:
     from guardrails import __version__
-    from guardrails_runtime.policies.sg_open_ingress.policy import DEFAULT_ALLOWED_PORTS
+    from guardrails_runtime.model import DEFAULT_ALLOWED_PORTS
     from guardrails_runtime.settings import DEFAULT_EXEMPTION_KEY, DEFAULT_EXEMPTION_VALUE
 
     parser = _Parser(

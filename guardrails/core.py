@@ -52,7 +52,16 @@ CORE_ID = "GuardrailCore"
 LEDGER_OUTPUT = "LedgerTableName"
 HANDLER = "guardrails_runtime.handler.handler"
 # The Lambda needs neither byte code nor the emulator hooks (they need moto).
-ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "*.egg-info", "**/.mypy_cache", "**/emulate.py"]
+# The Lambda asset carries only what runs in Lambda: no byte code, no emulator hooks, no
+# template and plan readers (the static plane runs in CI and at synth).
+ASSET_EXCLUDES = [
+    "**/__pycache__",
+    "**/*.pyc",
+    "*.egg-info",
+    "**/.mypy_cache",
+    "**/emulate.py",
+    "**/adapters/templates",
+]
 
 
 def lambda_asset_path() -> Path | None:

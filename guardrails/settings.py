@@ -43,7 +43,7 @@ __all__ = [
     "SettingsError",
     "SlackChannel",
 ]
-from guardrails_runtime.policies.sg_open_ingress.policy import DEFAULT_ALLOWED_PORTS
+from guardrails_runtime.model import DEFAULT_ALLOWED_PORTS
 from guardrails_runtime.spec import spec
 
 # The error class of every settings check (one class for context, Python and Lambda).

@@ -5,20 +5,30 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-import guardrails_runtime.adapters as package
+import guardrails_runtime.adapters.templates as package
 from guardrails.scan import cloudformation, terraform
 from guardrails.scan.engine import evaluate
-from guardrails_runtime import adapters
+from guardrails_runtime.adapters import templates as adapters
 from guardrails_runtime.spec import specs
 
 MODULES: list[ModuleType] = [
     importlib.import_module(f"{package.__name__}.{info.name}")
     for info in pkgutil.iter_modules(package.__path__)
 ]
+RUNTIME = Path(package.__file__).parent.parent
+
+
+def test_every_template_reader_has_its_runtime_half() -> None:
+    """One adapter per type: ``adapters/<type>.py`` (facts, runtime readers, in the asset)
+    beside ``adapters/templates/<type>.py`` (static readers, not in the asset)."""
+    static = {m.__name__.rsplit(".", 1)[-1] for m in MODULES}
+    runtime = {p.stem for p in RUNTIME.glob("*.py") if p.stem != "__init__"}
+    assert static == runtime
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[-1])

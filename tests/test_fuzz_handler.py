@@ -32,8 +32,8 @@ from guardrails_runtime.adapters.ec2_security_group import (
 )
 from guardrails_runtime.events import ComplianceChange, MalformedEventError, parse
 from guardrails_runtime.handler import process
-from guardrails_runtime.model import Decision
-from guardrails_runtime.policies.sg_open_ingress.policy import InvalidEntryError, open_entries
+from guardrails_runtime.model import Decision, InvalidEntryError
+from guardrails_runtime.policies.sg_open_ingress.policy import open_entries
 
 EXAMPLES = int(os.environ.get("GUARDRAILS_FUZZ_EXAMPLES", "2000"))
 BASES = [

@@ -696,3 +696,40 @@ def test_tagging_rules_pass_only_calls_that_name_the_exemption_key() -> None:
     assert s3["requestParameters"]["Tagging"]["TagSet"]["Tag"]["Key"] == [
         {"equals-ignore-case": "Waiver"}
     ]
+
+
+@pytest.mark.synth
+def test_the_staged_asset_leaves_out_what_lambda_never_runs(tmp_path: Path) -> None:
+    """Emulator hooks and template readers are not in the asset, and every fix imports
+    without them (what Lambda would do with the staged folder on its path)."""
+    import subprocess
+    import sys
+
+    import aws_cdk as cdk
+
+    from guardrails import GuardrailSettings, GuardrailStack
+
+    app = cdk.App(outdir=str(tmp_path / "cdk.out"))
+    GuardrailStack(app, "Guardrails", settings=GuardrailSettings())
+    app.synth()
+    [asset] = [
+        p for p in (tmp_path / "cdk.out").glob("asset.*") if (p / "guardrails_runtime").is_dir()
+    ]
+    files = {str(p.relative_to(asset)) for p in asset.rglob("*.py")}
+    assert "guardrails_runtime/adapters/ec2_security_group.py" in files
+    assert not [f for f in files if f.endswith("emulate.py") or "/templates/" in f]
+    code = (
+        "import importlib, sys, guardrails_runtime\n"
+        f"assert guardrails_runtime.__file__.startswith({str(asset)!r})\n"
+        "from guardrails_runtime.remediations import all_remediations\n"
+        "print(len(all_remediations()))\n"
+        "assert not [m for m in sys.modules if 'templates' in m or m.startswith('guardrails.')]\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(asset)!r})\n{code}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) >= 7

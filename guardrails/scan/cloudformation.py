@@ -24,8 +24,8 @@ import yaml
 
 from guardrails.scan import cfn_yaml
 from guardrails.scan.errors import ScanInputError
-from guardrails_runtime import adapters
 from guardrails_runtime.adapters import as_list, known, mapping
+from guardrails_runtime.adapters import templates as adapters
 from guardrails_runtime.model import ResourceRef, Subject, Unresolved
 
 _NO_VALUE = object()

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from guardrails_runtime import adapters
+from guardrails_runtime.adapters import templates as adapters
 from guardrails_runtime.model import Subject, Unresolved
 
 _INDEX = re.compile(r"\[[^\]]*\]")

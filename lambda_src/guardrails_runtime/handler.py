@@ -22,8 +22,14 @@ from botocore.exceptions import ClientError
 from guardrails_runtime import notify
 from guardrails_runtime.aws import Clients, error_code, is_access_denied, known_region
 from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError, parse
-from guardrails_runtime.model import RECORDED_DECISIONS, Change, Decision, Mode, Outcome
-from guardrails_runtime.policies.sg_open_ingress.policy import InvalidEntryError
+from guardrails_runtime.model import (
+    RECORDED_DECISIONS,
+    Change,
+    Decision,
+    InvalidEntryError,
+    Mode,
+    Outcome,
+)
 from guardrails_runtime.remediations import Context, Remediation, by_event, by_policy
 from guardrails_runtime.settings import RuntimeSettings
 

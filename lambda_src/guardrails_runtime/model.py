@@ -56,6 +56,11 @@ class SourceKind(enum.StrEnum):
     GROUP = "group"
 
 
+class InvalidEntryError(ValueError):
+    """An ingress entry whose source or ports cannot be interpreted (the event is
+    ``unsupported``)."""
+
+
 class IngressEntry(NamedTuple):
     """One ingress permission entry: a protocol, a port range and exactly one source.
 
@@ -262,8 +267,13 @@ class Subject:
     facts: Any = None
 
 
+# Ports that may be open to the whole internet unless configured otherwise (one definition:
+# the settings, the policies and the CLI read it here).
+DEFAULT_ALLOWED_PORTS: frozenset[int] = frozenset({80, 443})
+
+
 class PolicyOptions(NamedTuple):
     """The knobs of the static policies; defaults equal the runtime's defaults."""
 
-    allowed_public_ports: frozenset[int] = frozenset({80, 443})
+    allowed_public_ports: frozenset[int] = DEFAULT_ALLOWED_PORTS
     require_kms: bool = False

@@ -16,8 +16,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple, NoReturn
 
-from guardrails_runtime.model import Mode
-from guardrails_runtime.policies.sg_open_ingress.policy import DEFAULT_ALLOWED_PORTS
+from guardrails_runtime.model import DEFAULT_ALLOWED_PORTS, Mode
 from guardrails_runtime.settings import (
     DEFAULT_EXEMPTION_KEY,
     DEFAULT_EXEMPTION_VALUE,

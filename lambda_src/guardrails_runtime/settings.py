@@ -12,8 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from guardrails_runtime.model import Mode, PolicyOptions
-from guardrails_runtime.policies.sg_open_ingress.policy import DEFAULT_ALLOWED_PORTS
+from guardrails_runtime.model import DEFAULT_ALLOWED_PORTS, Mode, PolicyOptions
 
 ENV_MODE = "GUARDRAILS_MODE"
 ENV_POLICY_MODES = "GUARDRAILS_POLICY_MODES"

@@ -20,13 +20,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from guardrails_runtime.adapters import Source, flag
-
-KIND = "trail"
-CLOUDFORMATION_TYPES = ("AWS::CloudTrail::Trail",)
-TERRAFORM_TYPES = ("aws_cloudtrail",)
-OWNERS: dict[str, tuple[str, ...]] = {}
-
 
 class Trail(NamedTuple):
     """``logging`` / ``validation``: ``(location, bool | Unresolved)`` or None (not read);
@@ -36,23 +29,6 @@ class Trail(NamedTuple):
     validation: tuple[str, Any] | None = None
     multi_region: bool | None = None
     management_events: bool | None = None
-
-
-def from_cloudformation(source: Source) -> Trail:
-    logging, validation = source.get("IsLogging"), source.get("EnableLogFileValidation")
-    return Trail(
-        ("IsLogging", False if logging is None else flag(logging)),
-        ("EnableLogFileValidation", False if validation is None else flag(validation)),
-    )
-
-
-def from_terraform(source: Source) -> Trail:
-    logging = source.get("enable_logging")
-    validation = source.get("enable_log_file_validation")
-    return Trail(
-        ("enable_logging", True if logging is None else flag(logging)),
-        ("enable_log_file_validation", False if validation is None else flag(validation)),
-    )
 
 
 def from_api(

@@ -12,23 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from guardrails_runtime.adapters import Source, flag
-
-KIND = "ebs-default"
-CLOUDFORMATION_TYPES: tuple[str, ...] = ()
-TERRAFORM_TYPES = ("aws_ebs_encryption_by_default",)
-OWNERS: dict[str, tuple[str, ...]] = {}
-
 
 class EbsDefault(NamedTuple):
     """``enabled``: ``(location, bool | Unresolved)``."""
 
     enabled: tuple[str, Any]
-
-
-def from_terraform(source: Source) -> EbsDefault:
-    value = source.get("enabled")
-    return EbsDefault(("enabled", True if value is None else flag(value)))
 
 
 def from_api(response: Mapping[str, Any]) -> EbsDefault:

@@ -14,28 +14,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from guardrails_runtime.adapters import Source, flag
-from guardrails_runtime.model import Unresolved
-
-KIND = "volume"
-CLOUDFORMATION_TYPES = ("AWS::EC2::Volume",)
-TERRAFORM_TYPES = ("aws_ebs_volume",)
-OWNERS: dict[str, tuple[str, ...]] = {}
-
 
 class Volume(NamedTuple):
     """``encrypted``: ``(location, bool | Unresolved)``, or None when not judged."""
 
     encrypted: tuple[str, Any] | None
-
-
-def from_cloudformation(source: Source) -> Volume:
-    value = source.get("Encrypted")
-    return Volume(("Encrypted", False if value is None else flag(value)))
-
-
-def from_terraform(source: Source) -> Volume:
-    value = source.get("encrypted")
-    if isinstance(value, Unresolved) and not source.declared("encrypted"):
-        return Volume(None)
-    return Volume(("encrypted", False if value is None else flag(value)))

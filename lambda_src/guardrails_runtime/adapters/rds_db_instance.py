@@ -16,13 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from guardrails_runtime.adapters import Source, flag
 from guardrails_runtime.model import Unresolved
-
-KIND = "db-instance"
-CLOUDFORMATION_TYPES = ("AWS::RDS::DBInstance",)
-TERRAFORM_TYPES = ("aws_db_instance",)
-OWNERS: dict[str, tuple[str, ...]] = {}
 
 # CloudTrail spells request members in lower camel case from the API's names
 # (``dBInstanceIdentifier``); restore-to-point-in-time names its new instance "target".
@@ -44,24 +38,6 @@ class DbInstance(NamedTuple):
     status: str | None = None
     arn: str | None = None
     tags: tuple[tuple[str, str], ...] = ()
-
-
-def _public(value: Any, where: str) -> bool | Unresolved | None:
-    value = flag(value)
-    if value is None or isinstance(value, bool | Unresolved):
-        return value
-    return Unresolved(where, f"{where} is {value!r}, not a boolean")
-
-
-def from_cloudformation(source: Source) -> DbInstance:
-    where = "PubliclyAccessible"
-    return DbInstance(_public(source.get(where), where), where)
-
-
-def from_terraform(source: Source) -> DbInstance:
-    where = "publicly_accessible"
-    value = source.get(where)
-    return DbInstance(False if value is None else _public(value, where), where)
 
 
 def from_api(item: Mapping[str, Any]) -> DbInstance:

@@ -26,37 +26,14 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from guardrails_runtime.adapters import (
-    Source,
     as_list,
-    declared_value,
-    flag,
-    leaves,
-    location,
     mapping,
 )
 from guardrails_runtime.events import MalformedEventError
 from guardrails_runtime.model import Unresolved
 
-KIND = "bucket"
-CLOUDFORMATION_TYPES = ("AWS::S3::Bucket", "AWS::S3::BucketPolicy")
-TERRAFORM_TYPES = (
-    "aws_s3_bucket",
-    "aws_s3_bucket_server_side_encryption_configuration",
-    "aws_s3_bucket_public_access_block",
-    "aws_s3_bucket_acl",
-    "aws_s3_bucket_policy",
-)
-OWNERS = {
-    "AWS::S3::BucketPolicy": ("Bucket",),
-    **{t: ("bucket",) for t in TERRAFORM_TYPES[1:]},
-}
 FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
-TERRAFORM_FLAGS = {
-    "block_public_acls": "BlockPublicAcls",
-    "ignore_public_acls": "IgnorePublicAcls",
-    "block_public_policy": "BlockPublicPolicy",
-    "restrict_public_buckets": "RestrictPublicBuckets",
-}
+
 
 Located = tuple[str, Any]  # (location inside the resource, value or Unresolved)
 
@@ -80,56 +57,6 @@ class Bucket(NamedTuple):
     acl: Located | None = None
     grants: tuple[Located, ...] = ()
     policy: tuple[Located, ...] = ()
-
-
-# --- CloudFormation ---------------------------------------------------------------------
-
-
-def from_cloudformation(source: Source) -> Bucket:
-    if source.resource_type == "AWS::S3::BucketPolicy":
-        return Bucket(policy=tuple(statements(source.get("PolicyDocument"), "PolicyDocument")))
-    acl = source.get("AccessControl")
-    return Bucket(
-        declares_encryption=True,
-        encryption=_cfn_encryption(source.get("BucketEncryption")),
-        public_access_block=_cfn_flags(source.get("PublicAccessBlockConfiguration")),
-        acl=None
-        if acl is None
-        else ("AccessControl", acl if isinstance(acl, Unresolved) else str(acl)),
-    )
-
-
-def _cfn_encryption(encryption: Any) -> tuple[Located, ...] | Unresolved | None:
-    if encryption is None or isinstance(encryption, Unresolved):
-        return encryption
-    config = mapping(encryption).get("ServerSideEncryptionConfiguration")
-    if isinstance(config, Unresolved):
-        return config
-    out: list[Located] = []
-    for i, rule in enumerate(as_list(config)):
-        where = f"BucketEncryption.ServerSideEncryptionConfiguration[{i}]"
-        default = mapping(rule).get("ServerSideEncryptionByDefault")
-        algorithm = (
-            default if isinstance(default, Unresolved) else mapping(default).get("SSEAlgorithm")
-        )
-        if algorithm is None:
-            algorithm = "(none)"
-        out.append(
-            (
-                f"{where}.ServerSideEncryptionByDefault.SSEAlgorithm",
-                algorithm if isinstance(algorithm, Unresolved) else str(algorithm),
-            )
-        )
-    return tuple(out)
-
-
-def _cfn_flags(pab: Any) -> tuple[tuple[str, str, Any], ...] | Unresolved | None:
-    if pab is None or isinstance(pab, Unresolved):
-        return pab
-    return tuple(
-        (name, f"PublicAccessBlockConfiguration.{name}", flag(mapping(pab).get(name)))
-        for name in FLAGS
-    )
 
 
 def statements(document: Any, where: str) -> list[Located]:
@@ -169,77 +96,6 @@ def _first_unresolved(value: Mapping[str, Any], keys: tuple[str, ...]) -> Unreso
         if found := walk(value.get(key)):
             return found
     return None
-
-
-# --- Terraform --------------------------------------------------------------------------
-
-
-def from_terraform(source: Source) -> Bucket:
-    kind = source.resource_type
-    if kind == "aws_s3_bucket_server_side_encryption_configuration":
-        return Bucket(declares_encryption=True, encryption=_tf_encryption(source, ("rule",)))
-    if kind == "aws_s3_bucket_public_access_block":
-        # Terraform defaults every flag to false.
-        return Bucket(
-            public_access_block=tuple(
-                (name, attr, _tf_bool(source.get(attr))) for attr, name in TERRAFORM_FLAGS.items()
-            )
-        )
-    if kind == "aws_s3_bucket_acl":
-        acl = source.get("acl")
-        return Bucket(
-            acl=None if acl is None else ("acl", acl),
-            grants=tuple(
-                leaves(source, ("access_control_policy", "*", "grant", "*", "grantee", "*", "uri"))
-            ),
-        )
-    if kind == "aws_s3_bucket_policy":
-        return Bucket(policy=tuple(_tf_policy(source.get("policy"))))
-    legacy = declared_value(source, "server_side_encryption_configuration")
-    configured_elsewhere = TERRAFORM_TYPES[1] in source.configured_by
-    encryption: tuple[Located, ...] | Unresolved | None = None
-    if legacy is not None:
-        encryption = (
-            legacy
-            if isinstance(legacy, Unresolved)
-            else _tf_encryption(source, ("server_side_encryption_configuration", 0, "rule"))
-        )
-    acl = declared_value(source, "acl")
-    policy = declared_value(source, "policy")
-    return Bucket(
-        declares_encryption=legacy is not None or not configured_elsewhere,
-        encryption=encryption,
-        acl=None if acl is None else ("acl", acl),
-        grants=tuple(leaves(source, ("grant", "*", "uri")))
-        if declared_value(source, "grant") is not None
-        else (),
-        policy=tuple(_tf_policy(policy)) if policy else (),
-    )
-
-
-def _tf_bool(value: Any) -> Any:
-    return False if value is None else flag(value)
-
-
-def _tf_encryption(source: Source, path: tuple[Any, ...]) -> tuple[Located, ...] | Unresolved:
-    rules = source.get(*path)
-    if isinstance(rules, Unresolved):
-        return rules
-    out: list[Located] = []
-    for i, _ in enumerate(as_list(rules)):
-        where = (*path, i, "apply_server_side_encryption_by_default", 0, "sse_algorithm")
-        algorithm = source.get(*where)
-        if not isinstance(algorithm, Unresolved):
-            algorithm = str(algorithm or "(none)")
-        out.append((location(where), algorithm))
-    return tuple(out)
-
-
-def _tf_policy(text: Any) -> list[Located]:
-    return statements(text, "policy")
-
-
-# --- live API ---------------------------------------------------------------------------
 
 
 def from_api(

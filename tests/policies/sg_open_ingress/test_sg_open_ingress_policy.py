@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from guardrails_runtime.model import IngressEntry, SourceKind
+from guardrails_runtime.model import IngressEntry, InvalidEntryError, SourceKind
 from guardrails_runtime.policies.sg_open_ingress.policy import (
-    InvalidEntryError,
     is_violation,
     is_world_open,
     normalize_protocol,

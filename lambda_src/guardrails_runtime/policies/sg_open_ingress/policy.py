@@ -28,7 +28,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from guardrails_runtime.model import (
+    DEFAULT_ALLOWED_PORTS,
     IngressEntry,
+    InvalidEntryError,
     PolicyOptions,
     SourceKind,
     Unresolved,
@@ -39,7 +41,6 @@ if TYPE_CHECKING:  # the adapter imports this module's parsing helpers
     from guardrails_runtime.adapters.ec2_security_group import Ingress
 
 POLICY = "sg-open-ingress"
-DEFAULT_ALLOWED_PORTS: frozenset[int] = frozenset({80, 443})
 
 MAX_PORT = 65535
 
@@ -57,10 +58,6 @@ _PROTOCOL_NAMES = {
     "ipv6-icmp": "icmpv6",
 }
 _PORTED = {"tcp", "udp"}
-
-
-class InvalidEntryError(ValueError):
-    """An entry whose source or ports cannot be interpreted."""
 
 
 def normalize_protocol(protocol: object) -> str:
