@@ -105,7 +105,7 @@ def policy_page(spec: PolicySpec) -> str:
                 for g in spec.fix.iam
             ],
         )
-        undo = ", ".join(f"`{service}.{operation}`" for service, operation in spec.fix.undo)
+        undo = ", ".join(f"`{u[0]}.{u[1]}`" for u in spec.fix.undo)
         lines += ["", f"`guardrails undo` may call: {undo}."]
     if spec.docs:
         lines += ["", "## Notes", "", spec.docs.rstrip()]

@@ -38,20 +38,46 @@ from guardrails_runtime.spec import spec
 CLAIM_SECONDS = 15 * 60
 
 
-def _allowed(entry_id: str, policy: Any, calls: list[Any]) -> None:
-    """Refuse any call the entry's policy does not declare as one of its undo calls."""
+def _allowed(entry: dict[str, Any], changes: list[dict[str, Any]]) -> None:
+    """Refuse any call the entry's policy does not declare as one of its undo calls, and
+    any call whose target parameter names another resource than its change (a forged
+    entry could otherwise show one resource and restore access to another)."""
+    entry_id, policy = entry.get("id"), entry.get("policy")
     try:
         fix = spec(str(policy)).fix
     except KeyError:
         raise LedgerError(f"entry {entry_id} names no known policy ({policy!r})") from None
-    declared = set(fix.undo) if fix is not None else set()
-    for call in calls:
+    declared = {tuple(u[:2]): (u[2] if len(u) > 2 else "") for u in fix.undo} if fix else {}
+    shown = {r.strip() for r in str(entry.get("resource") or "").split(",")}
+    for change in changes:
+        call = change.get("undoCall") or {}
         pair = (str(call.get("service")), str(call.get("operation")))
         if pair not in declared:
             raise LedgerError(
                 f"entry {entry_id} asks for {pair[0]}.{pair[1]}, which {policy} does not "
                 "declare as an undo call; refusing (see the policy's spec, fix.undo)"
             )
+        resource = str(change.get("resource"))
+        parameter = declared[pair]
+        if not parameter:
+            continue
+        value = (call.get("params") or {}).get(parameter)
+        values = value if isinstance(value, list) else [value]
+        if (
+            resource not in shown
+            or not values
+            or any(_tail(str(v)) != _tail(resource) for v in values)
+        ):
+            raise LedgerError(
+                f"entry {entry_id}: {pair[0]}.{pair[1]} {parameter}={value!r} does not name "
+                f"the entry's resource {entry.get('resource')!r}; refusing"
+            )
+
+
+def _tail(name: str) -> str:
+    """The last part of a name or ARN: ``arn:...:trail/org`` and ``org`` are one trail,
+    ``account/123456789012`` and ``123456789012`` one account."""
+    return name.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
 
 
 class OperatorLedger(Ledger):
@@ -110,7 +136,7 @@ class OperatorLedger(Ledger):
             raise LedgerError(
                 f"entry {entry_id} has no machine-readable undo; run by hand: {commands}"
             )
-        _allowed(entry_id, entry.get("policy"), calls)
+        _allowed({**entry, "id": entry_id}, changes)
         region = record.get("region") or entry.get("region")
         plan = {
             "entryId": entry_id,

@@ -463,6 +463,22 @@ def test_undo_refuses_calls_the_policy_does_not_declare(ec2: Any, table: str) ->
     assert ec2.describe_security_groups(GroupIds=[gid])["SecurityGroups"]
 
 
+def test_undo_refuses_a_declared_call_aimed_at_another_resource(ec2: Any, table: str) -> None:
+    """A forged entry that shows one group but re-opens SSH on another is refused: each
+    undo call's target parameter must name its change's resource (issue 13, item 11)."""
+    gid, other = new_group(ec2), new_group(ec2, name="db")
+    outcome = process(open_and_record(ec2, gid, SSH_MIXED), cfg(), clients())
+    db = boto3.client("dynamodb", region_name=REGION)
+    item = db.get_item(TableName=TABLE, Key={"id": {"S": str(outcome.entry_id)}})["Item"]
+    record = json.loads(item["record"]["S"])
+    record["changes"][0]["undoCall"]["params"]["GroupId"] = other
+    item["record"] = {"S": json.dumps(record)}
+    db.put_item(TableName=TABLE, Item=item)
+    with pytest.raises(LedgerError, match=r"GroupId='sg-[0-9a-f]+' does not name the entry's"):
+        ledger().undo(str(outcome.entry_id), actor="ops", dry_run=True)
+    assert ingress(ec2, other) == []  # nothing opened on the other group
+
+
 def test_two_concurrent_undos_of_one_entry_one_wins(ec2: Any, table: str) -> None:
     """The claim is one conditional write: the second undo stops before changing anything."""
     gid = new_group(ec2)

@@ -79,12 +79,15 @@ class Fix(NamedTuple):
     """The reactive plane: the class in ``fix.py``, its IAM needs and its undo calls.
 
     ``undo`` lists the ``(service, operation)`` pairs a ledger entry of this policy may
-    ask ``guardrails undo`` to call.
+    ask ``guardrails undo`` to call, each with the parameter that names the resource the
+    call acts on (``(service, operation, parameter)``; account-level calls name none):
+    ``guardrails undo`` refuses a call whose parameter names another resource than the
+    entry's change.
     """
 
     cls: str
     iam: tuple[IamGrant, ...]
-    undo: tuple[tuple[str, str], ...] = ()
+    undo: tuple[tuple[str, ...], ...] = ()
     config_resource_types: tuple[str, ...] = ()
 
 

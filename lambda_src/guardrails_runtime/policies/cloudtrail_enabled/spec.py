@@ -95,7 +95,7 @@ SPEC = PolicySpec(
     fix=Fix(
         "CloudTrailRemediation",
         iam=IAM,
-        undo=(("cloudtrail", "stop_logging"),),
+        undo=(("cloudtrail", "stop_logging", "Name"),),
     ),
     construct="CloudTrailGuardrail",
     construct_doc="""Restarts a trail that was stopped; reports trails deleted or weakened.

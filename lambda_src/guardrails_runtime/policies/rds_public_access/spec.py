@@ -71,7 +71,7 @@ SPEC = PolicySpec(
                 "re-read any DB instance of this account/region and make it private",
             ),
         ),
-        undo=(("rds", "modify_db_instance"),),
+        undo=(("rds", "modify_db_instance", "DBInstanceIdentifier"),),
         config_resource_types=("AWS::RDS::DBInstance",),
     ),
     construct="RdsPublicAccessGuardrail",

@@ -64,7 +64,10 @@ SPEC = PolicySpec(
     fix=Fix(
         "S3EncryptionRemediation",
         iam=IAM,
-        undo=(("s3", "put_bucket_encryption"), ("s3", "delete_bucket_encryption")),
+        undo=(
+            ("s3", "put_bucket_encryption", "Bucket"),
+            ("s3", "delete_bucket_encryption", "Bucket"),
+        ),
         config_resource_types=("AWS::S3::Bucket",),
     ),
     construct="S3EncryptionGuardrail",

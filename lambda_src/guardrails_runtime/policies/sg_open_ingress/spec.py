@@ -101,7 +101,7 @@ SPEC = PolicySpec(
                 "revoke the offending ingress entries of any security group in this account/region",
             ),
         ),
-        undo=(("ec2", "authorize_security_group_ingress"),),
+        undo=(("ec2", "authorize_security_group_ingress", "GroupId"),),
         config_resource_types=("AWS::EC2::SecurityGroup",),
     ),
     construct="SecurityGroupGuardrail",
