@@ -280,6 +280,7 @@ class GuardrailCore(Construct):
                 namespace=settings.metrics_namespace,
                 policies=settings.policies,
                 dashboard=settings.dashboard,
+                prefix=settings.resource_prefix,
             )
         else:
             self.alarms = None
@@ -292,6 +293,9 @@ class GuardrailCore(Construct):
                 table_name=self.ledger.table_name,
                 topic=self.topic,
                 prefix=settings.resource_prefix,
+                key_id=self.key.key_id,
+                queue_url=self.dead_letters.queue_url,
+                log_group_name=self.log_group.log_group_name,
             )
         else:
             self.self_protection = None

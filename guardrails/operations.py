@@ -81,6 +81,7 @@ class Alarms(Construct):
         dead_letters: sqs.IQueue,
         topic: sns.ITopic,
         namespace: str,
+        prefix: str = "guardrails",
         policies: Sequence[str],
         dashboard: bool,
     ) -> None:
@@ -110,6 +111,8 @@ class Alarms(Construct):
             alarm = cloudwatch.Alarm(
                 self,
                 name,
+                # Named "<prefix>-...": what self-protection watches (DisableAlarmActions).
+                alarm_name=f"{prefix}-{name}",
                 metric=metric,
                 threshold=1,
                 evaluation_periods=1,
@@ -191,6 +194,19 @@ ROLE_CALLS = (
     "DeleteRolePermissionsBoundary",
     "DeleteRole",
 )
+# The notification path: the topic, its key, the dead-letter queue, the alarms, the logs,
+# and the Config recorder the detect plane needs.
+KEY_CALLS = ("DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy")
+TOPIC_CALLS = ("SetTopicAttributes", "DeleteTopic", "RemovePermission")
+SUBSCRIPTION_CALLS = ("Unsubscribe", "SetSubscriptionAttributes")
+QUEUE_CALLS = ("SetQueueAttributes", "PurgeQueue", "DeleteQueue")
+ALARM_CALLS = ("DisableAlarmActions", "DeleteAlarms")
+RECORDER_CALLS = (
+    "StopConfigurationRecorder",
+    "DeleteConfigurationRecorder",
+    "DeleteDeliveryChannel",
+)
+LOG_CALLS = ("DeleteLogGroup", "PutRetentionPolicy", "DeleteRetentionPolicy")
 TABLE_CALLS = (
     "DeleteTable",
     "UpdateTable",
@@ -206,7 +222,9 @@ class SelfProtection(Construct):
 
     Watched: the Lambda's code, configuration, concurrency and permissions; the
     EventBridge rules and their targets; the role's policies; the Config rules; the
-    ledger table. Calls made by CloudFormation (``sourceIPAddress``
+    ledger table; and, by a second rule, the notification path (the topic and its
+    subscriptions, its KMS key, the dead-letter queue, the alarms, the log group, the
+    Config recorder). Calls made by CloudFormation (``sourceIPAddress``
     ``cloudformation.amazonaws.com``) and failed calls are not reported. The message is
     an AWS Chatbot custom notification, like the Lambda's.
 
@@ -224,6 +242,9 @@ class SelfProtection(Construct):
         table_name: str,
         topic: sns.ITopic,
         prefix: str,
+        key_id: str | None = None,
+        queue_url: str | None = None,
+        log_group_name: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         # Every EventBridge rule and Config rule of the guardrail is named "<prefix>-...":
@@ -284,14 +305,87 @@ class SelfProtection(Construct):
             ),
         )
         self.rule.add_target(targets.SnsTopic(topic, message=notification()))
-        # The target grants EventBridge publishing on the topic; only this rule may use it.
+        # The notification path gets its own rule: in one pattern with the above it would
+        # pass EventBridge's 2,048-character cap once the names resolve.
+        delivery: list[dict[str, Any]] = [
+            {
+                "eventSource": ["sns.amazonaws.com"],
+                "eventName": list(TOPIC_CALLS),
+                "requestParameters": {"topicArn": [topic.topic_arn]},
+            },
+            {
+                "eventSource": ["sns.amazonaws.com"],
+                "eventName": list(SUBSCRIPTION_CALLS),
+                "requestParameters": {"subscriptionArn": [{"prefix": f"{topic.topic_arn}:"}]},
+            },
+            {
+                "eventSource": ["monitoring.amazonaws.com"],
+                "eventName": list(ALARM_CALLS),
+                "requestParameters": {"alarmNames": ours},
+            },
+            # Account-wide: without a recorder no Config rule evaluates anything.
+            {"eventSource": ["config.amazonaws.com"], "eventName": list(RECORDER_CALLS)},
+        ]
+        if key_id:
+            # These three calls take the key's id or ARN, never an alias.
+            delivery.append(
+                {
+                    "eventSource": ["kms.amazonaws.com"],
+                    "eventName": list(KEY_CALLS),
+                    "requestParameters": {"keyId": [key_id, {"suffix": f":key/{key_id}"}]},
+                }
+            )
+        if queue_url:
+            delivery.append(
+                {
+                    "eventSource": ["sqs.amazonaws.com"],
+                    "eventName": list(QUEUE_CALLS),
+                    "requestParameters": {"queueUrl": [queue_url]},
+                }
+            )
+        if log_group_name:
+            delivery.append(
+                {
+                    "eventSource": ["logs.amazonaws.com"],
+                    "eventName": list(LOG_CALLS),
+                    "requestParameters": {"logGroupName": [log_group_name]},
+                }
+            )
+        self.delivery_rule = events.Rule(
+            self,
+            "DeliveryRule",
+            rule_name=f"{prefix}-self-protection-delivery",
+            description="cdk-guardrails: the guardrail's notification path changed outside CFN",
+            event_pattern=events.EventPattern(
+                source=[
+                    "aws.sns",
+                    "aws.kms",
+                    "aws.sqs",
+                    "aws.cloudwatch",
+                    "aws.config",
+                    "aws.logs",
+                ],
+                detail_type=["AWS API Call via CloudTrail"],
+                detail={
+                    "errorCode": [{"exists": False}],
+                    "sourceIPAddress": [{"anything-but": CLOUDFORMATION}],
+                    "$or": delivery,
+                },
+            ),
+        )
+        self.delivery_rule.add_target(targets.SnsTopic(topic, message=notification()))
+        # The targets grant EventBridge publishing on the topic; only these rules may use it.
         topic.add_to_resource_policy(
             iam.PolicyStatement(
                 effect=iam.Effect.DENY,
                 principals=[iam.ServicePrincipal("events.amazonaws.com")],
                 actions=["sns:Publish"],
                 resources=[topic.topic_arn],
-                conditions={"ArnNotEquals": {"aws:SourceArn": self.rule.rule_arn}},
+                conditions={
+                    "ArnNotEquals": {
+                        "aws:SourceArn": [self.rule.rule_arn, self.delivery_rule.rule_arn]
+                    }
+                },
             )
         )
 

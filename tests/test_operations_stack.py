@@ -157,10 +157,10 @@ def test_topic_accepts_alarms_and_events_through_its_key(template: dict[str, Any
     assert alarms["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
     assert json.dumps({"Service": "cloudwatch.amazonaws.com"}) in principals
     assert json.dumps({"Service": "events.amazonaws.com"}) in principals
-    [rule] = [
+    rules = [
         k
         for k, r in of_type(template, "AWS::Events::Rule").items()
-        if r["Properties"]["Name"] == "guardrails-self-protection"
+        if r["Properties"]["Name"].startswith("guardrails-self-protection")
     ]
     [fence] = [
         s
@@ -168,7 +168,9 @@ def test_topic_accepts_alarms_and_events_through_its_key(template: dict[str, Any
         if s["Effect"] == "Deny" and "ArnNotEquals" in s.get("Condition", {})
     ]
     assert fence["Principal"] == {"Service": "events.amazonaws.com"}
-    assert fence["Condition"] == {"ArnNotEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule, "Arn"]}}}
+    allowed = fence["Condition"]["ArnNotEquals"]["aws:SourceArn"]
+    assert sorted(a["Fn::GetAtt"][0] for a in allowed) == sorted(rules)
+    assert len(rules) == 2  # the guardrail's resources, and its notification path
 
 
 def test_dashboard_only_when_asked(template: dict[str, Any]) -> None:
@@ -382,11 +384,17 @@ def test_scp_denies_what_self_protection_watches() -> None:
     from importlib import resources
 
     from guardrails.operations import (
+        ALARM_CALLS,
         LAMBDA_CALLS,
+        LOG_CALLS,
+        QUEUE_CALLS,
+        RECORDER_CALLS,
         ROLE_CALLS,
         RULE_CALLS,
+        SUBSCRIPTION_CALLS,
         TABLE_CALLS,
         TARGET_CALLS,
+        TOPIC_CALLS,
     )
 
     scp = json.loads(
@@ -400,7 +408,11 @@ def test_scp_denies_what_self_protection_watches() -> None:
         ("events", RULE_CALLS + TARGET_CALLS),
         ("iam", ROLE_CALLS),
         ("dynamodb", TABLE_CALLS),
-        ("config", ("PutConfigRule", "DeleteConfigRule")),
+        ("config", ("PutConfigRule", "DeleteConfigRule", *RECORDER_CALLS)),
+        ("sns", TOPIC_CALLS + SUBSCRIPTION_CALLS),
+        ("sqs", QUEUE_CALLS),
+        ("cloudwatch", ALARM_CALLS),
+        ("logs", LOG_CALLS),
     ):
         assert {f"{service}:{c}" for c in calls} <= denied
     for statement in scp["Statement"]:
@@ -419,3 +431,73 @@ def test_scp_denies_what_self_protection_watches() -> None:
     [role] = [s for s in scp["Statement"] if s["Sid"] == "ProtectGuardrailRole"]
     assert set(role["Action"]) == {"iam:PassRole", "sts:AssumeRole"}
     assert role["Resource"] == ["arn:aws:iam::*:role/Guardrails-GuardrailCoreRemediationRole*"]
+
+
+def test_self_protection_watches_the_notification_path(template: dict[str, Any]) -> None:
+    """The topic, its key, the subscriptions, the dead-letter queue, the alarms, the log
+    group and the Config recorder (issue 13, item 7): silencing the guardrail's output is
+    reported like changing the guardrail."""
+    names = {
+        logical_id(template, "AWS::SNS::Topic"): f"arn:aws:sns:eu-west-1:{ACCOUNT}:findings",
+        logical_id(template, "AWS::KMS::Key"): "1234abcd-12ab-34cd-56ef-1234567890ab",
+        logical_id(
+            template, "AWS::SQS::Queue"
+        ): f"https://sqs.eu-west-1.amazonaws.com/{ACCOUNT}/dlq",
+        logical_id(template, "AWS::Logs::LogGroup"): "Guardrails-Logs-1A2B",
+    }
+    [rule] = [
+        r["Properties"]
+        for r in of_type(template, "AWS::Events::Rule").values()
+        if r["Properties"]["Name"] == "guardrails-self-protection-delivery"
+    ]
+    pattern = resolved(rule["EventPattern"], names)
+    assert len(json.dumps(pattern)) < 2048
+    topic = names[logical_id(template, "AWS::SNS::Topic")]
+    key = names[logical_id(template, "AWS::KMS::Key")]
+    queue = names[logical_id(template, "AWS::SQS::Queue")]
+
+    def kms(name: str, key_id: str) -> dict[str, Any]:
+        return call("kms.amazonaws.com", name, {"keyId": key_id})
+
+    key_arn = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/{key}"
+    events = {
+        "unsubscribe": call(
+            "sns.amazonaws.com", "Unsubscribe", {"subscriptionArn": f"{topic}:5f2b-0c1d"}
+        ),
+        "topic-policy": call("sns.amazonaws.com", "SetTopicAttributes", {"topicArn": topic}),
+        "key-deletion": kms("ScheduleKeyDeletion", key_arn),
+        "key-disabled": kms("DisableKey", key),
+        "dlq-purged": call(
+            "sqs.amazonaws.com",
+            "PurgeQueue",
+            {"queueUrl": queue},
+        ),
+        "alarms-off": call(
+            "monitoring.amazonaws.com", "DisableAlarmActions", {"alarmNames": ["guardrails-Errors"]}
+        ),
+        "recorder": call(
+            "config.amazonaws.com", "StopConfigurationRecorder", {"configurationRecorderName": "d"}
+        ),
+        "logs": call(
+            "logs.amazonaws.com", "DeleteLogGroup", {"logGroupName": "Guardrails-Logs-1A2B"}
+        ),
+        # Not reported: other topics, keys, queues, alarms.
+        "other-topic": call("sns.amazonaws.com", "DeleteTopic", {"topicArn": f"{topic}-not-ours"}),
+        "other-key": kms("DisableKey", f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/0000-other"),
+        "other-alarm": call(
+            "monitoring.amazonaws.com", "DeleteAlarms", {"alarmNames": ["billing-high"]}
+        ),
+    }
+    for event in events.values():
+        if event["source"] == "aws.monitoring":
+            event["source"] = "aws.cloudwatch"
+    assert pattern_matches(pattern, events) == {
+        "unsubscribe",
+        "topic-policy",
+        "key-deletion",
+        "key-disabled",
+        "dlq-purged",
+        "alarms-off",
+        "recorder",
+        "logs",
+    }

@@ -31,6 +31,7 @@ def test_application_stack_example_synthesizes() -> None:
     ]
     assert sorted(r["Name"] for r in rules) == [
         "guardrails-self-protection",
+        "guardrails-self-protection-delivery",
         "guardrails-sg-open-ingress-api",
     ]
     [fn] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]

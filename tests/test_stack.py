@@ -118,7 +118,7 @@ def test_every_resource(template: dict[str, Any]) -> None:
         "AWS::Lambda::Permission": 15,
         # 15 routes to the Lambda (exemption-tags: one per tagged service, each filtered
         # on the exemption tag key) + self-protection
-        "AWS::Events::Rule": 16,
+        "AWS::Events::Rule": 17,  # + the notification-path self-protection rule
         "AWS::Config::ConfigRule": 9,
         "AWS::DynamoDB::Table": 1,
         "AWS::CloudWatch::Alarm": 3,
