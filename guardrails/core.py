@@ -29,6 +29,8 @@ from aws_cdk import (
     Validations,
 )
 from aws_cdk import aws_chatbot as chatbot
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -297,6 +299,7 @@ class GuardrailCore(Construct):
                 queue_url=self.dead_letters.queue_url,
                 log_group_name=self.log_group.log_group_name,
             )
+            self._heartbeat(settings)
         else:
             self.self_protection = None
         self.ledger_output = CfnOutput(
@@ -307,6 +310,81 @@ class GuardrailCore(Construct):
         )
         # One core per stack: the output keeps the name the docs use, not a hashed one.
         self.ledger_output.override_logical_id(LEDGER_OUTPUT)
+
+    def _heartbeat(self, settings: GuardrailSettings) -> None:
+        """An hourly event the Lambda must receive: it checks that every rule of the
+        guardrail is enabled and has a target (notified when not) and counts a beat; an
+        alarm on missing beats notices what cannot report itself (a disabled heartbeat or
+        self-protection rule, a removed target, a Lambda that no longer runs)."""
+        prefix = settings.resource_prefix
+        self.heartbeat = events.Rule(
+            self,
+            "Heartbeat",
+            rule_name=f"{prefix}-heartbeat",
+            schedule=events.Schedule.rate(Duration.hours(1)),
+            description="cdk-guardrails: hourly heartbeat, checks the guardrail's rules",
+        )
+        required = [f"{prefix}-self-protection", f"{prefix}-self-protection-delivery"]
+        self.heartbeat.add_target(
+            targets.LambdaFunction(
+                self.function,
+                event=events.RuleTargetInput.from_object(
+                    {"guardrailsHeartbeat": {"rulePrefix": prefix, "required": required}}
+                ),
+                dead_letter_queue=self.dead_letters,
+                retry_attempts=2,
+            )
+        )
+        stack = Stack.of(self)
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["events:ListTargetsByRule"],
+                resources=[
+                    f"arn:{stack.partition}:events:{stack.region}:{stack.account}:rule/{prefix}-*"
+                ],
+            )
+        )
+        parts = [
+            (stack.partition, "<AWS::Partition>"),
+            (stack.region, "<AWS::Region>"),
+            (stack.account, "<AWS::AccountId>"),
+        ]
+        partition, region, account = (
+            shown if Token.is_unresolved(value) else value for value, shown in parts
+        )
+        shown = f"arn:{partition}:events:{region}:{account}"
+        self._acknowledge_wildcard(
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::{shown}:rule/{prefix}-*]",
+            "events:ListTargetsByRule on the guardrail's own rules (named by its prefix)",
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["events:ListRules"], resources=["*"])
+        )
+        self._acknowledge_wildcard(
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+            "events:ListRules: no resource-level permissions (the heartbeat lists the "
+            "guardrail's rules by name prefix)",
+        )
+        if settings.alarms and settings.metrics_namespace:
+            missing = cloudwatch.Alarm(
+                self,
+                "HeartbeatMissing",
+                alarm_name=f"{prefix}-HeartbeatMissing",
+                metric=cloudwatch.Metric(
+                    namespace=settings.metrics_namespace,
+                    metric_name="Heartbeat",
+                    dimensions_map={"Policy": "none"},
+                    period=Duration.hours(1),
+                    statistic="Sum",
+                ),
+                threshold=1,
+                evaluation_periods=2,
+                comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
+                alarm_description="cdk-guardrails: no heartbeat for two hours (the "
+                "heartbeat rule, its target or the Lambda is switched off)",
+            )
+            missing.add_alarm_action(cw_actions.SnsAction(self.topic))
 
     def _subscribe(self, settings: GuardrailSettings) -> None:
         """E-mail, HTTPS (PagerDuty, webhooks) and an AWS Chatbot Slack channel.
@@ -413,11 +491,14 @@ class GuardrailCore(Construct):
                 finding = (
                     f"AwsSolutions::AwsSolutions-IAM5[Resource::{grant.resource.format(**shown)}]"
                 )
-                # Several remediations may need the same wildcard: the latest
-                # acknowledgement of an id wins, so it carries every reason.
-                reasons = self._acknowledged.setdefault(finding, [])
-                reasons.append(f"{', '.join(grant.actions)}: {grant.why}")
-                Validations.of(self.role).acknowledge(Ack(id=finding, reason="; ".join(reasons)))
+                self._acknowledge_wildcard(finding, f"{', '.join(grant.actions)}: {grant.why}")
+
+    def _acknowledge_wildcard(self, finding: str, reason: str) -> None:
+        """Acknowledge one wildcard finding on the role. Several grants may need the same
+        wildcard: the latest acknowledgement of an id wins, so it carries every reason."""
+        reasons = self._acknowledged.setdefault(finding, [])
+        reasons.append(reason)
+        Validations.of(self.role).acknowledge(Ack(id=finding, reason="; ".join(reasons)))
 
     def target(self) -> targets.LambdaFunction:
         """The EventBridge target: the Lambda, with retries and the dead-letter queue."""

@@ -121,7 +121,11 @@ def test_alarms_watch_errors_throttles_and_dead_letters(template: dict[str, Any]
         a["Properties"]["MetricName"]: a["Properties"]
         for a in of_type(template, "AWS::CloudWatch::Alarm").values()
     }
-    assert set(alarms) == {"Errors", "Throttles", "ApproximateNumberOfMessagesVisible"}
+    assert set(alarms) == {"Errors", "Throttles", "ApproximateNumberOfMessagesVisible", "Heartbeat"}
+    # A missing heartbeat is the alarm: the heartbeat rule, its target or the Lambda is off.
+    assert alarms["Heartbeat"]["ComparisonOperator"] == "LessThanThreshold"
+    assert alarms["Heartbeat"]["TreatMissingData"] == "breaching"
+    del alarms["Heartbeat"]
     assert alarms["Errors"]["Namespace"] == "AWS/Lambda"
     assert alarms["ApproximateNumberOfMessagesVisible"]["Namespace"] == "AWS/SQS"
     for alarm in alarms.values():

@@ -30,6 +30,7 @@ def test_application_stack_example_synthesizes() -> None:
         r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::Events::Rule"
     ]
     assert sorted(r["Name"] for r in rules) == [
+        "guardrails-heartbeat",
         "guardrails-self-protection",
         "guardrails-self-protection-delivery",
         "guardrails-sg-open-ingress-api",

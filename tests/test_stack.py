@@ -24,6 +24,8 @@ EXPECTED_ACTIONS = {
     "cloudtrail:ListTags",
     "cloudtrail:StartLogging",
     "dynamodb:GetItem",
+    "events:ListRules",
+    "events:ListTargetsByRule",
     "dynamodb:PutItem",
     "dynamodb:Query",
     "cloudtrail:RemoveTags",
@@ -85,11 +87,13 @@ def of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
 
 
 def lambda_rules(template: dict[str, Any]) -> list[dict[str, Any]]:
-    """The EventBridge rules that route to the remediation Lambda (not self-protection)."""
+    """The EventBridge rules that route events to the remediation Lambda (not
+    self-protection, not the scheduled heartbeat)."""
     return [
         r
         for r in of_type(template, "AWS::Events::Rule").values()
         if "GetAtt" in json.dumps(r["Properties"]["Targets"][0]["Arn"])
+        and "EventPattern" in r["Properties"]
     ]
 
 
@@ -115,13 +119,14 @@ def test_every_resource(template: dict[str, Any]) -> None:
         "AWS::IAM::Policy": 1,
         "AWS::Lambda::Function": 1,
         "AWS::Lambda::EventInvokeConfig": 1,
-        "AWS::Lambda::Permission": 15,
         # 15 routes to the Lambda (exemption-tags: one per tagged service, each filtered
-        # on the exemption tag key) + self-protection
-        "AWS::Events::Rule": 17,  # + the notification-path self-protection rule
+        # on the exemption tag key) + the hourly heartbeat
+        "AWS::Lambda::Permission": 16,
+        # + the two self-protection rules (the guardrail, its notification path)
+        "AWS::Events::Rule": 18,
         "AWS::Config::ConfigRule": 9,
         "AWS::DynamoDB::Table": 1,
-        "AWS::CloudWatch::Alarm": 3,
+        "AWS::CloudWatch::Alarm": 4,  # errors, throttles, dead letters, missing heartbeat
     }
 
 
@@ -313,6 +318,7 @@ def test_cloudtrail_pattern_matches_our_recorded_events(template: dict[str, Any]
     rules = {
         r["Properties"]["Description"]: r["Properties"]["EventPattern"]
         for r in of_type(template, "AWS::Events::Rule").values()
+        if "EventPattern" in r["Properties"]
     }
     pattern = rules["sg-open-ingress: AuthorizeSecurityGroupIngress, ModifySecurityGroupRules"]
     ssh = load_event("authorize-ssh-world.json")
@@ -334,6 +340,7 @@ def test_compliance_pattern_matches_only_non_compliant(template: dict[str, Any])
     rules = {
         r["Properties"]["Description"]: r["Properties"]["EventPattern"]
         for r in of_type(template, "AWS::Events::Rule").values()
+        if "EventPattern" in r["Properties"]
     }
     pattern = rules["sg-open-ingress: Config NON_COMPLIANT evaluations"]
     assert pattern["detail"]["configRuleName"] == [
@@ -358,6 +365,7 @@ def test_ebs_patterns_match_our_recorded_events(template: dict[str, Any]) -> Non
     rules = {
         r["Properties"]["Description"]: r["Properties"]["EventPattern"]
         for r in of_type(template, "AWS::Events::Rule").values()
+        if "EventPattern" in r["Properties"]
     }
     api = rules["ebs-encryption: DisableEbsEncryptionByDefault"]
     disable = as_envelope(load_event("disable-ebs-encryption-by-default.json"))
@@ -375,6 +383,7 @@ def test_s3_encryption_pattern_matches_our_recorded_event(template: dict[str, An
     rules = {
         r["Properties"]["Description"]: r["Properties"]["EventPattern"]
         for r in of_type(template, "AWS::Events::Rule").values()
+        if "EventPattern" in r["Properties"]
     }
     api = rules["s3-encryption: DeleteBucketEncryption, PutBucketEncryption"]
     record = load_event("delete-bucket-encryption.json")
@@ -394,6 +403,7 @@ def test_cloudtrail_pattern_matches_our_recorded_event(template: dict[str, Any])
     rules = {
         r["Properties"]["Description"]: r["Properties"]["EventPattern"]
         for r in of_type(template, "AWS::Events::Rule").values()
+        if "EventPattern" in r["Properties"]
     }
     api = rules["cloudtrail-enabled: StopLogging, DeleteTrail, UpdateTrail, PutEventSelectors"]
     record = load_event("stop-logging.json")
@@ -444,6 +454,8 @@ def test_aws_solutions_checks_would_fail_without_the_acknowledgements(
         [
             "AwsSolutions-IAM5[Resource::*]",
             "AwsSolutions-IAM5[Resource::<GuardrailCoreLedgerTableB87A6DF9.Arn>/index/*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:"
+            "<AWS::AccountId>:rule/guardrails-*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>"
             ":security-group/*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:<AWS::Region>:"
@@ -480,6 +492,8 @@ def test_asset_contains_only_the_runtime_package() -> None:
 
 BASE_ACTIONS = {
     "dynamodb:GetItem",
+    "events:ListRules",  # the heartbeat
+    "events:ListTargetsByRule",
     "dynamodb:PutItem",
     "dynamodb:Query",
     "kms:Decrypt",

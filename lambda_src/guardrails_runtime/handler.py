@@ -53,6 +53,8 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
 
 def process(event: Any, settings: RuntimeSettings, clients: Clients) -> Outcome:
     """Run the whole pipeline for one event and return its outcome."""
+    if isinstance(event, dict) and "guardrailsHeartbeat" in event:
+        return _heartbeat(event, settings, clients)
     outcome, remediation, parsed = _route(event, settings)
     mode = settings.mode_for(outcome.policy) if outcome.policy else None
     # Only a routed event can reach a recorded decision: settled ones never open the ledger.
@@ -88,6 +90,33 @@ def process(event: Any, settings: RuntimeSettings, clients: Clients) -> Outcome:
     notify.publish(outcome, settings, clients, mode)
     if written and sending and ledger is not None:
         _record(ledger, outcome, mode)  # sent: a re-delivery is now a plain duplicate
+    return outcome
+
+
+def _heartbeat(event: dict[str, Any], settings: RuntimeSettings, clients: Clients) -> Outcome:
+    """The scheduled heartbeat: check the guardrail's rules, count a beat, notify problems."""
+    from guardrails_runtime import heartbeat
+
+    region = None  # the Lambda's own region: the rules live beside it
+    if not heartbeat.is_heartbeat(event):
+        outcome = Outcome(heartbeat.EVENT_NAME, None, Decision.UNSUPPORTED, "malformed heartbeat")
+    else:
+        try:
+            outcome = heartbeat.check(event, clients, region)
+        except ClientError as exc:
+            outcome = Outcome(
+                heartbeat.EVENT_NAME,
+                None,
+                Decision.ERROR,
+                f"the heartbeat could not read the guardrail's rules ({error_code(exc)})",
+            )
+    _log(outcome)
+    if settings.metrics_namespace:
+        from guardrails_runtime import metrics
+
+        metrics.emit(outcome, settings.metrics_namespace)
+    if outcome.decision is not Decision.COMPLIANT:  # an hourly "all well" is noise
+        notify.publish(outcome, settings, clients, None)
     return outcome
 
 

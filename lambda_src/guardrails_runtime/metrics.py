@@ -30,12 +30,17 @@ DECISION_METRICS = {
 }
 ESCALATIONS = "Escalations"
 LEDGER_ERRORS = "LedgerErrors"
-ALL_METRICS = (*DECISION_METRICS.values(), ESCALATIONS, LEDGER_ERRORS)
+# One per scheduled heartbeat the Lambda handled (an alarm watches for its absence).
+HEARTBEAT = "Heartbeat"
+HEARTBEAT_EVENT = "guardrails heartbeat"
+ALL_METRICS = (*DECISION_METRICS.values(), ESCALATIONS, LEDGER_ERRORS, HEARTBEAT)
 
 
 def document(outcome: Outcome, namespace: str, now: float | None = None) -> dict[str, Any] | None:
     """The EMF document for one outcome, or None when there is nothing to count."""
     names = []
+    if outcome.event_name == HEARTBEAT_EVENT:
+        names.append(HEARTBEAT)
     if outcome.decision in DECISION_METRICS:
         names.append(DECISION_METRICS[outcome.decision])
     if outcome.escalation:
