@@ -289,22 +289,15 @@ class SelfProtection(Construct):
                 "requestParameters": {"configRuleName": ours},
             },
         ]
-        self.rule = events.Rule(
+        self.rule = _watch(
             self,
             "Rule",
-            rule_name=f"{prefix}-self-protection",
-            description="cdk-guardrails: the guardrail's own resources changed outside CFN",
-            event_pattern=events.EventPattern(
-                source=["aws.lambda", "aws.events", "aws.iam", "aws.dynamodb", "aws.config"],
-                detail_type=["AWS API Call via CloudTrail"],
-                detail={
-                    "errorCode": [{"exists": False}],
-                    "sourceIPAddress": [{"anything-but": CLOUDFORMATION}],
-                    "$or": watched,
-                },
-            ),
+            name=f"{prefix}-self-protection",
+            what="the guardrail's own resources changed outside CFN",
+            services=["lambda", "events", "iam", "dynamodb", "config"],
+            calls=watched,
+            topic=topic,
         )
-        self.rule.add_target(targets.SnsTopic(topic, message=notification()))
         # The notification path gets its own rule: in one pattern with the above it would
         # pass EventBridge's 2,048-character cap once the names resolve.
         delivery: list[dict[str, Any]] = [
@@ -351,29 +344,15 @@ class SelfProtection(Construct):
                     "requestParameters": {"logGroupName": [log_group_name]},
                 }
             )
-        self.delivery_rule = events.Rule(
+        self.delivery_rule = _watch(
             self,
             "DeliveryRule",
-            rule_name=f"{prefix}-self-protection-delivery",
-            description="cdk-guardrails: the guardrail's notification path changed outside CFN",
-            event_pattern=events.EventPattern(
-                source=[
-                    "aws.sns",
-                    "aws.kms",
-                    "aws.sqs",
-                    "aws.cloudwatch",
-                    "aws.config",
-                    "aws.logs",
-                ],
-                detail_type=["AWS API Call via CloudTrail"],
-                detail={
-                    "errorCode": [{"exists": False}],
-                    "sourceIPAddress": [{"anything-but": CLOUDFORMATION}],
-                    "$or": delivery,
-                },
-            ),
+            name=f"{prefix}-self-protection-delivery",
+            what="the guardrail's notification path changed outside CFN",
+            services=["sns", "kms", "sqs", "cloudwatch", "config", "logs"],
+            calls=delivery,
+            topic=topic,
         )
-        self.delivery_rule.add_target(targets.SnsTopic(topic, message=notification()))
         # The targets grant EventBridge publishing on the topic; only these rules may use it.
         topic.add_to_resource_policy(
             iam.PolicyStatement(
@@ -388,6 +367,37 @@ class SelfProtection(Construct):
                 },
             )
         )
+
+
+def _watch(
+    scope: Construct,
+    construct_id: str,
+    *,
+    name: str,
+    what: str,
+    services: list[str],
+    calls: list[dict[str, Any]],
+    topic: sns.ITopic,
+) -> events.Rule:
+    """A self-protection rule: successful ``calls`` made by anyone but CloudFormation,
+    straight to the topic (not through the Lambda it protects)."""
+    rule = events.Rule(
+        scope,
+        construct_id,
+        rule_name=name,
+        description=f"cdk-guardrails: {what}",
+        event_pattern=events.EventPattern(
+            source=[f"aws.{service}" for service in services],
+            detail_type=["AWS API Call via CloudTrail"],
+            detail={
+                "errorCode": [{"exists": False}],
+                "sourceIPAddress": [{"anything-but": CLOUDFORMATION}],
+                "$or": calls,
+            },
+        ),
+    )
+    rule.add_target(targets.SnsTopic(topic, message=notification()))
+    return rule
 
 
 def notification() -> events.RuleTargetInput:

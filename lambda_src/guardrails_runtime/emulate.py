@@ -54,3 +54,12 @@ def default_vpc(ec2: Any) -> str:
 
 def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+def read_or_none(client: Any, operation: str, key: str, **params: Any) -> Any:
+    """``client.<operation>(**params)[key]``, or None when AWS answers with an error (no such
+    configuration: what the hooks' ``after`` reports as absent)."""
+    try:
+        return getattr(client, operation)(**params)[key]
+    except client.exceptions.ClientError:
+        return None

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from guardrails_runtime.aws import Clients
-from guardrails_runtime.emulate import create_bucket, default_vpc, tag_list
+from guardrails_runtime.emulate import create_bucket, default_vpc, read_or_none, tag_list
 from guardrails_runtime.events import ApiCall, ComplianceChange
 from guardrails_runtime.policies.exemption_tags.policy import judged_resources, tag_change
 
@@ -53,8 +53,5 @@ def after(resource: str | None, region: str, clients: Clients) -> Any:
         group = ec2.describe_security_groups(GroupIds=[resource])["SecurityGroups"][0]
         return {"GroupId": resource, "Tags": group.get("Tags", [])}
     s3 = clients.get("s3", region)
-    try:
-        tag_set = s3.get_bucket_tagging(Bucket=resource)["TagSet"]
-    except s3.exceptions.ClientError:
-        tag_set = []
-    return {"Bucket": resource, "TagSet": tag_set}
+    tag_set = read_or_none(s3, "get_bucket_tagging", "TagSet", Bucket=resource)
+    return {"Bucket": resource, "TagSet": tag_set or []}

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from guardrails_runtime.aws import Clients
-from guardrails_runtime.emulate import create_bucket, recorded_bucket
+from guardrails_runtime.emulate import create_bucket, read_or_none, recorded_bucket
 from guardrails_runtime.events import ApiCall, ComplianceChange
 
 
@@ -45,11 +45,8 @@ def after(resource: str | None, region: str, clients: Clients) -> Any:
     if not resource:
         return None
     s3 = clients.get("s3", region)
-    try:
-        configuration = s3.get_bucket_encryption(Bucket=resource)
-    except s3.exceptions.ClientError:
-        return {"Bucket": resource, "ServerSideEncryptionConfiguration": None}
+    key = "ServerSideEncryptionConfiguration"
     return {
         "Bucket": resource,
-        "ServerSideEncryptionConfiguration": configuration["ServerSideEncryptionConfiguration"],
+        key: read_or_none(s3, "get_bucket_encryption", key, Bucket=resource),
     }

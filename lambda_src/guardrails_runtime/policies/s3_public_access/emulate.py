@@ -17,6 +17,7 @@ from guardrails_runtime.aws import Clients
 from guardrails_runtime.emulate import (
     MOTO_ACCOUNT,
     create_bucket,
+    read_or_none,
     recorded_bucket,
     recorded_flags,
 )
@@ -60,22 +61,13 @@ def prepare(
 def after(resource: str | None, region: str, clients: Clients) -> Any:
     if not resource:
         return None
+    key = "PublicAccessBlockConfiguration"
     if resource.startswith("account/"):
         account = resource.split("/", 1)[1]
         control = clients.get("s3control", region)
-        try:
-            flags = control.get_public_access_block(AccountId=account)
-        except control.exceptions.ClientError:
-            return {"Account": account, "PublicAccessBlockConfiguration": None}
-        return {
-            "Account": account,
-            "PublicAccessBlockConfiguration": flags["PublicAccessBlockConfiguration"],
-        }
+        flags = read_or_none(control, "get_public_access_block", key, AccountId=account)
+        return {"Account": account, key: flags}
     s3 = clients.get("s3", region)
-    try:
-        configuration = s3.get_public_access_block(Bucket=resource)
-        flags = configuration["PublicAccessBlockConfiguration"]
-    except s3.exceptions.ClientError:
-        flags = None
+    flags = read_or_none(s3, "get_public_access_block", key, Bucket=resource)
     grants = s3.get_bucket_acl(Bucket=resource)["Grants"]
-    return {"Bucket": resource, "PublicAccessBlockConfiguration": flags, "Grants": grants}
+    return {"Bucket": resource, key: flags, "Grants": grants}
