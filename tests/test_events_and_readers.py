@@ -13,9 +13,14 @@ from guardrails_runtime.adapters.ec2_security_group import (
     entries_from_modify,
     entries_to_api,
     group_ref_from_authorize,
-    items,
 )
-from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError, parse
+from guardrails_runtime.events import (
+    ApiCall,
+    ComplianceChange,
+    MalformedEventError,
+    items,
+    parse,
+)
 from guardrails_runtime.model import IngressEntry, SourceKind
 
 

@@ -210,3 +210,16 @@ def _region(value: object, where: str) -> str | None:
 
 def _opt_str(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def items(value: object) -> list[Any]:
+    """CloudTrail's list encodings as a list: ``{"items": [..]}``, ``{"items": {..}}``, ``[..]``."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, Mapping):
+        if "items" in value:
+            return items(value["items"])
+        return [value] if value else []
+    if isinstance(value, list):
+        return value
+    return [value]

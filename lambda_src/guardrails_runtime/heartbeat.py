@@ -15,10 +15,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from guardrails_runtime.aws import Clients
+from guardrails_runtime.metrics import HEARTBEAT_EVENT
 from guardrails_runtime.model import Decision, Outcome
 
 KEY = "guardrailsHeartbeat"
-EVENT_NAME = "guardrails heartbeat"
+EVENT_NAME = HEARTBEAT_EVENT  # what the Heartbeat metric counts
 
 
 def is_heartbeat(event: Any) -> bool:

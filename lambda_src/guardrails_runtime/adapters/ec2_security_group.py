@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from guardrails_runtime.events import MalformedEventError
+from guardrails_runtime.events import MalformedEventError, items
 from guardrails_runtime.model import IngressEntry, InvalidEntryError, SourceKind, Unresolved
 from guardrails_runtime.policies.sg_open_ingress.policy import (
     parse_port,
@@ -42,19 +42,6 @@ class Ingress(NamedTuple):
     # its other stand-alone rule resources): sources that only together cover the whole
     # internet are judged across all of them (see :func:`gather`).
     peers: tuple[IngressEntry, ...] = ()
-
-
-def items(value: object) -> list[Any]:
-    """CloudTrail's list encodings as a list: ``{"items": [..]}``, ``{"items": {..}}``, ``[..]``."""
-    if value is None or value == "":
-        return []
-    if isinstance(value, Mapping):
-        if "items" in value:
-            return items(value["items"])
-        return [value] if value else []
-    if isinstance(value, list):
-        return value
-    return [value]
 
 
 def _port(value: object, where: str) -> int | None:

@@ -104,7 +104,6 @@ class Remediation(abc.ABC):
 
     spec: ClassVar[PolicySpec]
     policy: ClassVar[str]
-    event_source: ClassVar[str]
     event_names: ClassVar[tuple[str, ...]]
     config_resource_types: ClassVar[tuple[str, ...]] = ()
     iam: ClassVar[tuple[IamGrant, ...]]
@@ -117,7 +116,6 @@ class Remediation(abc.ABC):
         if spec is None or spec.fix is None:
             return
         cls.policy = spec.id
-        cls.event_source = spec.triggers[0].event_source
         cls.event_names = tuple(name for t in spec.triggers for name in t.event_names)
         cls.config_resource_types = spec.fix.config_resource_types
         cls.iam = spec.fix.iam

@@ -47,7 +47,7 @@ class ExemptionTagsRemediation(Remediation):
             return done(
                 outcome, Decision.IGNORED, "the call neither sets nor removes the exemption tag"
             )
-        who = principals(call)[0] if principals(call) else "an unknown principal"
+        who = next(iter(principals(call)), "an unknown principal")
         [violation] = violations
         outcome.rule = violation.rule
         if violation.rule == "GR-EX1":

@@ -11,7 +11,7 @@ import fnmatch
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from guardrails_runtime.events import ApiCall, MalformedEventError
+from guardrails_runtime.events import ApiCall, MalformedEventError, items
 from guardrails_runtime.model import Violation
 from guardrails_runtime.settings import carries_exemption
 
@@ -29,14 +29,6 @@ class TagChange(NamedTuple):
     resources: tuple[str, ...]
     tags: tuple[tuple[str, str | None], ...]  # (key, value); None: a removal by key only
     removed: bool
-
-
-def _items(value: Any) -> list[Any]:
-    if isinstance(value, Mapping) and "items" in value:
-        value = value["items"]
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
 
 
 def _pairs(
@@ -64,9 +56,9 @@ def tag_change(call: ApiCall) -> TagChange:
         where = "requestParameters.resourcesSet.items"
         resources = tuple(
             _text(r.get("resourceId") if isinstance(r, Mapping) else None, f"{where}[{i}]")
-            for i, r in enumerate(_items(request.get("resourcesSet")))
+            for i, r in enumerate(items(request.get("resourcesSet")))
         )
-        tags = _pairs(_items(request.get("tagSet")), "key", "value", "requestParameters.tagSet")
+        tags = _pairs(items(request.get("tagSet")), "key", "value", "requestParameters.tagSet")
         return TagChange("ec2", resources, tags, name == "DeleteTags")
     if name == "PutBucketTagging":
         from guardrails_runtime.adapters.s3_bucket import name_from_cloudtrail
@@ -74,19 +66,19 @@ def tag_change(call: ApiCall) -> TagChange:
         tagging = request.get("Tagging")
         tag_set = tagging.get("TagSet") if isinstance(tagging, Mapping) else None
         tag = tag_set.get("Tag") if isinstance(tag_set, Mapping) else None
-        tags = _pairs(_items(tag), "Key", "Value", "requestParameters.Tagging.TagSet.Tag")
+        tags = _pairs(items(tag), "Key", "Value", "requestParameters.Tagging.TagSet.Tag")
         return TagChange("s3", (name_from_cloudtrail(request),), tags, False)
     if name in ("AddTags", "RemoveTags"):
         resource = _text(request.get("resourceId"), "requestParameters.resourceId")
-        tags = _pairs(_items(request.get("tagsList")), "key", "value", "requestParameters.tagsList")
+        tags = _pairs(items(request.get("tagsList")), "key", "value", "requestParameters.tagsList")
         return TagChange("cloudtrail", (resource,), tags, name == "RemoveTags")
     if name == "AddTagsToResource":
         resource = _text(request.get("resourceName"), "requestParameters.resourceName")
-        tags = _pairs(_items(request.get("tags")), "key", "value", "requestParameters.tags")
+        tags = _pairs(items(request.get("tags")), "key", "value", "requestParameters.tags")
         return TagChange("rds", (resource,), tags, False)
     if name == "RemoveTagsFromResource":
         resource = _text(request.get("resourceName"), "requestParameters.resourceName")
-        keys = _items(request.get("tagKeys"))
+        keys = items(request.get("tagKeys"))
         tags = tuple((_text(k, "requestParameters.tagKeys[]"), None) for k in keys)
         return TagChange("rds", (resource,), tags, True)
     raise MalformedEventError(f"eventName {name!r} is not a tagging call")
