@@ -19,6 +19,7 @@ from typing import Any
 import jsii
 from aws_cdk import Acknowledgment as Ack
 from aws_cdk import (
+    Aws,
     CfnElement,
     CfnOutput,
     Duration,
@@ -38,6 +39,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
@@ -47,6 +49,7 @@ import guardrails_runtime
 from guardrails.operations import Alarms, LedgerTable, SelfProtection
 from guardrails.settings import LOG_RETENTION_DAYS, GuardrailSettings
 from guardrails_runtime import settings as rt
+from guardrails_runtime.ledger import HOLD_PREFIX
 from guardrails_runtime.remediations import Remediation
 
 CORE_ID = "GuardrailCore"
@@ -219,13 +222,22 @@ class GuardrailCore(Construct):
         )
 
         self.ledger = LedgerTable(self, "Ledger").table
-        # The handler reads (dedup, flapping), writes entries and holds, and queries a
-        # resource's recent entries; never updates or deletes (undo is the CLI's, with
-        # the operator's credentials).
+        # The handler reads (dedup, flapping), writes entries, and queries a resource's
+        # recent entries; it updates hold items only (one per resource, a hold per
+        # violation) and never deletes (undo is the CLI's, with the operator's credentials).
         self.role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
                 resources=[self.ledger.table_arn, f"{self.ledger.table_arn}/index/*"],
+            )
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:UpdateItem"],
+                resources=[self.ledger.table_arn],
+                conditions={
+                    "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{HOLD_PREFIX}*"]}
+                },
             )
         )
         Validations.of(self.role).acknowledge(
@@ -243,6 +255,7 @@ class GuardrailCore(Construct):
         environment[rt.ENV_LEDGER_TABLE] = self.ledger.table_name
         environment[rt.ENV_LEDGER_REGION] = stack.region
         function_name = f"{settings.resource_prefix}-remediator"
+        self._rechecks(settings, function_name, environment)
         with runtime_asset(self) as asset_root:
             code = lambda_.Code.from_asset(str(asset_root), exclude=ASSET_EXCLUDES)
             self.function = lambda_.Function(
@@ -264,6 +277,11 @@ class GuardrailCore(Construct):
                 log_group=self.log_group,
                 reserved_concurrent_executions=settings.reserved_concurrency or None,
             )
+        self.recheck_role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["lambda:InvokeFunction"], resources=[self.function.function_arn]
+            )
+        )
         # Errors a retry could fix are raised by the handler: Lambda retries twice, then
         # the event lands in the dead-letter queue instead of being lost.
         self.function.configure_async_invoke(
@@ -293,6 +311,8 @@ class GuardrailCore(Construct):
                 function_name=function_name,
                 role_name=self.role.role_name,
                 table_name=self.ledger.table_name,
+                recheck_group=self.recheck_group.name,
+                recheck_role_name=self.recheck_role.role_name,
                 topic=self.topic,
                 prefix=settings.resource_prefix,
                 key_id=self.key.key_id,
@@ -310,6 +330,46 @@ class GuardrailCore(Construct):
         )
         # One core per stack: the output keeps the name the docs use, not a hashed one.
         self.ledger_output.override_logical_id(LEDGER_OUTPUT)
+
+    def _rechecks(
+        self, settings: GuardrailSettings, function_name: str, environment: dict[str, str]
+    ) -> None:
+        """The Scheduler group of the one-time re-checks (a flapping hold's end, a withdrawn
+        exemption) and the role Scheduler invokes the function with; the Lambda may create
+        schedules in that group only, and pass that role only to Scheduler."""
+        stack = Stack.of(self)
+        group_name = f"{settings.resource_prefix}-rechecks"
+        self.recheck_group = scheduler.CfnScheduleGroup(self, "Rechecks", name=group_name)
+        self.recheck_role = iam.Role(
+            self,
+            "RecheckRole",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+            ),
+            description="cdk-guardrails: EventBridge Scheduler invokes the re-checks",
+        )
+        schedules = (
+            f"arn:{stack.partition}:scheduler:{stack.region}:{stack.account}:schedule/"
+            f"{group_name}/*"
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["scheduler:CreateSchedule"], resources=[schedules])
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["iam:PassRole"],
+                resources=[self.recheck_role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+            )
+        )
+        self._acknowledge_wildcard(
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::{_as_cdk_nag_shows(schedules)}]",
+            "scheduler:CreateSchedule in the guardrail's own re-check group only (schedule "
+            "names are made per re-check)",
+        )
+        environment[rt.ENV_RECHECK_GROUP] = group_name
+        environment[rt.ENV_RECHECK_ROLE_ARN] = self.recheck_role.role_arn
 
     def _heartbeat(self, settings: GuardrailSettings) -> None:
         """An hourly event the Lambda must receive: it checks that every rule of the
@@ -344,17 +404,9 @@ class GuardrailCore(Construct):
                 ],
             )
         )
-        parts = [
-            (stack.partition, "<AWS::Partition>"),
-            (stack.region, "<AWS::Region>"),
-            (stack.account, "<AWS::AccountId>"),
-        ]
-        partition, region, account = (
-            shown if Token.is_unresolved(value) else value for value, shown in parts
-        )
-        shown = f"arn:{partition}:events:{region}:{account}"
+        rules = f"arn:{stack.partition}:events:{stack.region}:{stack.account}:rule/{prefix}-*"
         self._acknowledge_wildcard(
-            f"AwsSolutions::AwsSolutions-IAM5[Resource::{shown}:rule/{prefix}-*]",
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::{_as_cdk_nag_shows(rules)}]",
             "events:ListTargetsByRule on the guardrail's own rules (named by its prefix)",
         )
         self.role.add_to_principal_policy(
@@ -679,3 +731,12 @@ def compliance_pattern(rule_names: list[str]) -> events.EventPattern:
             "newEvaluationResult": {"complianceType": ["NON_COMPLIANT"]},
         },
     )
+
+
+def _as_cdk_nag_shows(arn: str) -> str:
+    """An ARN built from the stack's pseudo parameters, as cdk-nag names it in a finding
+    id (``<AWS::Partition>`` ... for the unresolved ones)."""
+    for pseudo in ("Partition", "Region", "AccountId"):
+        token = getattr(Aws, pseudo.upper() if pseudo != "AccountId" else "ACCOUNT_ID")
+        arn = arn.replace(token, f"<AWS::{pseudo}>")
+    return arn

@@ -24,7 +24,13 @@ from typing import Any
 
 from guardrails_runtime.aws import Clients
 from guardrails_runtime.emulate import EmulationError
-from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError, parse
+from guardrails_runtime.events import (
+    ApiCall,
+    ComplianceChange,
+    MalformedEventError,
+    Recheck,
+    parse,
+)
 from guardrails_runtime.remediations import by_event
 from guardrails_runtime.spec import spec, specs
 
@@ -84,6 +90,8 @@ def prepare(
         parsed = parse(event)
     except MalformedEventError:
         return event
+    if isinstance(parsed, Recheck):
+        return event  # the guardrail's own re-check: the resource is already there
     hook = _hook(parsed, config_rules or {})
     if hook is None:
         return event

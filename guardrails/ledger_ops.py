@@ -152,14 +152,19 @@ class OperatorLedger(Ledger):
         now = self.clock()
         until = now + self.settings.flap_cooldown_minutes * 60
         self._claim(entry_id, actor, now)
-        # Hold next: the CloudTrail event of the restore must find the hold in place.
+        # Hold next: the CloudTrail event of the restore must find the hold in place. It
+        # holds the restored violation only (an entry from before fingerprints: all of the
+        # resource); no re-check follows an undo: it was a decision, and the notification of
+        # the restore's own event says how long the hold lasts.
+        fingerprint = str(entry.get("fingerprint") or record.get("fingerprint") or "")
         try:
             self._put_hold(
                 resource,
-                now,
-                until,
-                f"undone by {actor} with guardrails undo {entry_id}",
-                actor,
+                fingerprint,
+                now=now,
+                until=until,
+                reason=f"undone by {actor} with guardrails undo {entry_id}",
+                actor=actor,
                 only_if_free=False,
             )
         except LEDGER_ERRORS as exc:
@@ -176,7 +181,7 @@ class OperatorLedger(Ledger):
                 results.append("restored")
             except ClientError as exc:
                 if not error_code(exc).endswith("Duplicate"):
-                    self._release_hold(resource, actor)
+                    self._release_hold(resource, fingerprint, actor)
                     self._release_claim(entry_id)
                     done = f" ({len(results)} of {len(calls)} calls made)" if results else ""
                     raise LedgerError(
@@ -268,12 +273,18 @@ class OperatorLedger(Ledger):
         )
         return undo_id
 
-    def _release_hold(self, resource: str, actor: str) -> None:
+    def _release_hold(self, resource: str, fingerprint: str, actor: str) -> None:
         """End a hold now (best effort: a hold left in place only expires later)."""
         now = self.clock()
         try:
             self._put_hold(
-                resource, now, now, f"released: undo by {actor} failed", actor, only_if_free=False
+                resource,
+                fingerprint,
+                now=now,
+                until=now,
+                reason=f"released: undo by {actor} failed",
+                actor=actor,
+                only_if_free=False,
             )
         except LEDGER_ERRORS:
             LOG.error("could not release the undo hold on %s", resource)

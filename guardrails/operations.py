@@ -206,6 +206,10 @@ RECORDER_CALLS = (
     "DeleteConfigurationRecorder",
     "DeleteDeliveryChannel",
 )
+# The re-checks a flapping hold or a withdrawn exemption scheduled (deleting one would
+# make a hold an off switch again).
+SCHEDULE_CALLS = ("DeleteSchedule", "UpdateSchedule")
+SCHEDULE_GROUP_CALLS = ("DeleteScheduleGroup",)
 LOG_CALLS = ("DeleteLogGroup", "PutRetentionPolicy", "DeleteRetentionPolicy")
 TABLE_CALLS = (
     "DeleteTable",
@@ -240,6 +244,8 @@ class SelfProtection(Construct):
         function_name: str,
         role_name: str,
         table_name: str,
+        recheck_group: str | None = None,
+        recheck_role_name: str | None = None,
         topic: sns.ITopic,
         prefix: str,
         key_id: str | None = None,
@@ -271,7 +277,9 @@ class SelfProtection(Construct):
             {
                 "eventSource": ["iam.amazonaws.com"],
                 "eventName": list(ROLE_CALLS),
-                "requestParameters": {"roleName": [role_name]},
+                "requestParameters": {
+                    "roleName": [role_name, *([recheck_role_name] if recheck_role_name else [])]
+                },
             },
             {
                 "eventSource": ["dynamodb.amazonaws.com"],
@@ -289,12 +297,13 @@ class SelfProtection(Construct):
                 "requestParameters": {"configRuleName": ours},
             },
         ]
+        services = ["lambda", "events", "iam", "dynamodb", "config"]
         self.rule = _watch(
             self,
             "Rule",
             name=f"{prefix}-self-protection",
             what="the guardrail's own resources changed outside CFN",
-            services=["lambda", "events", "iam", "dynamodb", "config"],
+            services=services,
             calls=watched,
             topic=topic,
         )
@@ -336,6 +345,20 @@ class SelfProtection(Construct):
                     "requestParameters": {"queueUrl": [queue_url]},
                 }
             )
+        if recheck_group:
+            # The re-checks that end a flapping hold or follow a withdrawn exemption.
+            delivery += [
+                {
+                    "eventSource": ["scheduler.amazonaws.com"],
+                    "eventName": list(SCHEDULE_CALLS),
+                    "requestParameters": {"groupName": [recheck_group]},
+                },
+                {
+                    "eventSource": ["scheduler.amazonaws.com"],
+                    "eventName": list(SCHEDULE_GROUP_CALLS),
+                    "requestParameters": {"name": [recheck_group]},
+                },
+            ]
         if log_group_name:
             delivery.append(
                 {
@@ -349,7 +372,7 @@ class SelfProtection(Construct):
             "DeliveryRule",
             name=f"{prefix}-self-protection-delivery",
             what="the guardrail's notification path changed outside CFN",
-            services=["sns", "kms", "sqs", "cloudwatch", "config", "logs"],
+            services=["sns", "kms", "sqs", "cloudwatch", "config", "logs", "scheduler"],
             calls=delivery,
             topic=topic,
         )

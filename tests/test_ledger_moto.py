@@ -245,19 +245,39 @@ def test_undo_of_bucket_acl_puts_the_public_grant_back(table: str) -> None:
     assert s3.get_bucket_acl(Bucket=bucket)["Grants"] == before
 
 
+def reapply(ec2: Any, gid: str, port: int = 2222, actor: str = PIPELINE) -> dict[str, Any]:
+    """A pipeline applies the same change again (a new CloudTrail event each time)."""
+    permission = {**SSH_ONLY[0], "FromPort": port, "ToPort": port}
+    return open_and_record(ec2, gid, [permission], actor=actor, event_id=str(uuid.uuid4()))
+
+
 def test_flapping_stops_reverting_and_escalates_once(ec2: Any, table: str, inbox: Any) -> None:
     gid = new_group(ec2)
     decisions, escalations = [], []
-    for _ in range(5):
-        outcome = process(reopen(ec2, gid), cfg(topic_arn=inbox.topic_arn), clients())
+    for _ in range(4):
+        outcome = process(reapply(ec2, gid), cfg(topic_arn=inbox.topic_arn), clients())
         decisions.append(outcome.decision)
         escalations.append(outcome.escalation)
+    # Held: the same change is in place, and applied again (another description) it is
+    # the same violation, still held, with no second escalation.
+    again = {**SSH_ONLY[0], "FromPort": 2222, "ToPort": 2222}
+    again["IpRanges"] = [{"CidrIp": "0.0.0.0/0", "Description": "run 5"}]
+    ec2.revoke_security_group_ingress(
+        GroupId=gid, IpPermissions=[{**again, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    )
+    fifth = process(
+        open_and_record(ec2, gid, [again], actor=PIPELINE, event_id="run-5"),
+        cfg(topic_arn=inbox.topic_arn),
+        clients(),
+    )
+    decisions.append(fifth.decision)
+    escalations.append(fifth.escalation)
     assert decisions == [Decision.REMEDIATED] * 3 + [Decision.WOULD_REMEDIATE] * 2
     assert escalations[:3] == [None] * 3 and escalations[4] is None
     assert escalations[3] is not None and PIPELINE in escalations[3]
     assert "reverted this change 3 times within 60 minutes" in escalations[3]
-    # The held changes stay in place: the guardrail no longer fights the pipeline.
-    assert len(ingress(ec2, gid)) == 2
+    # The held change stays in place: the guardrail no longer fights the pipeline.
+    assert len(ingress(ec2, gid)) == 1
     raw = inbox.raw()
     flagged = [m for m in raw if "ESCALATION" in m["content"]["title"]]
     assert len(flagged) == 1 and len(raw) == 5
@@ -269,8 +289,8 @@ def test_flapping_stops_reverting_and_escalates_once(ec2: Any, table: str, inbox
 def test_flapping_threshold_and_window_are_settings(ec2: Any, table: str) -> None:
     gid = new_group(ec2)
     tight = cfg(flap_threshold=1)
-    first = process(reopen(ec2, gid), tight, clients())
-    second = process(reopen(ec2, gid), tight, clients())
+    first = process(reapply(ec2, gid), tight, clients())
+    second = process(reapply(ec2, gid), tight, clients())
     assert first.decision is Decision.REMEDIATED
     assert second.decision is Decision.WOULD_REMEDIATE and second.escalation
     assert "on hold" not in second.reason and "flapping" in second.reason
@@ -396,7 +416,7 @@ def test_undo_changes_nothing_when_it_cannot_hold_the_resource(ec2: Any, table: 
     outcome = process(open_and_record(ec2, gid, SSH_MIXED), cfg(), clients())
     after_fix = ingress(ec2, gid)
     c = clients()
-    deny(c.get("dynamodb", None), "PutItem")
+    deny(c.get("dynamodb", None), "UpdateItem", after=1)  # the claim passes, the hold fails
     with pytest.raises(LedgerError) as caught:
         OperatorLedger(cfg(), c).undo(str(outcome.entry_id), actor="ops", dry_run=False)
     assert str(caught.value) == (
@@ -412,7 +432,7 @@ def test_undo_says_what_was_restored_when_recording_it_fails(ec2: Any, table: st
     before = ingress(ec2, gid)
     outcome = process(event, cfg(), clients())
     c = clients()
-    deny(c.get("dynamodb", None), "UpdateItem", after=1)  # the claim goes through
+    deny(c.get("dynamodb", None), "UpdateItem", after=2)  # the claim and the hold go through
     with pytest.raises(
         LedgerError,
         match=rf"^restored {gid} \(restored, restored\) and held it "

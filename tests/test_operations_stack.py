@@ -296,8 +296,17 @@ def test_self_protection_pattern_matches_changes_outside_cloudformation(
         for k, r in of_type(template, "AWS::IAM::Role").items()
         if "remediation" in r["Properties"].get("Description", "")
     ]
+    [recheck_role] = [
+        k
+        for k, r in of_type(template, "AWS::IAM::Role").items()
+        if "Scheduler" in r["Properties"].get("Description", "")
+    ]
     table = logical_id(template, "AWS::DynamoDB::Table")
-    names = {role: "Guardrails-RemediationRole-1A2B3C", table: "Guardrails-LedgerTable-9Z8Y"}
+    names = {
+        role: "Guardrails-RemediationRole-1A2B3C",
+        table: "Guardrails-LedgerTable-9Z8Y",
+        recheck_role: "Guardrails-RecheckRole-4D5E",
+    }
     [rule] = [
         r["Properties"]
         for r in of_type(template, "AWS::Events::Rule").values()
@@ -335,6 +344,11 @@ def test_self_protection_pattern_matches_changes_outside_cloudformation(
             {"configRuleName": "guardrails-s3-encryption"},
         ),
         "ttl": call("dynamodb.amazonaws.com", "UpdateTimeToLive", {"tableName": names[table]}),
+        "recheck-role": call(
+            "iam.amazonaws.com",
+            "PutRolePolicy",
+            {"roleName": names[recheck_role], "policyName": "p"},
+        ),
         # Not reported: CloudFormation's own updates, other resources, reads.
         "by-cfn": call(
             "lambda.amazonaws.com",
@@ -359,6 +373,7 @@ def test_self_protection_pattern_matches_changes_outside_cloudformation(
         "policy",
         "config",
         "ttl",
+        "recheck-role",
     }
 
 
@@ -395,6 +410,8 @@ def test_scp_denies_what_self_protection_watches() -> None:
         RECORDER_CALLS,
         ROLE_CALLS,
         RULE_CALLS,
+        SCHEDULE_CALLS,
+        SCHEDULE_GROUP_CALLS,
         SUBSCRIPTION_CALLS,
         TABLE_CALLS,
         TARGET_CALLS,
@@ -417,6 +434,7 @@ def test_scp_denies_what_self_protection_watches() -> None:
         ("sqs", QUEUE_CALLS),
         ("cloudwatch", ALARM_CALLS),
         ("logs", LOG_CALLS),
+        ("scheduler", SCHEDULE_CALLS + SCHEDULE_GROUP_CALLS),
     ):
         assert {f"{service}:{c}" for c in calls} <= denied
     for statement in scp["Statement"]:
@@ -434,6 +452,12 @@ def test_scp_denies_what_self_protection_watches() -> None:
     # assume it (a borrowed session is reported, but better never granted).
     [role] = [s for s in scp["Statement"] if s["Sid"] == "ProtectGuardrailRole"]
     assert set(role["Action"]) == {"iam:PassRole", "sts:AssumeRole"}
+    # The re-check role: the remediation role must still pass it to Scheduler.
+    [recheck] = [s for s in scp["Statement"] if s["Sid"] == "ProtectGuardrailRecheckRole"]
+    assert set(recheck["Action"]) == {"iam:PassRole", "sts:AssumeRole"}
+    assert any(
+        "RemediationRole" in arn for arn in recheck["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    )
     assert role["Resource"] == ["arn:aws:iam::*:role/Guardrails-GuardrailCoreRemediationRole*"]
 
 
@@ -485,7 +509,21 @@ def test_self_protection_watches_the_notification_path(template: dict[str, Any])
         "logs": call(
             "logs.amazonaws.com", "DeleteLogGroup", {"logGroupName": "Guardrails-Logs-1A2B"}
         ),
-        # Not reported: other topics, keys, queues, alarms.
+        # A pending re-check deleted: the hold it ends would be an off switch again.
+        "recheck": call(
+            "scheduler.amazonaws.com",
+            "DeleteSchedule",
+            {"name": "recheck-abc-1800000000", "groupName": "guardrails-rechecks"},
+        ),
+        "recheck-group": call(
+            "scheduler.amazonaws.com", "DeleteScheduleGroup", {"name": "guardrails-rechecks"}
+        ),
+        # Not reported: other topics, keys, queues, alarms, schedules.
+        "other-schedule": call(
+            "scheduler.amazonaws.com",
+            "DeleteSchedule",
+            {"name": "nightly", "groupName": "default"},
+        ),
         "other-topic": call("sns.amazonaws.com", "DeleteTopic", {"topicArn": f"{topic}-not-ours"}),
         "other-key": kms("DisableKey", f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/0000-other"),
         "other-alarm": call(
@@ -504,4 +542,6 @@ def test_self_protection_watches_the_notification_path(template: dict[str, Any])
         "alarms-off",
         "recorder",
         "logs",
+        "recheck",
+        "recheck-group",
     }

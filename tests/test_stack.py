@@ -28,6 +28,9 @@ EXPECTED_ACTIONS = {
     "events:ListTargetsByRule",
     "dynamodb:PutItem",
     "dynamodb:Query",
+    "dynamodb:UpdateItem",  # hold items only (dynamodb:LeadingKeys)
+    "scheduler:CreateSchedule",  # re-checks, in the guardrail's group only
+    "iam:PassRole",  # the re-check role, to Scheduler only
     "cloudtrail:RemoveTags",
     "ec2:DeleteTags",
     "ec2:DescribeSecurityGroupRules",
@@ -86,6 +89,35 @@ def of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
 
 
+def remediation_policy(template: dict[str, Any]) -> dict[str, Any]:
+    """The remediation role's policy (the re-check role has its own, one action)."""
+    [role] = [
+        k
+        for k, r in of_type(template, "AWS::IAM::Role").items()
+        if "remediation" in r["Properties"].get("Description", "")
+    ]
+    [policy] = [
+        p
+        for p in of_type(template, "AWS::IAM::Policy").values()
+        if p["Properties"]["Roles"] == [{"Ref": role}]
+    ]
+    return policy
+
+
+def recheck_policy(template: dict[str, Any]) -> dict[str, Any]:
+    [role] = [
+        k
+        for k, r in of_type(template, "AWS::IAM::Role").items()
+        if "Scheduler" in r["Properties"].get("Description", "")
+    ]
+    [policy] = [
+        p
+        for p in of_type(template, "AWS::IAM::Policy").values()
+        if p["Properties"]["Roles"] == [{"Ref": role}]
+    ]
+    return policy
+
+
 def lambda_rules(template: dict[str, Any]) -> list[dict[str, Any]]:
     """The EventBridge rules that route events to the remediation Lambda (not
     self-protection, not the scheduled heartbeat)."""
@@ -115,8 +147,9 @@ def test_every_resource(template: dict[str, Any]) -> None:
         "AWS::SQS::Queue": 1,
         "AWS::SQS::QueuePolicy": 1,
         "AWS::Logs::LogGroup": 1,
-        "AWS::IAM::Role": 1,
-        "AWS::IAM::Policy": 1,
+        "AWS::IAM::Role": 2,  # the remediation role, the role Scheduler re-checks with
+        "AWS::IAM::Policy": 2,
+        "AWS::Scheduler::ScheduleGroup": 1,
         "AWS::Lambda::Function": 1,
         "AWS::Lambda::EventInvokeConfig": 1,
         # 15 routes to the Lambda (exemption-tags: one per tagged service, each filtered
@@ -161,18 +194,46 @@ def test_lambda_configuration(template: dict[str, Any]) -> None:
 
 def test_role_has_exactly_the_declared_actions(template: dict[str, Any]) -> None:
     actions: set[str] = set()
-    for policy in of_type(template, "AWS::IAM::Policy").values():
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            assert statement["Effect"] == "Allow"
-            found = statement["Action"]
-            actions.update([found] if isinstance(found, str) else found)
+    for statement in remediation_policy(template)["Properties"]["PolicyDocument"]["Statement"]:
+        assert statement["Effect"] == "Allow"
+        found = statement["Action"]
+        actions.update([found] if isinstance(found, str) else found)
     assert actions == EXPECTED_ACTIONS
-    role = one(template, "AWS::IAM::Role")
-    assert "ManagedPolicyArns" not in role
+    for role in of_type(template, "AWS::IAM::Role").values():
+        assert "ManagedPolicyArns" not in role["Properties"]
+
+
+def test_rechecks_invoke_the_function_only_and_are_created_in_their_group_only(
+    template: dict[str, Any],
+) -> None:
+    [fn] = of_type(template, "AWS::Lambda::Function")
+    [invoke] = recheck_policy(template)["Properties"]["PolicyDocument"]["Statement"]
+    assert invoke["Action"] == "lambda:InvokeFunction"
+    assert invoke["Resource"] == {"Fn::GetAtt": [fn, "Arn"]}
+    [role] = [
+        r
+        for r in of_type(template, "AWS::IAM::Role").values()
+        if "Scheduler" in r["Properties"].get("Description", "")
+    ]
+    [trust] = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    statements = remediation_policy(template)["Properties"]["PolicyDocument"]["Statement"]
+    [create] = [s for s in statements if s["Action"] == "scheduler:CreateSchedule"]
+    assert json.dumps(create["Resource"]).endswith(':schedule/guardrails-rechecks/*"]]}')
+    [passing] = [s for s in statements if s["Action"] == "iam:PassRole"]
+    assert passing["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}
+    }
+    [update] = [s for s in statements if s["Action"] == "dynamodb:UpdateItem"]
+    assert update["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["hold#*"]}}
+    env = one(template, "AWS::Lambda::Function")["Environment"]["Variables"]
+    assert env["GUARDRAILS_RECHECK_GROUP"] == "guardrails-rechecks"
+    assert one(template, "AWS::Scheduler::ScheduleGroup")["Name"] == "guardrails-rechecks"
 
 
 def test_revoke_is_scoped_to_security_group_arns(template: dict[str, Any]) -> None:
-    [policy] = of_type(template, "AWS::IAM::Policy").values()
+    policy = remediation_policy(template)
     [revoke] = [
         s
         for s in policy["Properties"]["PolicyDocument"]["Statement"]
@@ -463,6 +524,8 @@ def test_aws_solutions_checks_would_fail_without_the_acknowledgements(
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:<AWS::Region>:"
             "<AWS::AccountId>:db:*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:"
+            "<AWS::AccountId>:schedule/guardrails-rechecks/*]",
             "AwsSolutions-SQS3",
         ]
     )
@@ -496,6 +559,9 @@ BASE_ACTIONS = {
     "events:ListTargetsByRule",
     "dynamodb:PutItem",
     "dynamodb:Query",
+    "dynamodb:UpdateItem",
+    "scheduler:CreateSchedule",
+    "iam:PassRole",
     "kms:Decrypt",
     "kms:GenerateDataKey",
     "logs:CreateLogStream",
@@ -531,10 +597,9 @@ def test_each_construct_alone(construct: str, example: str) -> None:
     cls(stack, "Guardrail")
     template = Template.from_stack(stack).to_json()
     actions: set[str] = set()
-    for policy in of_type(template, "AWS::IAM::Policy").values():
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            found = statement["Action"]
-            actions.update([found] if isinstance(found, str) else found)
+    for statement in remediation_policy(template)["Properties"]["PolicyDocument"]["Statement"]:
+        found = statement["Action"]
+        actions.update([found] if isinstance(found, str) else found)
     declared = {a for grant in cls.remediation.iam for a in grant.actions}
     assert actions == BASE_ACTIONS | declared
     [api] = [
@@ -672,7 +737,7 @@ def test_grants_without_an_account_in_the_arn_are_scoped_to_this_account(
 ) -> None:
     """S3 ARNs name no account: without aws:ResourceAccount the role could act on another
     account's bucket that trusts it (issue 13, item 4)."""
-    [policy] = of_type(template, "AWS::IAM::Policy").values()
+    policy = remediation_policy(template)
     s3 = [
         s
         for s in policy["Properties"]["PolicyDocument"]["Statement"]

@@ -1,9 +1,11 @@
 """Turn an incoming event into one of two typed shapes, or say precisely why not.
 
 Accepted: a bare CloudTrail record, a CloudTrail record in its EventBridge envelope
-("AWS API Call via CloudTrail"), and an AWS Config "Config Rules Compliance Change"
-event. Anything else raises :class:`MalformedEventError` with a one-line reason that
-names the field; the handler turns that into an ``unsupported`` decision, never a crash.
+("AWS API Call via CloudTrail"), an AWS Config "Config Rules Compliance Change" event, and
+the guardrail's own re-check (``{"guardrailsRecheck": {...}}``, sent by the one-time
+EventBridge Scheduler schedule a hold or a withdrawn exemption creates). Anything else
+raises :class:`MalformedEventError` with a one-line reason that names the field; the
+handler turns that into an ``unsupported`` decision, never a crash.
 """
 
 from __future__ import annotations
@@ -95,6 +97,27 @@ class ComplianceChange:
     event_name = "ConfigRulesComplianceChange"
 
 
+RECHECK_KEY = "guardrailsRecheck"
+# Resource ids the guardrail acts on: sg-..., bucket names, trail and DB ARNs, account/...
+_RESOURCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/+=@-]{0,1023}$")
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """Look again at one resource for one policy: what still violates is handled as a
+    Config NON_COMPLIANT evaluation would be (the guardrail's own scheduled event)."""
+
+    policy: str
+    resource: str
+    reason: str
+    account: str | None
+    region: str | None
+    event_id: str | None
+    event_time: str | None
+
+    event_name = "GuardrailsRecheck"
+
+
 def _assumed_role(arn: str) -> tuple[str, str, str] | None:
     """``arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`` -> (account, role, session)."""
     parts = arn.split(":", 5)
@@ -117,14 +140,17 @@ def _text(record: Mapping[str, Any], key: str, where: str) -> str:
     return value
 
 
-def parse(event: object) -> ApiCall | ComplianceChange:
-    """Parse a Lambda event into an :class:`ApiCall` or a :class:`ComplianceChange`.
+def parse(event: object) -> ApiCall | ComplianceChange | Recheck:
+    """Parse a Lambda event into an :class:`ApiCall`, a :class:`ComplianceChange` or a
+    :class:`Recheck`.
 
     >>> parse({"eventName": "StopLogging", "eventSource": "cloudtrail.amazonaws.com"}).event_name
     'StopLogging'
     """
     if not isinstance(event, Mapping):
         raise MalformedEventError(f"event must be a JSON object, got {type(event).__name__}")
+    if RECHECK_KEY in event:
+        return _parse_recheck(event[RECHECK_KEY])
     if "detail-type" in event or "detail" in event:
         detail_type = event.get("detail-type")
         detail = event.get("detail")
@@ -196,6 +222,26 @@ def _parse_config(detail: Mapping[str, Any], envelope: Mapping[str, Any]) -> Com
         event_id=_opt_str(envelope.get("id")),
         event_time=_opt_str(envelope.get("time") or detail.get("notificationCreationTime")),
         raw=detail,
+    )
+
+
+def _parse_recheck(body: object) -> Recheck:
+    where = RECHECK_KEY
+    if not isinstance(body, Mapping):
+        raise MalformedEventError(f"{where} must be an object")
+    policy = _text(body, "policy", where)
+    resource = _text(body, "resource", where)
+    if not _RESOURCE.match(resource):
+        raise MalformedEventError(f"{where}.resource {resource[:80]!r} is not a resource id")
+    reason = body.get("reason")
+    return Recheck(
+        policy=policy,
+        resource=resource,
+        reason=reason[:300] if isinstance(reason, str) else "re-check",
+        account=_opt_str(body.get("account")),
+        region=_region(body.get("region"), f"{where}.region"),
+        event_id=_opt_str(body.get("id")),
+        event_time=_opt_str(body.get("at")),
     )
 
 

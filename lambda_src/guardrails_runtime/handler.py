@@ -13,6 +13,7 @@ keep the event.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,13 @@ from botocore.exceptions import ClientError
 
 from guardrails_runtime import notify
 from guardrails_runtime.aws import Clients, error_code, is_access_denied, known_region
-from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError, parse
+from guardrails_runtime.events import (
+    ApiCall,
+    ComplianceChange,
+    MalformedEventError,
+    Recheck,
+    parse,
+)
 from guardrails_runtime.model import (
     RECORDED_DECISIONS,
     Change,
@@ -36,6 +43,7 @@ from guardrails_runtime.settings import RuntimeSettings
 if TYPE_CHECKING:
     from guardrails_runtime.ledger import Ledger
 
+Parsed = ApiCall | ComplianceChange | Recheck
 LOG = logging.getLogger("guardrails")
 LOG.setLevel(logging.INFO)
 
@@ -47,7 +55,11 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     """AWS Lambda handler. Returns the outcome (also logged as one JSON line)."""
     global _settings  # noqa: PLW0603 - read the environment once per container
     if _settings is None:
-        _settings = RuntimeSettings.from_env()
+        # The function's own ARN is the target of the re-checks it schedules.
+        arn = getattr(context, "invoked_function_arn", None)
+        _settings = dataclasses.replace(
+            RuntimeSettings.from_env(), function_arn=arn if isinstance(arn, str) else None
+        )
     return process(event, _settings, _clients).as_dict()
 
 
@@ -138,11 +150,16 @@ def _resend(
 
 
 def _act(
-    remediation: Remediation, parsed: ApiCall | ComplianceChange, ctx: Context, outcome: Outcome
+    remediation: Remediation,
+    parsed: Parsed,
+    ctx: Context,
+    outcome: Outcome,
 ) -> None:
     try:
         if isinstance(parsed, ApiCall):
             remediation.on_api_call(parsed, ctx, outcome)
+        elif isinstance(parsed, Recheck):
+            remediation.recheck(parsed.resource, ctx, outcome)
         else:
             remediation.on_compliance_change(parsed, ctx, outcome)
     except (MalformedEventError, InvalidEntryError) as exc:
@@ -262,7 +279,7 @@ def _record(
 
 def _route(
     event: Any, settings: RuntimeSettings
-) -> tuple[Outcome, Remediation | None, ApiCall | ComplianceChange | None]:
+) -> tuple[Outcome, Remediation | None, Parsed | None]:
     """Parse the event and pick the remediation, or settle the outcome right away."""
     try:
         parsed = parse(event)
@@ -285,6 +302,8 @@ def _route(
         return outcome, None, None
     if isinstance(parsed, ComplianceChange):
         return _route_compliance(parsed, settings, outcome)
+    if isinstance(parsed, Recheck):
+        return _route_recheck(parsed, settings, outcome)
     outcome.actor = parsed.actor
     remediation = by_event(parsed.event_source, parsed.event_name)
     if remediation is not None:
@@ -347,6 +366,23 @@ def _route_compliance(
         outcome.decision, outcome.reason = Decision.IGNORED, f"policy {remediation.policy} is off"
         return outcome, None, None
     return outcome, remediation, change
+
+
+def _route_recheck(
+    recheck: Recheck, settings: RuntimeSettings, outcome: Outcome
+) -> tuple[Outcome, Remediation | None, Recheck | None]:
+    """A re-check the guardrail scheduled: the policy's fix looks at the resource again."""
+    outcome.resource = recheck.resource
+    remediation = by_policy(recheck.policy)
+    if remediation is None:
+        outcome.decision = Decision.UNSUPPORTED
+        outcome.reason = f"re-check of {recheck.policy!r}: no such policy with a fix"
+        return outcome, None, None
+    outcome.policy = remediation.policy
+    if settings.mode_for(remediation.policy) is Mode.OFF:
+        outcome.decision, outcome.reason = Decision.IGNORED, f"policy {remediation.policy} is off"
+        return outcome, None, None
+    return outcome, remediation, recheck
 
 
 def _guess_event_name(event: Any) -> str:

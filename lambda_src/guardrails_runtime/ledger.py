@@ -17,9 +17,14 @@ Items:
   retry's entry, which keeps those changes beside its own; only final entries deduplicate.
 - an **undo entry** (id ``undo-<uuid>``, decision ``undone``) written by ``guardrails undo``;
   the undone entry gets ``undoneBy``/``undoneAt``/``undoEntry``.
-- a **hold** (id ``hold#<resource>``, in no index): until ``holdUntil`` the guardrail only
-  notifies about the resource. Started by flapping (N remediations within M minutes, one
-  escalation) or by ``guardrails undo`` (so the guardrail does not revert the undo).
+- a **hold** item per resource (id ``hold#<resource>``, in no index): until
+  ``holdUntil_<fingerprint>`` the guardrail only notifies about that violation of the
+  resource (the fingerprint of :attr:`Outcome.fingerprint`: another violation of the same
+  resource is still fixed); ``holdUntil`` alone holds every violation (an undo of an entry
+  written before fingerprints existed). Started by flapping (N remediations of the same
+  violation within M minutes, one escalation, and a re-check scheduled for the hold's end:
+  :mod:`guardrails_runtime.recheck`) or by ``guardrails undo`` (so the guardrail does not
+  revert the undo's own CloudTrail event).
 
 Failure policy: the ledger never blocks a remediation. A failed read (dedup, hold check)
 is treated as "nothing known" and the guardrail acts; a failed write leaves the decision
@@ -175,31 +180,42 @@ class Ledger:
             account=outcome.account,
             region=outcome.region,
             final=final,
+            fingerprint=outcome.fingerprint,
             notified=None if notified else False,
             record=body,
         )
         return entry_id
 
     def hold_reason(self, outcome: Outcome) -> str | None:
-        """Why the guardrail must not revert ``outcome.resource`` now, or None.
+        """Why the guardrail must not revert this violation of ``outcome.resource`` now, or
+        None.
 
-        A live hold answers at once (1 read). Otherwise the resource's ``remediated``
-        entries since the window start (or since the last hold ended) are counted (1
-        query); at ``flap_threshold`` a hold starts, and the event that starts it (and
-        only that one: the hold is a conditional write) carries the escalation.
+        A live hold of the violation (or of the whole resource) answers at once (1 read).
+        Otherwise the resource's ``remediated`` entries of the same violation since the
+        window start (or since its last hold ended) are counted (1 query); at
+        ``flap_threshold`` a hold starts, and the event that starts it (and only that one:
+        the hold is a conditional write) carries the escalation and schedules the re-check
+        of the resource for the hold's end.
         """
         resource = outcome.resource
         if not resource:
             return None
         s = self.settings
         now = self.clock()
-        hold = self._get(HOLD_PREFIX + resource)
-        if hold and float(hold.get("holdUntil", 0)) > now:
-            return f"on hold until {iso(float(hold['holdUntil']))} ({hold.get('reason', 'held')})"
+        fingerprint = outcome.fingerprint or ""
+        holds = self._get(HOLD_PREFIX + resource) or {}
+        for key in (_hold_key(fingerprint), _hold_key("")):
+            until = float(holds.get(key, 0) or 0)
+            if until > now:
+                reason = holds.get(_field("reason", key), "held")
+                return f"on hold until {iso(until)} ({reason})"
         since = now - s.flap_window_minutes * 60
-        if hold:
-            since = max(since, float(hold.get("holdUntil", 0)))
-        reverted = list(self._resource_entries(resource, iso(since), Decision.REMEDIATED.value))
+        since = max(since, float(holds.get(_hold_key(fingerprint), 0) or 0))
+        reverted = [
+            e
+            for e in self._resource_entries(resource, iso(since), Decision.REMEDIATED.value)
+            if e.get("fingerprint") == fingerprint
+        ]
         if len(reverted) < s.flap_threshold:
             return None
         actors = Counter(str(e["actor"]) for e in reverted if e.get("actor"))
@@ -208,21 +224,43 @@ class Ledger:
         culprit = actors.most_common(1)[0][0] if actors else "an unknown actor"
         until = now + s.flap_cooldown_minutes * 60
         reason = (
-            f"flapping: reverted {len(reverted)} times in the last {s.flap_window_minutes} min "
-            f"and re-applied again, mostly by {culprit}; only notifying until {iso(until)}"
+            f"flapping: this violation was reverted {len(reverted)} times in the last "
+            f"{s.flap_window_minutes} min and re-applied again, mostly by {culprit}; only "
+            f"notifying about it until {iso(until)}"
         )
         try:
-            self._put_hold(resource, now, until, reason, culprit, only_if_free=True)
+            self._put_hold(
+                resource,
+                fingerprint,
+                now=now,
+                until=until,
+                reason=reason,
+                actor=culprit,
+                only_if_free=True,
+            )
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise
             return reason  # another invocation started the same hold and escalated
+        from guardrails_runtime import recheck
+
+        then = recheck.schedule(
+            s,
+            self.clients,
+            policy=str(outcome.policy),
+            resource=resource,
+            region=outcome.region,
+            account=outcome.account,
+            when=until,
+            reason=f"the flapping hold on {resource} ended",
+        )
         outcome.escalation = (
             f"{outcome.policy} on {resource}: the guardrail reverted this change "
             f"{len(reverted)} times within {s.flap_window_minutes} minutes and "
             f"{culprit} keeps re-applying it (often a deployment pipeline or a "
-            f"configuration tool). It stops reverting {resource} until {iso(until)} and only "
-            f"notifies. Fix the source of the change, or exempt the resource."
+            f"configuration tool). It stops reverting this violation until {iso(until)} and "
+            f"only notifies; any other violation of {resource} is still reverted. Then {then}. "
+            f"Fix the source of the change, or exempt the resource."
         )
         return reason
 
@@ -249,30 +287,38 @@ class Ledger:
     def _put_hold(
         self,
         resource: str,
+        fingerprint: str,
+        *,
         now: float,
         until: float,
         reason: str,
         actor: str,
-        *,
         only_if_free: bool,
     ) -> None:
-        """Hold ``resource`` until ``until``; ``only_if_free``: unless a hold is still live
-        (ConditionalCheckFailedException then)."""
+        """Hold one violation (``fingerprint``; empty: every violation) of ``resource``
+        until ``until``; ``only_if_free``: unless that hold is still live
+        (ConditionalCheckFailedException then). The resource's other holds stay."""
+        key = _hold_key(fingerprint)
+        names = {"#u": key, "#r": _field("reason", key), "#a": _field("actor", key)}
+        names |= {"#s": _field("startedAt", key), "#e": TTL_ATTRIBUTE}
+        values = {
+            ":u": {"N": str(int(until))},
+            ":r": {"S": reason},
+            ":a": {"S": actor},
+            ":s": {"S": iso(now)},
+            ":e": {"N": str(int(until) + self.settings.ledger_ttl_days * 86400)},
+        }
         request: dict[str, Any] = {
             "TableName": self.table,
-            "Item": _item(
-                id=HOLD_PREFIX + resource,
-                holdUntil=int(until),
-                startedAt=iso(now),
-                reason=reason,
-                actor=actor,
-                expiresAt=int(until) + self.settings.ledger_ttl_days * 86400,
-            ),
+            "Key": {"id": {"S": HOLD_PREFIX + resource}},
+            "UpdateExpression": "SET #u = :u, #r = :r, #a = :a, #s = :s, #e = :e",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
         }
         if only_if_free:
-            request["ConditionExpression"] = "attribute_not_exists(id) OR holdUntil < :now"
-            request["ExpressionAttributeValues"] = {":now": {"N": str(int(now))}}
-        self._db.put_item(**request)
+            request["ConditionExpression"] = "attribute_not_exists(#u) OR #u < :now"
+            values[":now"] = {"N": str(int(now))}
+        self._db.update_item(**request)
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -307,6 +353,16 @@ class Ledger:
             if not page.get("LastEvaluatedKey"):
                 return
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _hold_key(fingerprint: str) -> str:
+    """The hold item's attribute for one violation (``holdUntil``: every violation)."""
+    return f"holdUntil_{fingerprint}" if fingerprint else "holdUntil"
+
+
+def _field(name: str, key: str) -> str:
+    """The companion attribute of a hold: ``reason_<fingerprint>`` (``reason`` for all)."""
+    return name + key[len("holdUntil") :]
 
 
 def failure(exc: BaseException, doing: str) -> str:

@@ -152,6 +152,9 @@ class Outcome:
     # The catalog rule the resource violates (GR-SG1, ...), as findings name it in every
     # plane; None when nothing violates (or the event was never judged).
     rule: str | None = None
+    # What the violation is, as a short digest of the policy and the violation's text
+    # (no ids): flapping holds are keyed by it, so another violation is still fixed.
+    fingerprint: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Outcome:
@@ -173,6 +176,7 @@ class Outcome:
             ledger_error=data.get("ledgerError"),
             escalation=data.get("escalation"),
             rule=data.get("rule"),
+            fingerprint=data.get("fingerprint"),
         )
 
     def add_ledger_error(self, problem: str) -> None:
@@ -197,6 +201,7 @@ class Outcome:
             "entryId": self.entry_id,
             "ledgerError": self.ledger_error,
             "escalation": self.escalation,
+            "fingerprint": self.fingerprint,
         }
 
 

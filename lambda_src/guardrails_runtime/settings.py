@@ -33,6 +33,8 @@ ENV_FLAP_THRESHOLD = "GUARDRAILS_FLAP_THRESHOLD"
 ENV_FLAP_WINDOW = "GUARDRAILS_FLAP_WINDOW_MINUTES"
 ENV_FLAP_COOLDOWN = "GUARDRAILS_FLAP_COOLDOWN_MINUTES"
 ENV_METRICS_NAMESPACE = "GUARDRAILS_METRICS_NAMESPACE"
+ENV_RECHECK_GROUP = "GUARDRAILS_RECHECK_GROUP"
+ENV_RECHECK_ROLE_ARN = "GUARDRAILS_RECHECK_ROLE_ARN"
 
 DEFAULT_MODE = Mode.NOTIFY
 DEFAULT_EXEMPTION_KEY = "SecurityExemption"
@@ -110,6 +112,11 @@ class RuntimeSettings:
     flap_cooldown_minutes: int = DEFAULT_FLAP_COOLDOWN_MINUTES
     # CloudWatch namespace of the embedded-metric-format lines (None: no metrics written).
     metrics_namespace: str | None = None
+    # Re-checks (guardrails_runtime.recheck): the Scheduler group, the role Scheduler
+    # invokes the function with, and the function's own ARN (from the Lambda context).
+    recheck_group: str | None = None
+    recheck_role_arn: str | None = None
+    function_arn: str | None = None
 
     def policy_options(self) -> PolicyOptions:
         """The options ``evaluate`` takes, as every plane passes them."""
@@ -154,6 +161,8 @@ class RuntimeSettings:
             config_rules=config_rules,
             ledger_table=env.get(ENV_LEDGER_TABLE) or None,
             ledger_region=env.get(ENV_LEDGER_REGION) or None,
+            recheck_group=env.get(ENV_RECHECK_GROUP) or None,
+            recheck_role_arn=env.get(ENV_RECHECK_ROLE_ARN) or None,
             **values,  # type: ignore[arg-type]
         )
 

@@ -89,6 +89,9 @@ class Fix(NamedTuple):
     iam: tuple[IamGrant, ...]
     undo: tuple[tuple[str, ...], ...] = ()
     config_resource_types: tuple[str, ...] = ()
+    # The tagging service (ec2, s3, cloudtrail, rds) whose exemption tag exempts this
+    # fix's resources: a withdrawn exemption there schedules a re-check by this policy.
+    tagged: str = ""
 
 
 class PolicySpec(NamedTuple):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import hashlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
@@ -29,6 +30,11 @@ class Context(NamedTuple):
         return self.mode is not Mode.REMEDIATE
 
 
+def violation_fingerprint(policy: str | None, why: str) -> str:
+    """A short, stable digest of what violates (policy and the violation's text)."""
+    return hashlib.sha256(f"{policy}\n{why}".encode()).hexdigest()[:16]
+
+
 def done(outcome: Outcome, decision: Decision, reason: str) -> Outcome:
     """Settle an outcome's decision and reason."""
     outcome.decision, outcome.reason = decision, reason
@@ -39,9 +45,15 @@ def held_back(outcome: Outcome, ctx: Context, why: str, exempt: str | None) -> O
     """The outcome when the guardrail must not act, else None (go ahead and fix).
 
     In this order: exempt -> ``exempt``; notify mode -> ``would-remediate``; a flapping or
-    undo hold on the resource (see :mod:`guardrails_runtime.ledger`) -> ``would-remediate``.
-    A ledger that cannot be read never holds a fix back: the error is kept on the outcome.
+    undo hold on this violation of the resource (see :mod:`guardrails_runtime.ledger`)
+    -> ``would-remediate``. A ledger that cannot be read never holds a fix back: the error
+    is kept on the outcome.
+
+    ``why`` says what violates, without ids: its digest is the violation's fingerprint, so
+    a pipeline re-applying the same change is held while any other violation of the same
+    resource is still fixed.
     """
+    outcome.fingerprint = violation_fingerprint(outcome.policy, why)
     if exempt is not None:
         return done(outcome, Decision.EXEMPT, f"{why}; left as is: {exempt}")
     if ctx.dry_run:
@@ -138,3 +150,25 @@ class Remediation(abc.ABC):
         self, change: ComplianceChange, ctx: Context, outcome: Outcome
     ) -> Outcome:
         """Decide and act on a NON_COMPLIANT evaluation of the policy's Config rule."""
+
+    def recheck(self, resource: str, ctx: Context, outcome: Outcome) -> Outcome:
+        """Look at ``resource`` again (a hold ended, an exemption was withdrawn) and handle
+        what still violates.
+
+        By default: as a NON_COMPLIANT evaluation of the resource by the policy's Config
+        rule (the fix reads the live resource and judges all of it). A policy that judges
+        calls rather than resources overrides this.
+        """
+        if not self.config_resource_types:
+            return done(outcome, Decision.IGNORED, f"{self.policy} has nothing to re-check")
+        change = ComplianceChange(
+            rule_name=f"{self.policy}-recheck",
+            resource_type=self.config_resource_types[0],
+            resource_id=resource,
+            compliance="NON_COMPLIANT",
+            account=outcome.account,
+            region=outcome.region,
+            event_id=outcome.event_id,
+            event_time=outcome.event_time,
+        )
+        return self.on_compliance_change(change, ctx, outcome)

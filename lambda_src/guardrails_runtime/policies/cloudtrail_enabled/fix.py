@@ -105,6 +105,21 @@ class CloudTrailRemediation(Remediation):
             outcome, Decision.UNSUPPORTED, "cloudtrail-enabled's Config rules are detect-only"
         )
 
+    def recheck(self, resource: str, ctx: Context, outcome: Outcome) -> Outcome:
+        """A trail stopped again is restarted; weakened settings are what a change showed,
+        so only logging is re-checked."""
+        outcome.resource = resource.rsplit("/", 1)[-1]
+        if resource.startswith("arn:"):
+            outcome.resource_arn = resource
+        try:
+            return self._restart(
+                ctx.clients.get("cloudtrail", outcome.region), resource, ctx, outcome
+            )
+        except ClientError as exc:
+            if error_code(exc) in GONE_CODES:
+                return done(outcome, Decision.COMPLIANT, f"trail {resource} no longer exists")
+            raise
+
     def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
         return command(
             "aws",

@@ -96,6 +96,7 @@ SPEC = PolicySpec(
         "CloudTrailRemediation",
         iam=IAM,
         undo=(("cloudtrail", "stop_logging", "Name"),),
+        tagged="cloudtrail",
     ),
     construct="CloudTrailGuardrail",
     construct_doc="""Restarts a trail that was stopped; reports trails deleted or weakened.

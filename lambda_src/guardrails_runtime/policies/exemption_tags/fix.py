@@ -10,13 +10,15 @@ never counts; ``notify`` reports it as ``would-remediate``.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from guardrails_runtime import recheck
 from guardrails_runtime.aws import error_code
 from guardrails_runtime.events import ApiCall, ComplianceChange
-from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
+from guardrails_runtime.model import Change, Decision, Mode, Outcome, UndoCall
 from guardrails_runtime.policies.exemption_tags.policy import (
     evaluate,
     judged_resources,
@@ -27,6 +29,7 @@ from guardrails_runtime.policies.exemption_tags.spec import SPEC
 from guardrails_runtime.remediations.base import Context, Remediation, done, enforce
 from guardrails_runtime.settings import RuntimeSettings, carries_exemption
 from guardrails_runtime.shell import command, region_args
+from guardrails_runtime.spec import specs
 
 
 class ExemptionTagsRemediation(Remediation):
@@ -58,11 +61,14 @@ class ExemptionTagsRemediation(Remediation):
                 if not change.removed
                 else "an exemption was withdrawn"
             )
-            return done(
+            done(
                 outcome,
                 Decision.NOTIFIED,
                 f"{violation.message} on {outcome.resource} by {who} ({approval})",
             )
+            if change.removed:
+                outcome.reason += f"; {_recheck(change.service, resources, ctx, outcome)}"
+            return outcome
         tag = next(
             (k, v)
             for k, v in change.tags
@@ -80,15 +86,63 @@ class ExemptionTagsRemediation(Remediation):
                 _remove(client, change.service, resource, tag, before.get(resource))
             return "exemption tag removed (the resource's other tags kept)"
 
-        return enforce(outcome, ctx, why=why, exempt=None, act=act)
+        enforce(outcome, ctx, why=why, exempt=None, act=act)
+        if outcome.decision is Decision.REMEDIATED:
+            outcome.reason += f"; {_recheck(change.service, resources, ctx, outcome)}"
+        return outcome
 
     def on_compliance_change(
         self, change: ComplianceChange, ctx: Context, outcome: Outcome
     ) -> Outcome:
         return done(outcome, Decision.UNSUPPORTED, "exemption-tags has no Config rule")
 
+    def recheck(self, resource: str, ctx: Context, outcome: Outcome) -> Outcome:
+        return done(
+            outcome,
+            Decision.IGNORED,
+            "exemption-tags judges who tagged, which only the tagging call shows: "
+            "nothing to re-check on the resource",
+        )
+
     def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
         return None  # an exemption cannot exempt itself
+
+
+# At most this many re-checks per tagging call (a CreateTags may name 1,000 resources).
+MAX_RECHECKS = 25
+
+
+def _recheck(service: str, resources: tuple[str, ...], ctx: Context, outcome: Outcome) -> str:
+    """Once an exemption is gone, whatever it covered must be judged again: a re-check of
+    each resource by each policy that its exemption tag exempts (in a minute, so the
+    tagging has settled)."""
+    policies = [
+        s.id
+        for s in specs()
+        if s.fix is not None
+        and s.fix.tagged == service
+        and ctx.settings.mode_for(s.id) is not Mode.OFF
+    ]
+    pairs = [(p, r) for r in resources for p in policies]
+    notes = [
+        recheck.schedule(
+            ctx.settings,
+            ctx.clients,
+            policy=policy,
+            resource=resource,
+            region=outcome.region,
+            account=outcome.account,
+            when=time.time(),
+            reason=f"the exemption of {resource} was withdrawn",
+        )
+        for policy, resource in pairs[:MAX_RECHECKS]
+    ]
+    if not notes:
+        return "no policy to re-check"
+    skipped = len(pairs) - len(notes)
+    first = notes[0] if len(set(notes)) == 1 else "; ".join(sorted(set(notes)))
+    more = f" ({skipped} more re-check(s) not scheduled: over {MAX_RECHECKS})" if skipped else ""
+    return f"{first} for {', '.join(policies)}{more}"
 
 
 def _bucket_tags(s3: Any, bucket: str) -> list[dict[str, str]]:

@@ -54,6 +54,11 @@ class RdsPublicAccessRemediation(Remediation):
     ) -> Outcome:
         return self._enforce(ctx, outcome, resource_id=change.resource_id)
 
+    def recheck(self, resource: str, ctx: Context, outcome: Outcome) -> Outcome:
+        """The ledger and the tagging calls name an instance by identifier or ARN (both
+        are accepted by DescribeDBInstances)."""
+        return self._enforce(ctx, outcome, identifier=resource)
+
     def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
         arn = outcome.resource_arn or "<db-instance-arn>"
         return command(

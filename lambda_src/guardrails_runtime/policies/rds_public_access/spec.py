@@ -73,6 +73,7 @@ SPEC = PolicySpec(
         ),
         undo=(("rds", "modify_db_instance", "DBInstanceIdentifier"),),
         config_resource_types=("AWS::RDS::DBInstance",),
+        tagged="rds",
     ),
     construct="RdsPublicAccessGuardrail",
     construct_doc="""Makes a publicly accessible RDS DB instance private again.

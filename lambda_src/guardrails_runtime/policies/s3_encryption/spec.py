@@ -69,6 +69,7 @@ SPEC = PolicySpec(
             ("s3", "delete_bucket_encryption", "Bucket"),
         ),
         config_resource_types=("AWS::S3::Bucket",),
+        tagged="s3",
     ),
     construct="S3EncryptionGuardrail",
     construct_doc="""Puts the configured default encryption back on a bucket that lost it.

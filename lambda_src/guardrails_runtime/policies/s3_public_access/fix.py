@@ -76,6 +76,27 @@ class S3PublicAccessRemediation(Remediation):
         outcome.resource_arn = f"arn:{partition_for(outcome.region)}:s3:::{bucket}"
         return self._bucket_flags(ctx.clients.get("s3", outcome.region), bucket, ctx, outcome)
 
+    def recheck(self, resource: str, ctx: Context, outcome: Outcome) -> Outcome:
+        """Account flags for ``account/<id>``; for a bucket, its flags, then its ACL, then
+        its policy: the first that still violates is handled (flags back on also make
+        AWS ignore public ACLs and restrict public policies)."""
+        if resource.startswith("account/"):
+            outcome.account = outcome.account or resource.split("/", 1)[1]
+            return self._account(ctx, outcome)
+        outcome.resource = resource
+        outcome.resource_arn = f"arn:{partition_for(outcome.region)}:s3:::{resource}"
+        s3 = ctx.clients.get("s3", outcome.region)
+        try:
+            for check in (self._bucket_flags, self._acl, self._policy):
+                check(s3, resource, ctx, outcome)
+                if outcome.decision is not Decision.COMPLIANT:
+                    break
+        except ClientError as exc:
+            if error_code(exc) in GONE_CODES:
+                return done(outcome, Decision.COMPLIANT, f"bucket {resource} no longer exists")
+            raise
+        return outcome
+
     def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
         if outcome.resource and outcome.resource.startswith("account/"):
             return (

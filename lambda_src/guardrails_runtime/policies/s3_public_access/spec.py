@@ -115,6 +115,7 @@ SPEC = PolicySpec(
             ("s3control", "delete_public_access_block", "AccountId"),
         ),
         config_resource_types=("AWS::S3::Bucket",),
+        tagged="s3",
     ),
     construct="S3PublicAccessGuardrail",
     construct_doc="""Keeps buckets and the account private (policy ``s3-public-access``).

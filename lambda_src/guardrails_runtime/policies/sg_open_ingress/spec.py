@@ -103,6 +103,7 @@ SPEC = PolicySpec(
         ),
         undo=(("ec2", "authorize_security_group_ingress", "GroupId"),),
         config_resource_types=("AWS::EC2::SecurityGroup",),
+        tagged="ec2",
     ),
     construct="SecurityGroupGuardrail",
     construct_doc="""Reverts (or reports) security-group ingress opened to the internet.
