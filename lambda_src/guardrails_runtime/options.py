@@ -491,7 +491,7 @@ OPTIONS: tuple[Option, ...] = (
         DEFAULT_FLAP_THRESHOLD,
         "int",
         _int(1),
-        "remediations of one resource within flapWindowMinutes that start a hold",
+        "remediations of one violation of a resource within flapWindowMinutes that start a hold",
         env=ENV_FLAP_THRESHOLD,
     ),
     Option(
@@ -509,7 +509,7 @@ OPTIONS: tuple[Option, ...] = (
         DEFAULT_FLAP_COOLDOWN_MINUTES,
         "int",
         _int(1),
-        "minutes a flapping (or undone) resource is only notified, not reverted",
+        "minutes a flapping (or undone) violation is only notified, not reverted",
         env=ENV_FLAP_COOLDOWN,
     ),
     Option(
