@@ -268,3 +268,31 @@ def test_an_unapproved_exemption_removed_schedules_the_recheck_too(
     [schedule] = schedules()
     outcome = process(json.loads(schedule["Target"]["Input"]), s, clients())
     assert outcome.decision is Decision.REMEDIATED and ingress(ec2, gid) == []
+
+
+def test_the_lambda_entry_point_targets_its_own_function(
+    ec2: Any, wired: RuntimeSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In Lambda the function's ARN comes from the context: the re-check targets it."""
+    from types import SimpleNamespace
+
+    from guardrails_runtime import handler as entry
+
+    monkeypatch.setattr(entry, "_settings", None)
+    monkeypatch.setattr(entry, "_clients", clients())
+    for name, value in {
+        "GUARDRAILS_MODE": "remediate",
+        "GUARDRAILS_LEDGER_TABLE": TABLE,
+        "GUARDRAILS_RECHECK_GROUP": GROUP,
+        "GUARDRAILS_RECHECK_ROLE_ARN": RECHECK_ROLE,
+        "GUARDRAILS_FLAP_THRESHOLD": "1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    context = SimpleNamespace(invoked_function_arn=FUNCTION + ":live")
+    gid = new_group(ec2)
+    for _ in range(2):
+        event = open_and_record(ec2, gid, [ssh()], actor=PIPELINE, event_id=str(uuid.uuid4()))
+        result = entry.handler(event, context)
+    assert result["decision"] == "would-remediate" and result["escalation"]
+    [schedule] = schedules()
+    assert schedule["Target"]["Arn"] == FUNCTION + ":live"
