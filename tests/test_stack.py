@@ -35,6 +35,9 @@ EXPECTED_ACTIONS = {
     "ec2:DeleteTags",
     "ec2:DescribeSecurityGroupRules",
     "ec2:DescribeSecurityGroups",
+    "ec2:DescribeManagedPrefixLists",
+    "ec2:GetManagedPrefixListEntries",
+    "ec2:GetManagedPrefixListAssociations",
     "ec2:EnableEbsEncryptionByDefault",
     "ec2:GetEbsEncryptionByDefault",
     "ec2:RevokeSecurityGroupIngress",
@@ -381,7 +384,7 @@ def test_cloudtrail_pattern_matches_our_recorded_events(template: dict[str, Any]
         for r in of_type(template, "AWS::Events::Rule").values()
         if "EventPattern" in r["Properties"]
     }
-    pattern = rules["sg-open-ingress: AuthorizeSecurityGroupIngress, ModifySecurityGroupRules"]
+    [pattern] = [p for name, p in rules.items() if name.startswith("sg-open-ingress: Authorize")]
     ssh = load_event("authorize-ssh-world.json")
     egress = json.loads(json.dumps(ssh))
     egress["detail"]["eventName"] = "AuthorizeSecurityGroupEgress"
@@ -393,8 +396,9 @@ def test_cloudtrail_pattern_matches_our_recorded_events(template: dict[str, Any]
         "failed": as_envelope(load_event("authorize-failed.json")),
         "egress": egress,
         "config": load_event("config-sg-noncompliant.json"),
+        "prefix-list": load_event("modify-prefix-list-world.json"),
     }
-    assert pattern_matches(pattern, events) == {"ssh", "legacy", "https", "modify"}
+    assert pattern_matches(pattern, events) == {"ssh", "legacy", "https", "modify", "prefix-list"}
 
 
 def test_compliance_pattern_matches_only_non_compliant(template: dict[str, Any]) -> None:
@@ -519,6 +523,8 @@ def test_aws_solutions_checks_would_fail_without_the_acknowledgements(
             "<AWS::AccountId>:rule/guardrails-*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>"
             ":security-group/*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>"
+            ":prefix-list/*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:<AWS::Region>:"
             "<AWS::AccountId>:trail/*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]",

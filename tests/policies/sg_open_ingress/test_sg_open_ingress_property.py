@@ -3,7 +3,9 @@
 For any group state and any AuthorizeSecurityGroupIngress change made on it (recorded
 with or without rule ids, bare or in its envelope), after the handler runs in remediate
 mode the group holds everything it held before plus every non-violating entry of the
-change, and none of the change's violating entries.
+change, and none of the change's violating entries. Prefix-list sources are two real
+customer-managed lists in moto: one of private networks, one holding 0.0.0.0/0 (a
+reference to it on a disallowed port violates like the CIDR itself).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ _names = itertools.count()
 
 
 @st.composite
-def entry(draw: Any, group_ref: str) -> IngressEntry:
+def entry(draw: Any, group_ref: str, lists: tuple[str, str]) -> IngressEntry:
     protocol = draw(st.sampled_from(["tcp", "udp", "-1", "icmp", "6"]))
     if protocol == "-1":
         lo = hi = None
@@ -59,7 +61,7 @@ def entry(draw: Any, group_ref: str) -> IngressEntry:
     source = {
         SourceKind.IPV4: lambda: draw(st.sampled_from(V4_SOURCES)),
         SourceKind.IPV6: lambda: draw(st.sampled_from(V6_SOURCES)),
-        SourceKind.PREFIX_LIST: lambda: "pl-0123456789abcdef0",
+        SourceKind.PREFIX_LIST: lambda: draw(st.sampled_from(lists)),
         SourceKind.GROUP: lambda: group_ref,
     }[kind]()
     description = draw(st.sampled_from([None, "kept as is"]))
@@ -91,10 +93,26 @@ def test_remediation_removes_exactly_the_violating_entries() -> None:
     handler_clients = clients()
     ref_group = new_group(ec2, "referenced")
 
+    def prefix_list(name: str, cidr: str) -> str:
+        created = ec2.create_managed_prefix_list(
+            PrefixListName=name, AddressFamily="IPv4", MaxEntries=5, Entries=[{"Cidr": cidr}]
+        )
+        return str(created["PrefixList"]["PrefixListId"])
+
+    private, world = prefix_list("offices", "10.0.0.0/8"), prefix_list("anyone", "0.0.0.0/0")
+    lists = (private, world)
+
+    def violates(e: IngressEntry) -> bool:
+        if e.kind is SourceKind.PREFIX_LIST:
+            return e.source == world and is_violation(
+                e._replace(source="0.0.0.0/0", kind=SourceKind.IPV4)
+            )
+        return is_violation(e)
+
     @hsettings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(
-        existing=st.lists(entry(ref_group), max_size=5),
-        added=st.lists(entry(ref_group), min_size=1, max_size=5),
+        existing=st.lists(entry(ref_group, lists), max_size=5),
+        added=st.lists(entry(ref_group, lists), min_size=1, max_size=5),
         with_rule_ids=st.booleans(),
         envelope=st.booleans(),
     )
@@ -121,7 +139,7 @@ def test_remediation_removes_exactly_the_violating_entries() -> None:
         outcome = process(event, settings(), handler_clients)
 
         after = live_entries(ec2, gid)
-        violating = [e for e in added if is_violation(e)]
+        violating = [e for e in added if violates(e)]
         removed = {key(e) for e in violating}
         # Every entry that stays is exactly as it was (description included) ...
         assert after == [e for e in before if key(e) not in removed], outcome.reason
@@ -131,7 +149,7 @@ def test_remediation_removes_exactly_the_violating_entries() -> None:
             Decision.REMEDIATED
             if violating
             else Decision.COMPLIANT
-            if any(e.kind in (SourceKind.IPV4, SourceKind.IPV6) for e in added)
+            if any(e.kind is not SourceKind.GROUP for e in added)
             else Decision.IGNORED
         )
         assert len(outcome.changes) == len(violating)

@@ -354,7 +354,7 @@ def test_ignored_events(ec2: Any) -> None:
         (failed, "the call failed"),
         (own, "made by the guardrail itself"),
         (egress, "egress"),
-        (refs_only, "no CIDR source"),
+        (refs_only, "only security-group references"),
         (read_only, "read-only"),
     ]:
         outcome, counter = run(event, remediator_role_arn=role)

@@ -55,6 +55,7 @@ from guardrails_runtime.policies.sg_open_ingress.policy import (
     grant_key,
     is_world_open,
     open_entries,
+    through_lists,
 )
 from guardrails_runtime.policies.sg_open_ingress.spec import SPEC
 from guardrails_runtime.remediations.base import (
@@ -69,6 +70,7 @@ from guardrails_runtime.shell import command, region_args
 
 AUTHORIZE = "AuthorizeSecurityGroupIngress"
 MODIFY = "ModifySecurityGroupRules"
+LIST_CHANGES = ("ModifyManagedPrefixList", "CreateManagedPrefixList")
 
 # The group (or the rule) is gone: nothing is left to revert.
 GONE_CODES = frozenset(
@@ -88,6 +90,8 @@ class SecurityGroupIngressRemediation(Remediation):
     spec = SPEC
 
     def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
+        if call.event_name in LIST_CHANGES:
+            return self._list_changed(call, ctx, outcome)
         if call.event_name == AUTHORIZE:
             ref = group_ref_from_authorize(call.request)
             scope = entries_from_authorize(call.request, call.response)
@@ -106,18 +110,19 @@ class SecurityGroupIngressRemediation(Remediation):
         else:
             raise MalformedEventError(f"eventName {call.event_name!r} is not handled by {POLICY}")
         outcome.resource = ref[1]
-        cidr_scope = [e for e in scope if e.kind in (SourceKind.IPV4, SourceKind.IPV6)]
-        if not cidr_scope:
+        judged = [e for e in scope if e.kind is not SourceKind.GROUP]
+        if not judged:
             return done(
                 outcome,
                 Decision.IGNORED,
-                "the change adds no CIDR source (only security-group references or prefix lists)",
+                "the change adds only security-group references (never world-open)",
             )
         # A CIDR on a disallowed port is world-open alone (prefix length 0) or can complete,
         # with the group's other sources, a cover of the whole internet (0.0.0.0/1 beside
-        # 128.0.0.0/1): only the live group tells. Entries on allowed ports cannot.
+        # 128.0.0.0/1); a prefix list is as open as the CIDRs it holds: only the live group
+        # and the list tell. Entries on allowed ports cannot.
         allowed = ctx.settings.allowed_public_ports
-        offending = [e for e in cidr_scope if _on_disallowed_port(e, allowed)]
+        offending = [e for e in judged if _on_disallowed_port(e, allowed)]
         if not offending:
             return done(
                 outcome,
@@ -128,6 +133,65 @@ class SecurityGroupIngressRemediation(Remediation):
         # to a revoke by value could remove another rule with the same grant that this event
         # did not add.
         return self._enforce(ref, offending, ctx, outcome, by_value=call.event_name != MODIFY)
+
+    def _list_changed(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
+        """A customer-managed prefix list changed: when it now holds the whole internet and
+        groups reference it on a disallowed port, notify (the list is shared by design, so
+        the guardrail never edits it; each group's own change or re-check revokes its
+        reference)."""
+        pl = _prefix_list_id(call)
+        outcome.resource = pl
+        ec2 = ctx.clients.get("ec2", outcome.region)
+        lists, unread = read_lists(ec2, {pl})
+        if pl in unread:
+            outcome.rule = "GR-SG2"
+            return done(
+                outcome, Decision.NOTIFIED, f"prefix list {pl} could not be read ({unread[pl]})"
+            )
+        if pl not in lists:
+            return done(outcome, Decision.COMPLIANT, f"{pl} is AWS-managed: never world-open")
+        probe = IngressEntry("-1", None, None, pl, SourceKind.PREFIX_LIST)
+        if not open_entries(through_lists([probe], lists)[0], frozenset()):
+            return done(
+                outcome,
+                Decision.COMPLIANT,
+                f"prefix list {pl} holds no network, alone or together, that is the whole internet",
+            )
+        ports = ctx.settings.allowed_public_ports
+        affected: list[str] = []
+        exempt: list[str] = []
+        for group in _referencing_groups(ec2, pl, outcome.account):
+            live = entries_from_api(group.get("IpPermissions", []))
+            expanded, origin = through_lists(live, lists)
+            refs = {
+                describe(live[origin[f.position]])
+                for f in open_entries(expanded, ports)
+                if live[origin[f.position]].source == pl
+            }
+            if not refs:
+                continue
+            line = f"{group['GroupId']} ({', '.join(sorted(refs))})"
+            (exempt if ctx.settings.is_exempt(group.get("Tags")) else affected).append(line)
+        holding = _described(probe, lists).split("(", 1)[1].rstrip(")")
+        if not affected:
+            tail = f"; exempt: {', '.join(exempt)}" if exempt else ""
+            return done(
+                outcome,
+                Decision.COMPLIANT,
+                f"prefix list {pl} is {holding}, but no group references it on a disallowed "
+                f"port{tail}",
+            )
+        outcome.rule = "GR-SG1"
+        shown = ", ".join(affected[:10]) + (
+            f" and {len(affected) - 10} more" if len(affected) > 10 else ""
+        )
+        return done(
+            outcome,
+            Decision.NOTIFIED,
+            f"prefix list {pl} is now {holding}, and groups reference it on disallowed "
+            f"ports: {shown}. The list is shared, so the guardrail does not edit it: remove "
+            "the entry, or the references",
+        )
 
     def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
         """The AWS CLI command that tags the group with the exemption tag."""
@@ -188,25 +252,49 @@ class SecurityGroupIngressRemediation(Remediation):
             f":security-group/{group_id}"
         )
         live = entries_from_api(group.get("IpPermissions", []))
-        findings = open_entries(live, ctx.settings.allowed_public_ports)
-        targets = in_scope([f.entry for f in findings], scope)
+        ports = ctx.settings.allowed_public_ports
+        lists, unread = read_lists(
+            ec2,
+            {
+                e.source
+                for e in live
+                if e.kind is SourceKind.PREFIX_LIST and _on_disallowed_port(e, ports)
+            },
+        )
+        expanded, origin = through_lists(live, lists)
+        findings = open_entries(expanded, ports)
+        violating = sorted({origin[f.position] for f in findings})
+        targets = in_scope([live[i] for i in violating], scope)
+        unread_note = _unread_note(unread, scope, live)
+        if not targets and unread_note:
+            outcome.rule = "GR-SG2"  # a list that cannot be read is not a pass
+            return done(
+                outcome,
+                Decision.NOTIFIED,
+                "a prefix list referenced on a disallowed port could not be read, so the "
+                f"group cannot be judged{unread_note}",
+            )
         if not targets:
             return done(
                 outcome,
                 Decision.COMPLIANT,
                 "nothing in scope is open to the whole internet outside the allowed public "
-                "ports, alone or with the group's other sources (or it was already reverted)",
+                "ports, alone, through a prefix list or with the group's other sources (or it "
+                f"was already reverted){unread_note}",
             )
         outcome.changes = [_change(group_id, t, outcome.region) for t in targets]
-        allowed = ", ".join(str(p) for p in sorted(ctx.settings.allowed_public_ports)) or "none"
+        allowed = ", ".join(str(p) for p in sorted(ports)) or "none"
         together = (
             " (together with the group's other sources)"
-            if any(not is_world_open(t.source) for t in targets)
+            if any(
+                t.kind is not SourceKind.PREFIX_LIST and not is_world_open(t.source)
+                for t in targets
+            )
             else ""
         )
         what = (
-            f"{', '.join(describe(t) for t in targets)} open to the whole internet{together} "
-            f"(allowed public ports: {allowed})"
+            f"{', '.join(_described(t, lists) for t in targets)} open to the whole "
+            f"internet{together} (allowed public ports: {allowed}){unread_note}"
         )
         exempt = tag_exemption(ctx.settings, group.get("Tags"), "group")
         return held_back(outcome, ctx, what, exempt) or self._revoke(
@@ -333,10 +421,122 @@ class _GoneError(Exception):
 
 
 def _on_disallowed_port(entry: IngressEntry, allowed: frozenset[int]) -> bool:
-    """True for a CIDR entry that lets in a port outside ``allowed``; a source that is not
+    """True for an entry that lets in a port outside ``allowed``; a CIDR source that is not
     a network raises :class:`InvalidEntryError` (the event is unsupported, not compliant)."""
-    is_world_open(entry.source)
+    if entry.kind in (SourceKind.IPV4, SourceKind.IPV6):
+        is_world_open(entry.source)
     return covers_disallowed_port(entry, allowed)
+
+
+# --- customer-managed prefix lists -------------------------------------------------------
+
+_PREFIX_LIST = re.compile(r"pl-[0-9a-f]{8,17}")
+
+
+def read_lists(ec2: Any, ids: set[str]) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The CIDRs of each customer-managed prefix list in ``ids``, and why the others could
+    not be read (``{id: reason}``). AWS-managed lists (owner ``AWS``) hold AWS's own
+    service ranges and are never world-open: they are not read. One
+    ``DescribeManagedPrefixLists`` for all, then ``GetManagedPrefixListEntries`` per list."""
+    wanted = sorted(i for i in ids if _PREFIX_LIST.fullmatch(i))
+    unread = {i: "not a prefix list id" for i in ids if i not in wanted}
+    if not wanted:
+        return {}, unread
+    try:
+        described = ec2.describe_managed_prefix_lists(PrefixListIds=wanted)["PrefixLists"]
+    except ClientError as exc:
+        return {}, {**unread, **{i: error_code(exc) for i in wanted}}
+    owners = {str(p["PrefixListId"]): str(p.get("OwnerId", "")) for p in described}
+    lists: dict[str, list[str]] = {}
+    for pl in wanted:
+        if pl not in owners:
+            unread[pl] = "not found (deleted, or shared from another account)"
+            continue
+        if owners[pl].lower() == "aws":
+            continue
+        try:
+            lists[pl] = _entries(ec2, pl)
+        except ClientError as exc:
+            unread[pl] = error_code(exc)
+    return lists, unread
+
+
+def _prefix_list_id(call: ApiCall) -> str:
+    """The list a Modify/CreateManagedPrefixList record names (request for a change, the
+    response for a new list), whatever the nesting CloudTrail gives the EC2 request."""
+    where = call.request if call.event_name == "ModifyManagedPrefixList" else call.response
+    found = _find_key(where, "prefixlistid", depth=4)
+    if found is None or not _PREFIX_LIST.fullmatch(found):
+        raise MalformedEventError(
+            f"{call.event_name}: no prefix list id (pl-...) in the "
+            f"{'requestParameters' if where is call.request else 'responseElements'}"
+        )
+    return found
+
+
+def _find_key(value: Any, key: str, depth: int) -> str | None:
+    if depth < 0 or not isinstance(value, dict):
+        return None
+    for k, v in value.items():
+        if k.lower() == key and isinstance(v, str):
+            return v
+    for v in value.values():
+        found = _find_key(v, key, depth - 1)
+        if found is not None:
+            return found
+    return None
+
+
+def _referencing_groups(ec2: Any, pl: str, account: str | None) -> list[dict[str, Any]]:
+    """The security groups of this account associated with prefix list ``pl``."""
+    ids: list[str] = []
+    request: dict[str, Any] = {"PrefixListId": pl}
+    while True:
+        page = ec2.get_managed_prefix_list_associations(**request)
+        ids += [
+            str(a["ResourceId"])
+            for a in page.get("PrefixListAssociations", [])
+            if str(a.get("ResourceId", "")).startswith("sg-")
+            and (account is None or a.get("ResourceOwner") in (None, account))
+        ]
+        if not page.get("NextToken"):
+            break
+        request["NextToken"] = page["NextToken"]
+    groups: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 200):
+        groups += ec2.describe_security_groups(GroupIds=ids[start : start + 200])["SecurityGroups"]
+    return groups
+
+
+def _entries(ec2: Any, pl: str) -> list[str]:
+    cidrs: list[str] = []
+    request: dict[str, Any] = {"PrefixListId": pl}
+    while True:
+        page = ec2.get_managed_prefix_list_entries(**request)
+        cidrs += [str(e["Cidr"]) for e in page.get("Entries", []) if e.get("Cidr")]
+        if not page.get("NextToken"):
+            return cidrs
+        request["NextToken"] = page["NextToken"]
+
+
+def _described(entry: IngressEntry, lists: dict[str, list[str]]) -> str:
+    """``tcp 22 from pl-0a1b (a prefix list holding 0.0.0.0/0)`` for a list reference."""
+    if entry.kind is not SourceKind.PREFIX_LIST:
+        return describe(entry)
+    cidrs = lists.get(entry.source, [])
+    shown = ", ".join(cidrs[:3]) + (f" and {len(cidrs) - 3} more" if len(cidrs) > 3 else "")
+    return f"{describe(entry)} (a customer-managed prefix list holding {shown})"
+
+
+def _unread_note(
+    unread: dict[str, str], scope: list[IngressEntry] | None, live: list[IngressEntry]
+) -> str:
+    """Prefix lists in scope that could not be read: named, never passed silently."""
+    mine = {e.source for e in (scope if scope is not None else live)}
+    named = sorted(pl for pl in unread if pl in mine)
+    if not named:
+        return ""
+    return "; not judged: prefix list " + ", ".join(f"{pl} ({unread[pl]})" for pl in named)
 
 
 def in_scope(live: list[IngressEntry], scope: list[IngressEntry] | None) -> list[IngressEntry]:

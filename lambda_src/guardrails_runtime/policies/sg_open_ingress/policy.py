@@ -16,15 +16,19 @@ Rules of interpretation (the same in every plane):
 * Protocol ``-1``/``all`` covers every port of every protocol, so it always violates.
 * Other protocols (ICMP, ICMPv6, GRE, ESP, any number) have no ports to allow: open to
   the world they violate. Tag the group with the exemption tag where that is intended.
-* Prefix lists and security-group references are never world-open here: their
-  contents are managed elsewhere and are not read.
+* Security-group references are never world-open. A customer-managed prefix list is as
+  open as the CIDRs it holds: where its entries are known (the react plane reads them with
+  ``GetManagedPrefixListEntries``), :func:`through_lists` adds them to the group's sources
+  with the referencing entry's protocol and ports, so a list holding ``0.0.0.0/0`` on port
+  22 (or half the internet beside a rule for the other half) violates. AWS-managed lists
+  are never world-open. Templates and plans do not read lists.
 """
 
 from __future__ import annotations
 
 import functools
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from guardrails_runtime.model import (
@@ -162,10 +166,11 @@ def _type_code(entry: IngressEntry) -> tuple[int, int]:
 
 
 class Finding(NamedTuple):
-    """A violating entry and why it violates."""
+    """A violating entry, why it violates, and its position in the judged entries."""
 
     entry: IngressEntry
     message: str
+    position: int = -1
 
 
 def describe(entry: IngressEntry) -> str:
@@ -213,7 +218,7 @@ def open_entries(
             why = f"is open to the whole internet together with {_others(covers[i], listed)}"
         else:
             continue
-        out.append(Finding(e, f"{describe(e)} {why}; allowed public ports: {allowed_text}"))
+        out.append(Finding(e, f"{describe(e)} {why}; allowed public ports: {allowed_text}", i))
     return out
 
 
@@ -221,6 +226,35 @@ def _others(indexes: frozenset[int], entries: list[IngressEntry], shown: int = 3
     sources = sorted({entries[i].source for i in indexes})
     text = ", ".join(sources[:shown])
     return text + (f" and {len(sources) - shown} more" if len(sources) > shown else "")
+
+
+def through_lists(
+    entries: list[IngressEntry], lists: Mapping[str, Iterable[str]]
+) -> tuple[list[IngressEntry], list[int]]:
+    """``entries`` followed by one entry per CIDR of each prefix list whose CIDRs are known
+    (``lists``: prefix-list id -> CIDRs), with the referencing entry's protocol and ports;
+    ``origin[i]`` is the index in ``entries`` that entry ``i`` stands for (itself for the
+    originals). Judge the result with :func:`open_entries` and map findings back through
+    ``origin``: the reference is what violates, and what a fix revokes.
+
+    >>> from guardrails_runtime.model import IngressEntry, SourceKind
+    >>> ref = IngressEntry("tcp", 22, 22, "pl-0a1b", SourceKind.PREFIX_LIST)
+    >>> expanded, origin = through_lists([ref], {"pl-0a1b": ["10.0.0.0/8", "::/0"]})
+    >>> [(e.source, e.kind.value) for e in expanded], origin
+    ([('pl-0a1b', 'prefix-list'), ('10.0.0.0/8', 'ipv4'), ('::/0', 'ipv6')], [0, 0, 0])
+    """
+    expanded = list(entries)
+    origin = list(range(len(entries)))
+    for index, entry in enumerate(entries):
+        if entry.kind is not SourceKind.PREFIX_LIST or entry.source not in lists:
+            continue
+        for cidr in lists[entry.source]:
+            kind = SourceKind.IPV6 if ":" in cidr else SourceKind.IPV4
+            expanded.append(
+                entry._replace(source=cidr, kind=kind, description=f"in {entry.source}")
+            )
+            origin.append(index)
+    return expanded, origin
 
 
 # --- coverage: sources that together are the whole internet --------------------------------

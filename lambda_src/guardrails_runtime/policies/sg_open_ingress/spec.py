@@ -66,7 +66,12 @@ SPEC = PolicySpec(
     triggers=(
         Trigger(
             "ec2.amazonaws.com",
-            ("AuthorizeSecurityGroupIngress", "ModifySecurityGroupRules"),
+            (
+                "AuthorizeSecurityGroupIngress",
+                "ModifySecurityGroupRules",
+                "ModifyManagedPrefixList",
+                "CreateManagedPrefixList",
+            ),
             ignored={"AuthorizeSecurityGroupEgress": "egress rules are outside sg-open-ingress"},
         ),
     ),
@@ -90,10 +95,21 @@ SPEC = PolicySpec(
         "SecurityGroupIngressRemediation",
         iam=(
             IamGrant(
-                ("ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules"),
+                (
+                    "ec2:DescribeSecurityGroups",
+                    "ec2:DescribeSecurityGroupRules",
+                    "ec2:DescribeManagedPrefixLists",
+                ),
                 "*",
-                "DescribeSecurityGroups and DescribeSecurityGroupRules support no resource-level "
-                "permissions (the rules read tells a modified rule's direction)",
+                "DescribeSecurityGroups, DescribeSecurityGroupRules and "
+                "DescribeManagedPrefixLists support no resource-level permissions (the rules "
+                "read tells a modified rule's direction; the lists read tells who owns a list)",
+            ),
+            IamGrant(
+                ("ec2:GetManagedPrefixListEntries", "ec2:GetManagedPrefixListAssociations"),
+                "arn:{partition}:ec2:{region}:{account}:prefix-list/*",
+                "read a referenced prefix list's CIDRs and which groups reference it (lists "
+                "of this account; one shared from another account is reported as unread)",
             ),
             IamGrant(
                 ("ec2:RevokeSecurityGroupIngress",),
@@ -109,7 +125,11 @@ SPEC = PolicySpec(
     construct_doc="""Reverts (or reports) security-group ingress opened to the internet.
 
     * react: successful ``AuthorizeSecurityGroupIngress`` and ``ModifySecurityGroupRules``
-      calls invoke the stack's remediation Lambda;
+      calls invoke the stack's remediation Lambda (a customer-managed prefix list they
+      reference is read: one holding the whole internet is as open as ``0.0.0.0/0``), and
+      so do ``ModifyManagedPrefixList``/``CreateManagedPrefixList`` (a list made
+      world-open while groups reference it on a disallowed port is notified: the list is
+      shared, so it is never edited);
     * detect: the AWS Config managed rules ``VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS`` (and
       ``INCOMING_SSH_DISABLED`` unless 22 is an allowed public port), whose NON_COMPLIANT
       changes go to the same Lambda.
