@@ -355,12 +355,14 @@ def undo(args: argparse.Namespace) -> int:
     try:
         ledger = _ledger(args)
         actor = _caller(ledger)
-        result = ledger.undo(args.entry_id, actor=actor, dry_run=args.dry_run)
+        result = ledger.undo(args.entry_id, actor=actor, dry_run=args.dry_run, force=args.force)
     except (ValueError, LedgerError, ClientError, BotoCoreError) as exc:
         return _ledger_failure("undo", exc)
     if args.format == "json":
         print(json.dumps(result, indent=2, sort_keys=True, default=str))
         return EXIT_OK
+    for difference in result.get("changedSince") or []:
+        print(f"changed since the entry: {difference}")
     verb = "would call" if args.dry_run else "called"
     calls = result["calls"]
     for call, outcome in zip(calls, result.get("results") or [None] * len(calls), strict=True):
@@ -557,12 +559,19 @@ def build_parser() -> argparse.ArgumentParser:
         "undo",
         "restore exactly what a remediation removed",
         "Put back what one remediation removed, with the current AWS credentials, and hold\n"
-        "the resource for the cooldown so the restore is not reverted again.",
+        "the violation for the cooldown so the restore is not reverted again. A resource\n"
+        "changed since the entry is refused (the difference is shown; --force restores\n"
+        "anyway); an ACL or tag set gets back only what was removed.",
         "0 restored (or shown with --dry-run), 2 unknown entry, nothing to undo, already "
-        "undone, or an AWS error (one line says which)",
+        "undone, changed since the entry, or an AWS error (one line says which)",
     )
     un.add_argument("entry_id", metavar="ENTRY_ID", help="the entry id (history, notification)")
     un.add_argument("--dry-run", action="store_true", help="show the calls, change nothing")
+    un.add_argument(
+        "--force",
+        action="store_true",
+        help="restore even when the resource changed since the entry",
+    )
     un.add_argument("--format", choices=["text", "json"], default="text", help="output format")
     _ledger_options(un)
     un.set_defaults(func=undo)

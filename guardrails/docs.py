@@ -105,7 +105,10 @@ def policy_page(spec: PolicySpec) -> str:
                 for g in spec.fix.iam
             ],
         )
-        undo = ", ".join(f"`{u[0]}.{u[1]}`" for u in spec.fix.undo)
+        undo = ", ".join(
+            f"`{u.service}.{u.operation}`" + (f" (checked first with `{u.read}`)" if u.read else "")
+            for u in spec.fix.undo
+        )
         lines += ["", f"`guardrails undo` may call: {undo}."]
     if spec.docs:
         lines += ["", "## Notes", "", spec.docs.rstrip()]

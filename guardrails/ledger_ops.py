@@ -11,6 +11,8 @@ operator's credentials call anything else.
 
 from __future__ import annotations
 
+import copy
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -32,23 +34,25 @@ from guardrails_runtime.ledger import (
     iso,
 )
 from guardrails_runtime.model import Decision
-from guardrails_runtime.spec import spec
+from guardrails_runtime.spec import Undo, spec
 
 # An undo claim older than this (the undo died half-way) may be taken over.
 CLAIM_SECONDS = 15 * 60
 
 
-def _allowed(entry: dict[str, Any], changes: list[dict[str, Any]]) -> None:
-    """Refuse any call the entry's policy does not declare as one of its undo calls, and
-    any call whose target parameter names another resource than its change (a forged
-    entry could otherwise show one resource and restore access to another)."""
+def _allowed(entry: dict[str, Any], changes: list[dict[str, Any]]) -> list[Undo]:
+    """The declared :class:`Undo` of each change's call. Refuses any call the entry's policy
+    does not declare as one of its undo calls, and any call whose target parameter names
+    another resource than its change (a forged entry could otherwise show one resource and
+    restore access to another)."""
     entry_id, policy = entry.get("id"), entry.get("policy")
     try:
         fix = spec(str(policy)).fix
     except KeyError:
         raise LedgerError(f"entry {entry_id} names no known policy ({policy!r})") from None
-    declared = {tuple(u[:2]): (u[2] if len(u) > 2 else "") for u in fix.undo} if fix else {}
+    declared = {(u.service, u.operation): u for u in fix.undo} if fix else {}
     shown = {r.strip() for r in str(entry.get("resource") or "").split(",")}
+    found: list[Undo] = []
     for change in changes:
         call = change.get("undoCall") or {}
         pair = (str(call.get("service")), str(call.get("operation")))
@@ -57,8 +61,9 @@ def _allowed(entry: dict[str, Any], changes: list[dict[str, Any]]) -> None:
                 f"entry {entry_id} asks for {pair[0]}.{pair[1]}, which {policy} does not "
                 "declare as an undo call; refusing (see the policy's spec, fix.undo)"
             )
+        found.append(declared[pair])
         resource = str(change.get("resource"))
-        parameter = declared[pair]
+        parameter = declared[pair].target
         if not parameter:
             continue
         value = (call.get("params") or {}).get(parameter)
@@ -72,6 +77,46 @@ def _allowed(entry: dict[str, Any], changes: list[dict[str, Any]]) -> None:
                 f"entry {entry_id}: {pair[0]}.{pair[1]} {parameter}={value!r} does not name "
                 f"the entry's resource {entry.get('resource')!r}; refusing"
             )
+    return found
+
+
+# Read errors that mean "there is none" (no encryption, no tags, no block...).
+_ABSENT = ("NoSuch", "NotFound")
+
+
+def _at(value: Any, path: str) -> Any:
+    for key in path.split(".") if path else []:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value in ([], {})
+
+
+def _matches(live: Any, left: Any) -> bool:
+    """True when the live state still is what the fix left: every key the fix set has its
+    value (AWS may add defaults beside it), lists hold the same items, absence is empty."""
+    if _empty(left) or _empty(live):
+        return _empty(left) and _empty(live)
+    if isinstance(left, dict):
+        return isinstance(live, dict) and all(_matches(live.get(k), v) for k, v in left.items())
+    if isinstance(left, list):
+        if not isinstance(live, list) or len(live) != len(left):
+            return False
+        rest = list(live)
+        for item in left:
+            match = next((i for i, candidate in enumerate(rest) if _matches(candidate, item)), None)
+            if match is None:
+                return False
+            rest.pop(match)
+        return True
+    return bool(live == left)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _tail(name: str) -> str:
@@ -108,14 +153,19 @@ class OperatorLedger(Ledger):
         found.sort(key=lambda e: str(e.get("at", "")), reverse=True)
         return found[:limit]
 
-    def undo(self, entry_id: str, *, actor: str, dry_run: bool) -> dict[str, Any]:
+    def undo(
+        self, entry_id: str, *, actor: str, dry_run: bool, force: bool = False
+    ) -> dict[str, Any]:
         """Restore what entry ``entry_id`` removed, with the caller's credentials.
 
-        First holds the resource for the cooldown (so the guardrail notifies about the
-        restore's own CloudTrail event instead of reverting it; no hold, no change), then
-        makes each change's recorded ``undoCall`` (a duplicate means it is already back;
-        a failure releases the hold), then writes an undo entry and marks the entry
-        undone. ``dry_run`` returns the plan and changes nothing.
+        First reads each resource whose undo replaces state: when it is no longer what the
+        fix left, the undo is refused with the difference (``changedSince``; ``force``
+        restores anyway), and an undo that merges (an ACL, a tag set) puts back only what
+        was removed beside the live value. Then holds the violation for the cooldown (so
+        the guardrail notifies about the restore's own CloudTrail event instead of
+        reverting it; no hold, no change), makes each call (a duplicate means it is already
+        back; a failure releases the hold), writes an undo entry and marks the entry
+        undone. ``dry_run`` returns the plan (with ``changedSince``) and changes nothing.
         """
         entry = self.entry(entry_id)
         if entry.get("decision") != Decision.REMEDIATED.value:
@@ -136,17 +186,24 @@ class OperatorLedger(Ledger):
             raise LedgerError(
                 f"entry {entry_id} has no machine-readable undo; run by hand: {commands}"
             )
-        _allowed({**entry, "id": entry_id}, changes)
+        undos = _allowed({**entry, "id": entry_id}, changes)
         region = record.get("region") or entry.get("region")
+        calls, changed = self._against_live(changes, undos, region)
         plan = {
             "entryId": entry_id,
             "resource": entry.get("resource"),
             "region": region,
             "calls": calls,
+            "changedSince": changed,
             "dryRun": dry_run,
         }
         if dry_run:
             return plan
+        if changed and not force:
+            raise LedgerError(
+                f"nothing was changed: {entry.get('resource')} changed since entry {entry_id} "
+                f"({'; '.join(changed)}); --force restores anyway"
+            )
         # Claim first: of two concurrent undos of one entry, exactly one goes on.
         resource = str(entry.get("resource"))
         now = self.clock()
@@ -196,6 +253,53 @@ class OperatorLedger(Ledger):
                 f"but {failure(exc, 'write')} recording the undo"
             ) from exc
         return {**plan, "results": results, "undoEntry": undo_id, "holdUntil": iso(until)}
+
+    def _against_live(
+        self, changes: list[dict[str, Any]], undos: list[Undo], region: str | None
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """Each change's call as it will be made, and how each resource differs from what
+        the fix left (empty: unchanged). Reads only what the spec declares (``Undo.read``)."""
+        calls: list[dict[str, Any]] = []
+        changed: list[str] = []
+        for change, undo in zip(changes, undos, strict=True):
+            call = dict(change["undoCall"])
+            params = copy.deepcopy(call.get("params") or {})
+            detail = change.get("detail") or {}
+            if undo.read:
+                live = self._read(undo, params, region, str(change.get("resource")))
+                if "after" in detail and not _matches(live, detail["after"]):
+                    changed.append(
+                        f"{change.get('resource')}: {undo.path} is now {_short(live)}, the "
+                        f"guardrail left {_short(detail['after'])}"
+                    )
+                if undo.merge:
+                    current = list(live or [])
+                    back = [
+                        r
+                        for r in detail.get("removed") or []
+                        if not any(_matches(c, r) for c in current)
+                    ]
+                    *outer, last = undo.merge.split(".")
+                    holder = params
+                    for key in outer:
+                        holder = holder.setdefault(key, {})
+                    holder[last] = current + back
+            calls.append({**call, "params": params})
+        return calls, changed
+
+    def _read(self, undo: Undo, params: dict[str, Any], region: str | None, resource: str) -> Any:
+        args = {undo.target: params.get(undo.target)} if undo.target else {}
+        client = self.clients.get(undo.service, region)
+        try:
+            response = getattr(client, undo.read)(**args)
+        except ClientError as exc:
+            if any(mark in error_code(exc) for mark in _ABSENT):
+                return None
+            raise LedgerError(
+                f"nothing was changed: could not read {resource} to compare it with what the "
+                f"guardrail left ({undo.service}.{undo.read}: {error_code(exc)})"
+            ) from exc
+        return _at(response, undo.path)
 
     def _claim(self, entry_id: str, actor: str, now: float) -> None:
         """Claim the entry for this undo in one conditional write, or say who has it.

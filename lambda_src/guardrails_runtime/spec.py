@@ -75,19 +75,35 @@ class ConfigRule(NamedTuple):
     enabled: Callable[[Any], bool] | None = None
 
 
-class Fix(NamedTuple):
-    """The reactive plane: the class in ``fix.py``, its IAM needs and its undo calls.
+class Undo(NamedTuple):
+    """One call ``guardrails undo`` may make for a ledger entry of the policy.
 
-    ``undo`` lists the ``(service, operation)`` pairs a ledger entry of this policy may
-    ask ``guardrails undo`` to call, each with the parameter that names the resource the
-    call acts on (``(service, operation, parameter)``; account-level calls name none):
-    ``guardrails undo`` refuses a call whose parameter names another resource than the
-    entry's change.
+    ``target`` is the parameter that names the resource the call acts on (account-level
+    calls name none): a call whose target names another resource than the entry's change
+    is refused. A call that *replaces* state names ``read``, a read-only operation of the
+    same service (called with the same ``target``), and ``path``, the dotted key of the
+    state in its response: when that state is no longer what the fix left (the change's
+    ``detail["after"]``), the resource changed since the entry and the undo is refused
+    unless forced. ``merge`` (a dotted key of the undo's parameters) makes the undo put back
+    only what the fix removed (``detail["removed"]``) beside the live value, instead of
+    the whole old state.
     """
+
+    service: str
+    operation: str
+    target: str = ""
+    read: str = ""
+    path: str = ""
+    merge: str = ""
+
+
+class Fix(NamedTuple):
+    """The reactive plane: the class in ``fix.py``, its IAM needs and its undo calls
+    (:class:`Undo`)."""
 
     cls: str
     iam: tuple[IamGrant, ...]
-    undo: tuple[tuple[str, ...], ...] = ()
+    undo: tuple[Undo, ...] = ()
     config_resource_types: tuple[str, ...] = ()
     # The tagging service (ec2, s3, cloudtrail, rds) whose exemption tag exempts this
     # fix's resources: a withdrawn exemption there schedules a re-check by this policy.

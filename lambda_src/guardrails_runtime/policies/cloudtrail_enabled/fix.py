@@ -141,7 +141,7 @@ class CloudTrailRemediation(Remediation):
             Change(
                 "cloudtrail:StartLogging",
                 outcome.resource or name,
-                {"isLogging": True},
+                {"isLogging": True, "after": True},
                 command(
                     "aws",
                     "cloudtrail",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from guardrails_runtime.model import RuleInfo
-from guardrails_runtime.spec import ConfigRule, Fix, IamGrant, PolicySpec, Trigger
+from guardrails_runtime.spec import ConfigRule, Fix, IamGrant, PolicySpec, Trigger, Undo
 
 POLICY = "cloudtrail-enabled"
 
@@ -95,7 +95,9 @@ SPEC = PolicySpec(
     fix=Fix(
         "CloudTrailRemediation",
         iam=IAM,
-        undo=(("cloudtrail", "stop_logging", "Name"),),
+        undo=(
+            Undo("cloudtrail", "stop_logging", "Name", read="get_trail_status", path="IsLogging"),
+        ),
         tagged="cloudtrail",
     ),
     construct="CloudTrailGuardrail",

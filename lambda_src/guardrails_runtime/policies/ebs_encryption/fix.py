@@ -55,7 +55,7 @@ class EbsEncryptionRemediation(Remediation):
             Change(
                 "ec2:EnableEbsEncryptionByDefault",
                 outcome.resource,
-                {"ebsEncryptionByDefault": True},
+                {"ebsEncryptionByDefault": True, "after": True},
                 command(
                     "aws", "ec2", "disable-ebs-encryption-by-default", *region_args(outcome.region)
                 ),

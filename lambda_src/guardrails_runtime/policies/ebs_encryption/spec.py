@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from guardrails_runtime.model import RuleInfo
-from guardrails_runtime.spec import ConfigRule, Fix, IamGrant, PolicySpec, Trigger
+from guardrails_runtime.spec import ConfigRule, Fix, IamGrant, PolicySpec, Trigger, Undo
 
 POLICY = "ebs-encryption"
 
@@ -63,7 +63,14 @@ SPEC = PolicySpec(
                 "permissions",
             ),
         ),
-        undo=(("ec2", "disable_ebs_encryption_by_default"),),
+        undo=(
+            Undo(
+                "ec2",
+                "disable_ebs_encryption_by_default",
+                read="get_ebs_encryption_by_default",
+                path="EbsEncryptionByDefault",
+            ),
+        ),
         config_resource_types=("AWS::::Account",),
     ),
     construct="EbsGuardrail",

@@ -206,6 +206,7 @@ def _change(
         cli = ["rds", "add-tags-to-resource", *region_args(region), "--resource-name", resource]
         cli += ["--tags", shorthand]
         call = UndoCall("rds", "add_tags_to_resource", {"ResourceName": resource, "Tags": [pair]})
-    return Change(
-        f"{service}:remove-exemption-tag", resource, {"tag": pair}, command("aws", *cli), call
-    )
+    detail: dict[str, Any] = {"tag": pair}
+    if service == "s3":  # the tag set is replaced whole: the undo adds the tag back to it
+        detail |= {"removed": [pair], "after": [t for t in before or [] if t["Key"] != key]}
+    return Change(f"{service}:remove-exemption-tag", resource, detail, command("aws", *cli), call)

@@ -4,7 +4,7 @@ it, and counts only when an approver set it (``exemptionApprovers``)."""
 from __future__ import annotations
 
 from guardrails_runtime.model import RuleInfo
-from guardrails_runtime.spec import Fix, IamGrant, PolicySpec, Trigger
+from guardrails_runtime.spec import Fix, IamGrant, PolicySpec, Trigger, Undo
 
 POLICY = "exemption-tags"
 
@@ -95,10 +95,17 @@ SPEC = PolicySpec(
             ),
         ),
         undo=(
-            ("ec2", "create_tags", "Resources"),
-            ("s3", "put_bucket_tagging", "Bucket"),
-            ("cloudtrail", "add_tags", "ResourceId"),
-            ("rds", "add_tags_to_resource", "ResourceName"),
+            Undo("ec2", "create_tags", "Resources"),
+            Undo(
+                "s3",
+                "put_bucket_tagging",
+                "Bucket",
+                read="get_bucket_tagging",
+                path="TagSet",
+                merge="Tagging.TagSet",
+            ),
+            Undo("cloudtrail", "add_tags", "ResourceId"),
+            Undo("rds", "add_tags_to_resource", "ResourceName"),
         ),
     ),
     construct="ExemptionTagsGuardrail",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from guardrails_runtime.model import RuleInfo
-from guardrails_runtime.spec import ConfigRule, Fix, IamGrant, PolicySpec, Trigger
+from guardrails_runtime.spec import ConfigRule, Fix, IamGrant, PolicySpec, Trigger, Undo
 
 POLICY = "rds-public-access"
 DB_INSTANCES = "arn:{partition}:rds:{region}:{account}:db:*"
@@ -71,7 +71,7 @@ SPEC = PolicySpec(
                 "re-read any DB instance of this account/region and make it private",
             ),
         ),
-        undo=(("rds", "modify_db_instance", "DBInstanceIdentifier"),),
+        undo=(Undo("rds", "modify_db_instance", "DBInstanceIdentifier"),),
         config_resource_types=("AWS::RDS::DBInstance",),
         tagged="rds",
     ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from guardrails_runtime.model import RuleInfo
-from guardrails_runtime.spec import ConfigRule, Fix, IamGrant, PolicySpec, Trigger
+from guardrails_runtime.spec import ConfigRule, Fix, IamGrant, PolicySpec, Trigger, Undo
 
 POLICY = "s3-encryption"
 
@@ -65,8 +65,20 @@ SPEC = PolicySpec(
         "S3EncryptionRemediation",
         iam=IAM,
         undo=(
-            ("s3", "put_bucket_encryption", "Bucket"),
-            ("s3", "delete_bucket_encryption", "Bucket"),
+            Undo(
+                "s3",
+                "put_bucket_encryption",
+                "Bucket",
+                read="get_bucket_encryption",
+                path="ServerSideEncryptionConfiguration",
+            ),
+            Undo(
+                "s3",
+                "delete_bucket_encryption",
+                "Bucket",
+                read="get_bucket_encryption",
+                path="ServerSideEncryptionConfiguration",
+            ),
         ),
         config_resource_types=("AWS::S3::Bucket",),
         tagged="s3",

@@ -177,7 +177,7 @@ class S3PublicAccessRemediation(Remediation):
             Change(
                 "s3:PutBucketAcl",
                 bucket,
-                {"removed": public, "kept": kept},
+                {"removed": public, "kept": kept, "after": kept},
                 command(
                     "aws",
                     "s3api",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from guardrails_runtime.model import RuleInfo
-from guardrails_runtime.spec import ConfigRule, Fix, IamGrant, PolicySpec, Trigger
+from guardrails_runtime.spec import ConfigRule, Fix, IamGrant, PolicySpec, Trigger, Undo
 
 POLICY = "s3-public-access"
 
@@ -108,11 +108,42 @@ SPEC = PolicySpec(
         "S3PublicAccessRemediation",
         iam=IAM,
         undo=(
-            ("s3", "put_bucket_acl", "Bucket"),
-            ("s3", "put_public_access_block", "Bucket"),
-            ("s3", "delete_public_access_block", "Bucket"),
-            ("s3control", "put_public_access_block", "AccountId"),
-            ("s3control", "delete_public_access_block", "AccountId"),
+            Undo(
+                "s3",
+                "put_bucket_acl",
+                "Bucket",
+                read="get_bucket_acl",
+                path="Grants",
+                merge="AccessControlPolicy.Grants",
+            ),
+            Undo(
+                "s3",
+                "put_public_access_block",
+                "Bucket",
+                read="get_public_access_block",
+                path="PublicAccessBlockConfiguration",
+            ),
+            Undo(
+                "s3",
+                "delete_public_access_block",
+                "Bucket",
+                read="get_public_access_block",
+                path="PublicAccessBlockConfiguration",
+            ),
+            Undo(
+                "s3control",
+                "put_public_access_block",
+                "AccountId",
+                read="get_public_access_block",
+                path="PublicAccessBlockConfiguration",
+            ),
+            Undo(
+                "s3control",
+                "delete_public_access_block",
+                "AccountId",
+                read="get_public_access_block",
+                path="PublicAccessBlockConfiguration",
+            ),
         ),
         config_resource_types=("AWS::S3::Bucket",),
         tagged="s3",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from guardrails_runtime.model import RuleInfo
-from guardrails_runtime.spec import ConfigRule, Fix, IamGrant, PolicySpec, Trigger
+from guardrails_runtime.spec import ConfigRule, Fix, IamGrant, PolicySpec, Trigger, Undo
 
 POLICY = "sg-open-ingress"
 
@@ -117,7 +117,7 @@ SPEC = PolicySpec(
                 "revoke the offending ingress entries of any security group in this account/region",
             ),
         ),
-        undo=(("ec2", "authorize_security_group_ingress", "GroupId"),),
+        undo=(Undo("ec2", "authorize_security_group_ingress", "GroupId"),),
         config_resource_types=("AWS::EC2::SecurityGroup",),
         tagged="ec2",
     ),
