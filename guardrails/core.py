@@ -318,6 +318,16 @@ class GuardrailCore(Construct):
                 key_id=self.key.key_id,
                 queue_url=self.dead_letters.queue_url,
                 log_group_name=self.log_group.log_group_name,
+                cfn_target=self._cfn_target,
+            )
+            # Only the guardrail stack's own deployment may change its resources unseen:
+            # the Lambda reads the stack's last operation to tell (cfn_change).
+            self.function.add_environment(rt.ENV_STACK_ID, Aws.STACK_ID)
+            self.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    actions=["cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents"],
+                    resources=[Aws.STACK_ID],
+                )
             )
             self._heartbeat(settings)
         else:
@@ -371,6 +381,18 @@ class GuardrailCore(Construct):
         environment[rt.ENV_RECHECK_GROUP] = group_name
         environment[rt.ENV_RECHECK_ROLE_ARN] = self.recheck_role.role_arn
 
+    def _cfn_target(self) -> events.IRuleTarget:
+        """The Lambda, given the CloudTrail record of a change CloudFormation made."""
+        return targets.LambdaFunction(
+            self.function,
+            event=events.RuleTargetInput.from_object(
+                {"guardrailsCfnChange": events.EventField.from_path("$.detail")}
+            ),
+            dead_letter_queue=self.dead_letters,
+            retry_attempts=8,
+            max_event_age=Duration.hours(6),
+        )
+
     def _heartbeat(self, settings: GuardrailSettings) -> None:
         """An hourly event the Lambda must receive: it checks that every rule of the
         guardrail is enabled and has a target (notified when not) and counts a beat; an
@@ -384,7 +406,10 @@ class GuardrailCore(Construct):
             schedule=events.Schedule.rate(Duration.hours(1)),
             description="cdk-guardrails: hourly heartbeat, checks the guardrail's rules",
         )
-        required = [f"{prefix}-self-protection", f"{prefix}-self-protection-delivery"]
+        required = [
+            f"{prefix}-self-protection{suffix}"
+            for suffix in ("", "-delivery", "-cfn", "-delivery-cfn")
+        ]
         self.heartbeat.add_target(
             targets.LambdaFunction(
                 self.function,

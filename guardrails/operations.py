@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
@@ -246,6 +246,7 @@ class SelfProtection(Construct):
         table_name: str,
         recheck_group: str | None = None,
         recheck_role_name: str | None = None,
+        cfn_target: Callable[[], events.IRuleTarget] | None = None,
         topic: sns.ITopic,
         prefix: str,
         key_id: str | None = None,
@@ -307,6 +308,19 @@ class SelfProtection(Construct):
             calls=watched,
             topic=topic,
         )
+        self.cfn_rules: list[events.Rule] = []
+        if cfn_target is not None:
+            self.cfn_rules.append(
+                _watch(
+                    self,
+                    "CfnRule",
+                    name=f"{prefix}-self-protection-cfn",
+                    what="the guardrail's own resources changed by a CFN deployment",
+                    services=services,
+                    calls=watched,
+                    target=cfn_target(),
+                )
+            )
         # The notification path gets its own rule: in one pattern with the above it would
         # pass EventBridge's 2,048-character cap once the names resolve.
         delivery: list[dict[str, Any]] = [
@@ -367,15 +381,28 @@ class SelfProtection(Construct):
                     "requestParameters": {"logGroupName": [log_group_name]},
                 }
             )
+        delivery_services = ["sns", "kms", "sqs", "cloudwatch", "config", "logs", "scheduler"]
         self.delivery_rule = _watch(
             self,
             "DeliveryRule",
             name=f"{prefix}-self-protection-delivery",
             what="the guardrail's notification path changed outside CFN",
-            services=["sns", "kms", "sqs", "cloudwatch", "config", "logs", "scheduler"],
+            services=delivery_services,
             calls=delivery,
             topic=topic,
         )
+        if cfn_target is not None:
+            self.cfn_rules.append(
+                _watch(
+                    self,
+                    "CfnDeliveryRule",
+                    name=f"{prefix}-self-protection-delivery-cfn",
+                    what="the guardrail's notification path changed by a CFN deployment",
+                    services=delivery_services,
+                    calls=delivery,
+                    target=cfn_target(),
+                )
+            )
         # The targets grant EventBridge publishing on the topic; only these rules may use it.
         topic.add_to_resource_policy(
             iam.PolicyStatement(
@@ -400,10 +427,14 @@ def _watch(
     what: str,
     services: list[str],
     calls: list[dict[str, Any]],
-    topic: sns.ITopic,
+    topic: sns.ITopic | None = None,
+    target: events.IRuleTarget | None = None,
 ) -> events.Rule:
     """A self-protection rule: successful ``calls`` made by anyone but CloudFormation,
-    straight to the topic (not through the Lambda it protects)."""
+    straight to the topic (not through the Lambda it protects); with ``target``, the same
+    calls made by CloudFormation, to the Lambda, which tells the guardrail stack's own
+    deployment from any other (:mod:`guardrails_runtime.cfn_change`)."""
+    by_cfn = target is not None
     rule = events.Rule(
         scope,
         construct_id,
@@ -414,12 +445,17 @@ def _watch(
             detail_type=["AWS API Call via CloudTrail"],
             detail={
                 "errorCode": [{"exists": False}],
-                "sourceIPAddress": [{"anything-but": CLOUDFORMATION}],
+                "sourceIPAddress": [CLOUDFORMATION]
+                if by_cfn
+                else [{"anything-but": CLOUDFORMATION}],
                 "$or": calls,
             },
         ),
     )
-    rule.add_target(targets.SnsTopic(topic, message=notification()))
+    if target is not None:
+        rule.add_target(target)
+    elif topic is not None:
+        rule.add_target(targets.SnsTopic(topic, message=notification()))
     return rule
 
 

@@ -165,6 +165,7 @@ def test_topic_accepts_alarms_and_events_through_its_key(template: dict[str, Any
         k
         for k, r in of_type(template, "AWS::Events::Rule").items()
         if r["Properties"]["Name"].startswith("guardrails-self-protection")
+        and not r["Properties"]["Name"].endswith("-cfn")  # these go to the Lambda
     ]
     [fence] = [
         s
@@ -545,3 +546,47 @@ def test_self_protection_watches_the_notification_path(template: dict[str, Any])
         "recheck",
         "recheck-group",
     }
+
+
+def test_changes_made_by_cloudformation_go_to_the_lambda_not_nowhere(
+    template: dict[str, Any],
+) -> None:
+    """Any stack's CloudFormation calls were excluded (issue 13, item 7): the same calls
+    made by CloudFormation now reach the Lambda, which excludes only the guardrail stack's
+    own deployment (tests/adversary/test_cfn_changes.py)."""
+    rules = {
+        r["Properties"]["Name"]: r["Properties"]
+        for r in of_type(template, "AWS::Events::Rule").values()
+        if r["Properties"]["Name"].endswith("-cfn")
+    }
+    assert set(rules) == {
+        "guardrails-self-protection-cfn",
+        "guardrails-self-protection-delivery-cfn",
+    }
+    [function] = of_type(template, "AWS::Lambda::Function")
+    for name, rule in rules.items():
+        straight = name.removesuffix("-cfn")
+        [twin] = [
+            r["Properties"]
+            for r in of_type(template, "AWS::Events::Rule").values()
+            if r["Properties"]["Name"] == straight
+        ]
+        # The same calls, CloudFormation's only.
+        assert rule["EventPattern"]["detail"]["$or"] == twin["EventPattern"]["detail"]["$or"]
+        assert rule["EventPattern"]["detail"]["sourceIPAddress"] == ["cloudformation.amazonaws.com"]
+        [target] = rule["Targets"]
+        assert target["Arn"] == {"Fn::GetAtt": [function, "Arn"]}
+        transformer = target["InputTransformer"]
+        assert json.loads(re.sub(r"<(\w+)>", r'"\1"', transformer["InputTemplate"])) == {
+            "guardrailsCfnChange": "detail"
+        }
+        assert transformer["InputPathsMap"] == {"detail": "$.detail"}
+    env = one(template, "AWS::Lambda::Function")["Environment"]["Variables"]
+    assert env["GUARDRAILS_STACK_ID"] == {"Ref": "AWS::StackId"}
+    [heartbeat] = [
+        r["Properties"]
+        for r in of_type(template, "AWS::Events::Rule").values()
+        if r["Properties"]["Name"] == "guardrails-heartbeat"
+    ]
+    required = json.loads(heartbeat["Targets"][0]["Input"])["guardrailsHeartbeat"]["required"]
+    assert set(rules) <= set(required)

@@ -32,7 +32,9 @@ def test_application_stack_example_synthesizes() -> None:
     assert sorted(r["Name"] for r in rules) == [
         "guardrails-heartbeat",
         "guardrails-self-protection",
+        "guardrails-self-protection-cfn",
         "guardrails-self-protection-delivery",
+        "guardrails-self-protection-delivery-cfn",
         "guardrails-sg-open-ingress-api",
     ]
     [fn] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]

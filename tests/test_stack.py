@@ -29,6 +29,8 @@ EXPECTED_ACTIONS = {
     "dynamodb:PutItem",
     "dynamodb:Query",
     "dynamodb:UpdateItem",  # hold items only (dynamodb:LeadingKeys)
+    "cloudformation:DescribeStacks",  # its own stack only: whose deployment changed it
+    "cloudformation:DescribeStackEvents",
     "scheduler:CreateSchedule",  # re-checks, in the guardrail's group only
     "iam:PassRole",  # the re-check role, to Scheduler only
     "cloudtrail:RemoveTags",
@@ -129,6 +131,7 @@ def lambda_rules(template: dict[str, Any]) -> list[dict[str, Any]]:
         for r in of_type(template, "AWS::Events::Rule").values()
         if "GetAtt" in json.dumps(r["Properties"]["Targets"][0]["Arn"])
         and "EventPattern" in r["Properties"]
+        and "self-protection" not in r["Properties"].get("Name", "")
     ]
 
 
@@ -156,10 +159,11 @@ def test_every_resource(template: dict[str, Any]) -> None:
         "AWS::Lambda::Function": 1,
         "AWS::Lambda::EventInvokeConfig": 1,
         # 15 routes to the Lambda (exemption-tags: one per tagged service, each filtered
-        # on the exemption tag key) + the hourly heartbeat
-        "AWS::Lambda::Permission": 16,
+        # on the exemption tag key) + the hourly heartbeat + the two rules that send
+        # CloudFormation's changes of the guardrail's resources to the Lambda
+        "AWS::Lambda::Permission": 18,
         # + the two self-protection rules (the guardrail, its notification path)
-        "AWS::Events::Rule": 18,
+        "AWS::Events::Rule": 20,
         "AWS::Config::ConfigRule": 9,
         "AWS::DynamoDB::Table": 1,
         "AWS::CloudWatch::Alarm": 4,  # errors, throttles, dead letters, missing heartbeat
@@ -568,6 +572,8 @@ BASE_ACTIONS = {
     "dynamodb:UpdateItem",
     "scheduler:CreateSchedule",
     "iam:PassRole",
+    "cloudformation:DescribeStacks",
+    "cloudformation:DescribeStackEvents",
     "kms:Decrypt",
     "kms:GenerateDataKey",
     "logs:CreateLogStream",

@@ -67,6 +67,10 @@ def process(event: Any, settings: RuntimeSettings, clients: Clients) -> Outcome:
     """Run the whole pipeline for one event and return its outcome."""
     if isinstance(event, dict) and "guardrailsHeartbeat" in event:
         return _heartbeat(event, settings, clients)
+    if isinstance(event, dict) and "guardrailsCfnChange" in event:
+        from guardrails_runtime import cfn_change
+
+        return _report(cfn_change.judge(event, settings.stack_id, clients), settings, clients)
     outcome, remediation, parsed = _route(event, settings)
     mode = settings.mode_for(outcome.policy) if outcome.policy else None
     # Only a routed event can reach a recorded decision: settled ones never open the ledger.
@@ -122,12 +126,18 @@ def _heartbeat(event: dict[str, Any], settings: RuntimeSettings, clients: Client
                 Decision.ERROR,
                 f"the heartbeat could not read the guardrail's rules ({error_code(exc)})",
             )
+    return _report(outcome, settings, clients)
+
+
+def _report(outcome: Outcome, settings: RuntimeSettings, clients: Clients) -> Outcome:
+    """The end of the guardrail's own events (heartbeat, CloudFormation changes): log,
+    metrics, and a notification unless all is well."""
     _log(outcome)
     if settings.metrics_namespace:
         from guardrails_runtime import metrics
 
         metrics.emit(outcome, settings.metrics_namespace)
-    if outcome.decision is not Decision.COMPLIANT:  # an hourly "all well" is noise
+    if outcome.decision not in (Decision.COMPLIANT, Decision.IGNORED):  # "all well" is noise
         notify.publish(outcome, settings, clients, None)
     return outcome
 

@@ -35,6 +35,7 @@ ENV_FLAP_COOLDOWN = "GUARDRAILS_FLAP_COOLDOWN_MINUTES"
 ENV_METRICS_NAMESPACE = "GUARDRAILS_METRICS_NAMESPACE"
 ENV_RECHECK_GROUP = "GUARDRAILS_RECHECK_GROUP"
 ENV_RECHECK_ROLE_ARN = "GUARDRAILS_RECHECK_ROLE_ARN"
+ENV_STACK_ID = "GUARDRAILS_STACK_ID"
 
 DEFAULT_MODE = Mode.NOTIFY
 DEFAULT_EXEMPTION_KEY = "SecurityExemption"
@@ -117,6 +118,9 @@ class RuntimeSettings:
     recheck_group: str | None = None
     recheck_role_arn: str | None = None
     function_arn: str | None = None
+    # The guardrail's own CloudFormation stack: its deployment is the only one whose changes
+    # to the guardrail's resources are not reported (guardrails_runtime.cfn_change).
+    stack_id: str | None = None
 
     def policy_options(self) -> PolicyOptions:
         """The options ``evaluate`` takes, as every plane passes them."""
@@ -163,6 +167,7 @@ class RuntimeSettings:
             ledger_region=env.get(ENV_LEDGER_REGION) or None,
             recheck_group=env.get(ENV_RECHECK_GROUP) or None,
             recheck_role_arn=env.get(ENV_RECHECK_ROLE_ARN) or None,
+            stack_id=env.get(ENV_STACK_ID) or None,
             **values,  # type: ignore[arg-type]
         )
 
