@@ -40,19 +40,19 @@ def import_seconds(python: Path | str, module: str, cwd: Path) -> float:
 
 
 def asset_bytes() -> int:
-    """The zipped asset as CDK builds it: lambda_src/ less byte code, emulator hooks and
-    template readers."""
+    """The zipped asset as the stack builds it (guardrails.core.stage_runtime: the runtime
+    package less byte code, emulator hooks and template readers, without docstrings)."""
+    import tempfile
+
+    from guardrails.core import stage_runtime
+
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted((ROOT / "lambda_src").rglob("*")):
-            if (
-                path.is_file()
-                and "__pycache__" not in path.parts
-                and path.suffix != ".pyc"
-                and path.name != "emulate.py"
-                and "templates" not in path.relative_to(ROOT / "lambda_src").parts
-            ):
-                archive.write(path, path.relative_to(ROOT / "lambda_src"))
+    with tempfile.TemporaryDirectory() as staged:
+        root = stage_runtime(Path(staged))
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    archive.write(path, path.relative_to(root))
     return len(buffer.getvalue())
 
 

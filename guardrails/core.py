@@ -8,6 +8,7 @@ rule names, and their EventBridge rules' targets.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import shutil
 import tempfile
@@ -56,57 +57,75 @@ CORE_ID = "GuardrailCore"
 # Stack output holding the ledger table name (``guardrails history --table``).
 LEDGER_OUTPUT = "LedgerTableName"
 HANDLER = "guardrails_runtime.handler.handler"
-# The Lambda needs neither byte code nor the emulator hooks (they need moto).
-# The Lambda asset carries only what runs in Lambda: no byte code, no emulator hooks, no
-# template and plan readers (the static plane runs in CI and at synth).
-ASSET_EXCLUDES = [
-    "**/__pycache__",
-    "**/*.pyc",
-    "*.egg-info",
-    "**/.mypy_cache",
-    "**/emulate.py",
-    "**/adapters/templates",
-]
 
 
-def lambda_asset_path() -> Path | None:
-    """The Lambda asset root when the runtime package sits in ``lambda_src/``, else None.
+def without_docstrings(source: str) -> str:
+    """Python source with its docstrings and comments removed, same code otherwise (the
+    Lambda runs it; the documentation stays in the package and the docs)."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                node.body = node.body[1:] or [ast.Pass()]
+    return ast.unparse(tree) + "\n"
 
-    In a checkout (or an editable install) that folder holds only ``guardrails_runtime``
-    and is the asset as it is. From a wheel the package sits in site-packages, whose
-    parent must never be zipped whole: :func:`runtime_asset` stages a copy instead.
-    """
-    root = Path(guardrails_runtime.__file__).resolve().parent.parent
-    return root if root.name == "lambda_src" else None
+
+def stage_runtime(dest: Path) -> Path:
+    """Write the Lambda asset into ``dest``: the runtime package without byte code,
+    emulator hooks and template readers, each module without docstrings and comments.
+    Returns ``dest``; the same function builds the asset for synth and for the bench."""
+    package_dir = Path(guardrails_runtime.__file__).resolve().parent
+    for path in sorted(package_dir.rglob("*")):
+        relative = path.relative_to(package_dir)
+        if not path.is_file() or _excluded(relative):
+            continue
+        target = dest / package_dir.name / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".py":
+            target.write_text(without_docstrings(path.read_text(encoding="utf-8")), "utf-8")
+        else:
+            shutil.copyfile(path, target)
+    return dest
+
+
+def _excluded(relative: Path) -> bool:
+    parts = relative.parts
+    return (
+        "__pycache__" in parts
+        or ".mypy_cache" in parts
+        or relative.suffix == ".pyc"
+        or relative.name == "emulate.py"
+        or "/".join(parts[:2]) == "adapters/templates"
+    )
 
 
 @contextmanager
 def runtime_asset(scope: Construct) -> Iterator[Path]:
-    """The folder to build the Lambda asset from, valid inside the ``with`` block.
+    """The folder to build the Lambda asset from, valid inside the ``with`` block: a staged
+    copy of the runtime package (:func:`stage_runtime`).
 
-    From a wheel, a temporary folder holding a copy of the runtime package is used and
-    removed on exit: CDK copies the asset into ``cdk.out`` when the function is built, so
-    nothing is left behind in the temp directory on each synth. Where asset staging is
-    disabled (``aws:cdk:disable-asset-staging``, as SAM sets it), the template points at
-    the source folder itself, so the copy goes to a stable folder named after the runtime's
-    content hash and is kept.
+    The copy goes to a temporary folder removed on exit: CDK copies the asset into
+    ``cdk.out`` when the function is built, so nothing is left behind on each synth. Where
+    asset staging is disabled (``aws:cdk:disable-asset-staging``, as SAM sets it), the
+    template points at the folder itself, so the copy goes to a stable folder named after
+    the runtime's content hash and is kept.
     """
-    root = lambda_asset_path()
-    if root is not None:
-        yield root
-        return
     package_dir = Path(guardrails_runtime.__file__).resolve().parent
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     if scope.node.try_get_context("aws:cdk:disable-asset-staging"):
         digest = hashlib.sha256()
         for path in sorted(package_dir.rglob("*.py*")):
-            if "__pycache__" not in path.parts and path.suffix != ".pyc":
-                digest.update(path.relative_to(package_dir).as_posix().encode())
+            relative = path.relative_to(package_dir)
+            if not _excluded(relative):
+                digest.update(relative.as_posix().encode())
                 digest.update(path.read_bytes())
         stable = Path(tempfile.gettempdir()) / f"cdk-guardrails-asset-{digest.hexdigest()[:16]}"
         if not (stable / package_dir.name).is_dir():
-            partial = Path(tempfile.mkdtemp(prefix="cdk-guardrails-asset-"))
-            shutil.copytree(package_dir, partial / package_dir.name, ignore=ignore)
+            partial = stage_runtime(Path(tempfile.mkdtemp(prefix="cdk-guardrails-asset-")))
             try:
                 partial.rename(stable)
             except OSError:  # another synth staged the same content first
@@ -114,8 +133,7 @@ def runtime_asset(scope: Construct) -> Iterator[Path]:
         yield stable
         return
     with tempfile.TemporaryDirectory(prefix="cdk-guardrails-asset-") as staged:
-        shutil.copytree(package_dir, Path(staged) / package_dir.name, ignore=ignore)
-        yield Path(staged)
+        yield stage_runtime(Path(staged))
 
 
 class GuardrailCore(Construct):
@@ -257,7 +275,7 @@ class GuardrailCore(Construct):
         function_name = f"{settings.resource_prefix}-remediator"
         self._rechecks(settings, function_name, environment)
         with runtime_asset(self) as asset_root:
-            code = lambda_.Code.from_asset(str(asset_root), exclude=ASSET_EXCLUDES)
+            code = lambda_.Code.from_asset(str(asset_root))
             self.function = lambda_.Function(
                 self,
                 "Remediator",

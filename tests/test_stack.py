@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -553,14 +556,60 @@ def test_cfn_lint_reports_no_errors(template: dict[str, Any], tmp_path: Path) ->
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_asset_contains_only_the_runtime_package() -> None:
-    from guardrails.core import lambda_asset_path
+def test_asset_is_the_runtime_package_without_docstrings(tmp_path: Path) -> None:
+    """The asset holds the runtime package only (no emulator hooks, template readers or
+    byte code), each module without docstrings and comments; the stripped handler gives
+    the same outcome as the source on a bundled event."""
+    import ast
 
-    root = lambda_asset_path()
-    assert root == ROOT / "lambda_src"
-    assert sorted(p.name for p in root.iterdir() if not p.name.endswith(".egg-info")) == [
-        "guardrails_runtime"
+    from guardrails.core import stage_runtime
+
+    root = stage_runtime(tmp_path)
+    assert sorted(p.name for p in root.iterdir()) == ["guardrails_runtime"]
+    shipped = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    assert "guardrails_runtime/handler.py" in shipped
+    assert not [p for p in shipped if p.endswith(("emulate.py", ".pyc")) or "/templates/" in p]
+    source = ROOT / "lambda_src"
+    for name in shipped:
+        if not name.endswith(".py"):
+            continue
+        original, stripped = (source / name).read_text(), (root / name).read_text()
+        assert "#" not in stripped.split("\n", 1)[0] and '"""' not in stripped, name
+
+        # Same code: the names defined at module level and in classes are the same.
+        def names(text: str) -> list[str]:
+            return sorted(
+                n.name
+                for n in ast.walk(ast.parse(text))
+                if isinstance(n, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef)
+            )
+
+        assert names(original) == names(stripped), name
+    script = (
+        "import json, sys\n"
+        "from guardrails_runtime.handler import process\n"
+        "from guardrails_runtime.settings import RuntimeSettings\n"
+        "from guardrails_runtime.aws import Clients\n"
+        "event = json.load(open(sys.argv[1]))\n"
+        "print(json.dumps(process(event, RuntimeSettings(), Clients()).as_dict(), sort_keys=True))"
+    )
+    event = ROOT / "guardrails" / "examples" / "events" / "authorize-https-world.json"
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", script, str(event)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(where), "AWS_DEFAULT_REGION": "eu-west-1"},
+        ).stdout
+        for where in (root, source)
     ]
+    assert outputs[0] == outputs[1] and '"decision": "compliant"' in outputs[0]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in shipped:
+            archive.write(root / name, name)
+    assert len(buffer.getvalue()) < 100 * 1024  # the size budget (docs/performance.md)
 
 
 BASE_ACTIONS = {
