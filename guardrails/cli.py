@@ -188,8 +188,10 @@ def _run_live(event: dict[str, Any], settings: Any, process: Any, clients: Any) 
 
 
 def scan(args: argparse.Namespace) -> int:
-    """``guardrails scan``: exit 1 on any error-level finding, 0 on none, 2 on bad input."""
-    from guardrails.scan.engine import ScanOptions, scan_path
+    """``guardrails scan``: exit 1 on a finding at or above ``--fail-level`` (error by
+    default; never with ``--exit-zero``), 0 otherwise, 2 on bad input."""
+    from guardrails.scan import report
+    from guardrails.scan.engine import Check, ScanOptions, scan_path
     from guardrails.scan.errors import ScanInputError
     from guardrails_runtime.model import PolicyOptions
 
@@ -201,25 +203,66 @@ def scan(args: argparse.Namespace) -> int:
         exemption_tag_value=args.exemption_tag_value,
     )
     findings = []
+    checked: list[Check] = []
+    try:
+        known = report.read_baseline(Path(args.baseline)) if args.baseline else set()
+    except report.BaselineError as exc:
+        print(f"guardrails scan: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     for path in args.paths:
         try:
-            findings.extend(scan_path(Path(path), options))
+            findings.extend(scan_path(Path(path), options, checked))
         except ScanInputError as exc:
             print(f"guardrails scan: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
-    if args.format == "json":
-        print(json.dumps([f.as_dict() for f in findings], indent=2))
+    shown = [f for f in findings if report.fingerprint(f) not in known]
+    rendered = {
+        "json": lambda: json.dumps([f.as_dict() for f in shown], indent=2) + "\n",
+        "sarif": lambda: json.dumps(report.sarif(shown), indent=2) + "\n",
+        "junit": lambda: report.junit(shown, checked),
+        "github": lambda: report.github(shown),
+    }
+    try:
+        if args.write_baseline:
+            text = json.dumps(report.baseline(findings), indent=2, sort_keys=True) + "\n"
+            report.write_atomic(Path(args.write_baseline), text)
+        if args.output and args.format != "text":
+            report.write_atomic(Path(args.output), rendered[args.format]())
+    except OSError as exc:
+        where = exc.filename or args.output or args.write_baseline
+        print(f"guardrails scan: cannot write {where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.format != "text" and not args.output:
+        sys.stdout.write(rendered[args.format]())
     else:
-        for row in columns(
-            [[f.level.upper(), f.rule, f"{f.file}: {f.resource}: {f.message}"] for f in findings]
-        ):
+        for row in columns([[f.level.upper(), f.rule, _located(f)] for f in shown]):
             print(row)
-        errors = sum(f.level == "error" for f in findings)
+        errors = sum(f.level == "error" for f in shown)
+        hidden = len(findings) - len(shown)
+        baselined = f" ({hidden} more in the baseline)" if args.baseline else ""
         print(
-            f"{len(findings)} finding(s), {errors} error(s) in {len(args.paths)} path(s)",
+            f"{len(shown)} finding(s), {errors} error(s) in {len(args.paths)} path(s){baselined}",
             file=sys.stderr,
         )
-    return EXIT_FINDINGS if any(f.level == "error" for f in findings) else EXIT_OK
+    if args.write_baseline:
+        print(
+            f"baseline of {len(findings)} finding(s) written to {args.write_baseline}",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    failing = {"error"} if args.fail_level == "error" else {"error", "warning"}
+    if args.exit_zero or not any(f.level in failing for f in shown):
+        return EXIT_OK
+    return EXIT_FINDINGS
+
+
+def _located(finding: Any) -> str:
+    """``file:line:col: resource: message`` (line and column where the file gives them)."""
+    where = finding.file
+    if finding.line:
+        where += f":{finding.line}" + (f":{finding.column}" if finding.column else "")
+    construct = f" [{finding.construct_path}]" if finding.construct_path else ""
+    return f"{where}: {finding.resource}{construct}: {finding.message}"
 
 
 def rules(args: argparse.Namespace) -> int:
@@ -479,15 +522,38 @@ def build_parser() -> argparse.ArgumentParser:
         "CloudFormation template (JSON or YAML), a cdk.out folder (stages and nested\n"
         "stacks included) or a Terraform plan (terraform show -json). A value that cannot\n"
         "be resolved gives a warning when some value of it could violate.",
-        "0 no error-level finding, 1 at least one error-level finding, 2 a path could "
-        "not be read or parsed (one line names it)",
+        "0 no finding at --fail-level (or --exit-zero, or --write-baseline), 1 at least "
+        "one, 2 a path or file could not be read, parsed or written (one line names it)",
     )
     sc.add_argument(
         "--format",
-        choices=["text", "json"],
+        choices=["text", "json", "sarif", "junit", "github"],
         default="text",
-        help="text: one line per finding and a summary on stderr; json: the list of "
-        "findings {policy, rule, level, resource, file, message}",
+        help="text: one line per finding (file:line:col) and a summary on stderr; json: "
+        "the findings {policy, rule, level, resource, file, line, column, message}; sarif: "
+        "SARIF 2.1.0 for code scanning; junit: JUnit XML; github: workflow commands",
+    )
+    sc.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the --format report to FILE; the text lines still go to the terminal",
+    )
+    sc.add_argument(
+        "--fail-level",
+        choices=["error", "warning"],
+        default="error",
+        help="the lowest level that fails the scan (exit 1); default error",
+    )
+    sc.add_argument("--exit-zero", action="store_true", help="report, but exit 0 whatever is found")
+    sc.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="leave out the findings recorded in FILE (written by --write-baseline)",
+    )
+    sc.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="record today's findings in FILE (stable across reformatting) and exit 0",
     )
     sc.add_argument(
         "--allowed-ports",

@@ -150,7 +150,10 @@ def test_guardrail_stack_passes_its_own_checks_and_aws_solutions(tmp_path: Path)
 
 
 def test_cdk_out_with_stage_and_nested_stack(tmp_path: Path) -> None:
-    app = cdk.App(outdir=str(tmp_path / "cdk.out"))
+    # Path metadata on, as `cdk synth` sets it by default.
+    app = cdk.App(
+        outdir=str(tmp_path / "cdk.out"), context={"aws:cdk:enable-path-metadata": True}
+    )
     stage = cdk.Stage(app, "Prod")
     parent = cdk.Stack(stage, "Parent")
     nested = cdk.NestedStack(parent, "Network")
@@ -169,7 +172,12 @@ def test_cdk_out_with_stage_and_nested_stack(tmp_path: Path) -> None:
     assert [
         (f.rule, f.level, Path(f.file).name.endswith(".nested.template.json")) for f in findings
     ] == [("GR-SG1", "error", True)]
-    assert findings[0].resource == "Open"
+    assert findings[0].resource == "Open (Prod/Parent/Network/Open)"
+    # Located: the template line of the offending value, and the construct that made it.
+    finding = findings[0]
+    assert finding.construct_path == "Prod/Parent/Network/Open"
+    line = Path(finding.file).read_text().splitlines()[finding.line - 1]
+    assert '"CidrIp"' in line and line.index('"CidrIp"') + 1 == finding.column
 
 
 @pytest.mark.cli

@@ -13,7 +13,7 @@ from guardrails.catalog import markdown
 from guardrails.cli import main
 
 CFN, TF = FIXTURES / "cfn", FIXTURES / "tf"
-FIELDS = ["policy", "rule", "level", "resource", "file", "message"]
+FIELDS = ["policy", "rule", "level", "resource", "file", "line", "column", "message"]
 
 
 def scan(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any, str]:
@@ -34,6 +34,8 @@ def test_json_contract_and_exit_one(capsys: pytest.CaptureFixture[str]) -> None:
         "level": "error",
         "resource": "OpenSsh",
         "file": str(CFN / "security-groups.yaml"),
+        "line": 35,  # the CidrIp key of the flow mapping
+        "column": 55,
         "message": "tcp 22 from 0.0.0.0/0 is open to the whole internet (allowed public ports: "
         "80, 443); restrict the source or use a prefix list at "
         "SecurityGroupIngress[0].CidrIp",

@@ -66,6 +66,12 @@ for _tag in SHORT_TAGS:
     _Loader.add_constructor(f"!{_tag}", _make(_tag))
 
 
+def compose(text: str) -> yaml.Node | None:
+    """The node tree of YAML text (marks kept: lines and columns), CloudFormation tags
+    understood (raises ``yaml.YAMLError``)."""
+    return yaml.compose(text, Loader=_Loader)
+
+
 def load(text: str) -> Any:
     """Parse YAML text with CloudFormation tags (raises ``yaml.YAMLError``)."""
     return yaml.load(text, Loader=_Loader)

@@ -281,6 +281,7 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
             file,
             _tags(props.get("Tags")),
             facts,
+            _construct_path(resource),
         )
         if kind in adapter.OWNERS:
             owned.append((subject, props, adapter))
@@ -335,6 +336,12 @@ def _address(logical_id: str, resource: Mapping[str, Any]) -> str:
     """The logical id, with the CDK construct path when the template has one."""
     path = mapping(resource.get("Metadata")).get("aws:cdk:path")
     return f"{logical_id} ({path})" if isinstance(path, str) else logical_id
+
+
+def _construct_path(resource: Mapping[str, Any]) -> str:
+    metadata = resource.get("Metadata")
+    path = metadata.get("aws:cdk:path") if isinstance(metadata, Mapping) else None
+    return path if isinstance(path, str) else ""
 
 
 def logical_id_of(address: str) -> str:

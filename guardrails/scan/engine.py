@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardrails.scan import cloudformation, terraform
 from guardrails.scan.errors import ScanInputError
+from guardrails.scan.positions import Locator
 from guardrails_runtime.model import PolicyOptions, Subject, Unresolved
 from guardrails_runtime.policies.registry import StaticPolicy, rule, static_policies
 from guardrails_runtime.settings import (
@@ -35,12 +36,34 @@ class Finding:
     file: str
     message: str
     location: str = ""  # field path inside the resource; part of message, not of the JSON
+    line: int = 0  # 1-based; 0 when the file gives no position
+    column: int = 0
+    construct_path: str = ""  # the CDK construct that made the resource (cdk.out)
 
-    def as_dict(self) -> dict[str, str]:
-        """The JSON contract: policy, rule, level, resource, file, message."""
-        out = asdict(self)
-        del out["location"]
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON contract: policy, rule, level, resource, file, line, column, message,
+        and constructPath where CDK recorded one."""
+        out: dict[str, Any] = {
+            "policy": self.policy,
+            "rule": self.rule,
+            "level": self.level,
+            "resource": self.resource,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+        if self.construct_path:
+            out["constructPath"] = self.construct_path
         return out
+
+
+class Check(NamedTuple):
+    """One rule judged on one resource (a JUnit testcase)."""
+
+    file: str
+    resource: str
+    rule: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +79,17 @@ class ScanOptions:
         return carries_exemption(tags, self.exemption_tag_key, self.exemption_tag_value)
 
 
-def evaluate(subjects: Iterable[Subject], options: ScanOptions = ScanOptions()) -> list[Finding]:
+def evaluate(
+    subjects: Iterable[Subject],
+    options: ScanOptions = ScanOptions(),
+    locator: Locator | None = None,
+    checked: list[Check] | None = None,
+) -> list[Finding]:
     """Every policy on every subject of a kind it knows.
 
     An exempt resource's errors become warnings that say so: visible, never failing.
+    With a ``locator``, each finding carries the line and column of its value; with a
+    ``checked`` list, every (subject, rule) judged is appended to it (JUnit lists passes).
     """
     findings: list[Finding] = []
     by_kind: dict[str, list[StaticPolicy]] = {}
@@ -69,6 +99,10 @@ def evaluate(subjects: Iterable[Subject], options: ScanOptions = ScanOptions()) 
                 by_kind.setdefault(kind, []).append(policy)
     for subject in subjects:
         for policy in by_kind.get(subject.kind, ()):
+            if checked is not None:
+                checked.extend(
+                    Check(subject.file, subject.address, r.id) for r in policy.RULES if r.prevent
+                )
             violations = policy.evaluate(subject.facts, options.policy)
             if not violations:
                 continue
@@ -83,6 +117,7 @@ def evaluate(subjects: Iterable[Subject], options: ScanOptions = ScanOptions()) 
                         f"{options.exemption_tag_value}: {message}"
                     )
                 where = f" at {violation.location}" if violation.location else ""
+                line, column = _position(locator, subject, violation.location)
                 findings.append(
                     Finding(
                         policy.POLICY,
@@ -92,9 +127,24 @@ def evaluate(subjects: Iterable[Subject], options: ScanOptions = ScanOptions()) 
                         subject.file,
                         f"{message}{where}",
                         violation.location,
+                        line,
+                        column,
+                        subject.construct_path,
                     )
                 )
     return findings
+
+
+def _position(locator: Locator | None, subject: Subject, location: str) -> tuple[int, int]:
+    if locator is None:
+        return 0, 0
+    if "::" in subject.resource_type:  # a CloudFormation type: the template's own lines
+        found = locator.template(
+            subject.file, cloudformation.logical_id_of(subject.address), location
+        )
+    else:
+        found = locator.plan(subject.file, subject.address)
+    return found or (0, 0)
 
 
 def read_subjects(path: Path) -> list[Subject]:
@@ -112,8 +162,11 @@ def read_subjects(path: Path) -> list[Subject]:
     )
 
 
-def scan_path(path: Path, options: ScanOptions = ScanOptions()) -> list[Finding]:
-    return evaluate(read_subjects(path), options)
+def scan_path(
+    path: Path, options: ScanOptions = ScanOptions(), checked: list[Check] | None = None
+) -> list[Finding]:
+    """The findings of one PATH, each with its file, line and column."""
+    return evaluate(read_subjects(path), options, Locator(), checked)
 
 
 def cdk_out_subjects(folder: Path) -> Iterable[Subject]:
@@ -132,9 +185,30 @@ def cdk_out_subjects(folder: Path) -> Iterable[Subject]:
             continue
         properties = artifact.get("properties") or {}
         if artifact.get("type") == "aws:cloudformation:stack" and properties.get("templateFile"):
-            yield from template_subjects(folder, folder / properties["templateFile"])
+            paths = _construct_paths(artifact.get("metadata"))
+            for subject in template_subjects(folder, folder / properties["templateFile"]):
+                if not subject.construct_path:
+                    logical_id = cloudformation.logical_id_of(subject.address)
+                    subject.construct_path = paths.get(logical_id, "")
+                yield subject
         elif artifact.get("type") == "cdk:cloud-assembly" and properties.get("directoryName"):
             yield from cdk_out_subjects(folder / properties["directoryName"])
+
+
+def _construct_paths(metadata: object) -> dict[str, str]:
+    """Logical id -> construct path, from a stack artifact's manifest metadata (which the
+    CDK writes whatever ``aws:cdk:path`` template metadata is switched to; nested stacks'
+    resources are listed under their parent stack's artifact)."""
+    out: dict[str, str] = {}
+    if not isinstance(metadata, Mapping):
+        return out
+    for path, entries in metadata.items():
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, Mapping) and entry.get("type") == "aws:cdk:logicalId":
+                data = entry.get("data")
+                if isinstance(data, str) and isinstance(path, str):
+                    out.setdefault(data, path.strip("/"))
+    return out
 
 
 def template_subjects(

@@ -270,6 +270,8 @@ class Subject:
     file: str
     tags: dict[str, str] | Unresolved = field(default_factory=dict)
     facts: Any = None
+    # The CDK construct that made the resource (``aws:cdk:path`` metadata), when known.
+    construct_path: str = ""
 
 
 # Ports that may be open to the whole internet unless configured otherwise (one definition:

@@ -1,0 +1,101 @@
+"""Where a finding's value is in its file: line and column, 1-based.
+
+* A CloudFormation template (YAML with short tags, or JSON, which YAML reads too) is
+  composed once into nodes that keep their marks; a finding's field path
+  (``Resources.<id>.Properties.<location>``) is looked up, falling back to the deepest
+  part of the path that exists (a value CloudFormation fills in points at its resource).
+* A Terraform plan names no lines of the configuration: a finding points at its
+  resource's ``"address"`` in the plan file (the first one, in ``planned_values``).
+
+Files are read and composed once per scan, and only when they have findings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+from guardrails.scan import cfn_yaml
+
+Path_ = tuple[str | int, ...]
+Position = tuple[int, int]
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def field_path(location: str) -> Path_:
+    """``SecurityGroupIngress[0].CidrIp`` -> ``("SecurityGroupIngress", 0, "CidrIp")``."""
+    return tuple(
+        int(index) if index else name for name, index in _STEP.findall(location) if name or index
+    )
+
+
+def template_positions(text: str) -> dict[Path_, Position]:
+    """Every mapping key's and sequence item's position, by its path from the root."""
+    try:
+        root = cfn_yaml.compose(text)
+    except yaml.YAMLError:
+        return {}
+    out: dict[Path_, Position] = {}
+    stack: list[tuple[yaml.Node, Path_]] = [(root, ())] if root is not None else []
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                step = (*path, str(key.value))
+                out[step] = (key.start_mark.line + 1, key.start_mark.column + 1)
+                stack.append((value, step))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                step = (*path, index)
+                out[step] = (item.start_mark.line + 1, item.start_mark.column + 1)
+                stack.append((item, step))
+    return out
+
+
+def nearest(positions: dict[Path_, Position], path: Path_) -> Position | None:
+    """The position of ``path``, or of its deepest part that exists."""
+    for end in range(len(path), 0, -1):
+        found = positions.get(path[:end])
+        if found is not None:
+            return found
+    return None
+
+
+def plan_position(text: str, address: str) -> Position | None:
+    """The first ``"address": "<address>"`` of a plan (pretty-printed or on one line)."""
+    quoted = re.escape(json.dumps(address))
+    match = re.search(rf'"address"\s*:\s*{quoted}', text)
+    if match is None:
+        return None
+    line = text.count("\n", 0, match.start()) + 1
+    column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+    return line, column
+
+
+class Locator:
+    """Positions of findings, per file, computed once and only for files with findings."""
+
+    def __init__(self) -> None:
+        self._texts: dict[str, str] = {}
+        self._templates: dict[str, dict[Path_, Position]] = {}
+
+    def _text(self, file: str) -> str:
+        if file not in self._texts:
+            try:
+                self._texts[file] = Path(file).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                self._texts[file] = ""
+        return self._texts[file]
+
+    def template(self, file: str, logical_id: str, location: str) -> Position | None:
+        if file not in self._templates:
+            self._templates[file] = template_positions(self._text(file))
+        path = ("Resources", logical_id, "Properties", *field_path(location))
+        return nearest(self._templates[file], path)
+
+    def plan(self, file: str, address: str) -> Position | None:
+        return plan_position(self._text(file), address)
