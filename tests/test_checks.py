@@ -151,9 +151,7 @@ def test_guardrail_stack_passes_its_own_checks_and_aws_solutions(tmp_path: Path)
 
 def test_cdk_out_with_stage_and_nested_stack(tmp_path: Path) -> None:
     # Path metadata on, as `cdk synth` sets it by default.
-    app = cdk.App(
-        outdir=str(tmp_path / "cdk.out"), context={"aws:cdk:enable-path-metadata": True}
-    )
+    app = cdk.App(outdir=str(tmp_path / "cdk.out"), context={"aws:cdk:enable-path-metadata": True})
     stage = cdk.Stage(app, "Prod")
     parent = cdk.Stack(stage, "Parent")
     nested = cdk.NestedStack(parent, "Network")
