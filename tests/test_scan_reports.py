@@ -83,6 +83,31 @@ def test_sarif_has_rules_locations_fingerprints_and_relative_uris(
         assert result["level"] in ("error", "warning")
 
 
+def test_sarif_validates_against_the_sarif_2_1_0_schema(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The OASIS schema, stored with its source named (fixtures/sarif-schema-2.1.0.SOURCE.md);
+    every result carries a physical location."""
+    import jsonschema
+
+    schema = json.loads((FIXTURES / "sarif-schema-2.1.0.json").read_text())
+    shutil.copytree(CFN, workdir / "cfn")
+    code, out, _ = run(capsys, "--format", "sarif", "cfn", "sg.plan.json", "buckets.json")
+    assert code == 2  # a folder must be a cdk.out: the error is the one line, no report
+    paths = [str(p) for p in sorted((workdir / "cfn").iterdir())] + ["sg.plan.json"]
+    code, out, _ = run(capsys, "--format", "sarif", *paths)
+    log = json.loads(out)
+    jsonschema.validate(log, schema)
+    results = log["runs"][0]["results"]
+    assert len(results) > 10
+    assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in results)
+    # The validator does reject what the schema forbids (the test can fail).
+    broken = json.loads(out)
+    broken["runs"][0]["results"][0]["level"] = "fatal"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
 def reformatted(source: Path, target: Path) -> None:
     """The same template as JSON, keys reordered, two blank lines on top: every line moves."""
     document = cfn_yaml.load(source.read_text())
