@@ -37,6 +37,7 @@ from constructs import IConstruct
 from guardrails import __version__
 from guardrails.scan.cloudformation import logical_id_of
 from guardrails.scan.engine import Finding, ScanOptions, evaluate, template_subjects
+from guardrails.scan.positions import Locator
 from guardrails.settings import GuardrailSettings
 from guardrails_runtime.model import PolicyOptions
 from guardrails_runtime.policies.registry import all_rules, rule
@@ -115,7 +116,9 @@ class GuardrailChecks:
         try:
             for template_path in context.template_paths:
                 path = Path(template_path)
-                found = evaluate(template_subjects(path.parent, path), self._options)
+                found = evaluate(
+                    template_subjects(path.parent, path), self._options, Locator()
+                )
                 findings.extend(found)
                 if _in_stage(path):
                     acknowledged = _acknowledged(path)

@@ -68,7 +68,6 @@ def git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env=env())
 
 
-@pytest.mark.skipif(shutil.which("pre-commit", path=str(BIN)) is None, reason="pre-commit")
 def test_the_pre_commit_hook_fails_a_commit_with_a_world_open_port(tmp_path: Path) -> None:
     repo = tmp_path / "infra"
     repo.mkdir()
