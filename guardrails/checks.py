@@ -116,9 +116,7 @@ class GuardrailChecks:
         try:
             for template_path in context.template_paths:
                 path = Path(template_path)
-                found = evaluate(
-                    template_subjects(path.parent, path), self._options, Locator()
-                )
+                found = evaluate(template_subjects(path.parent, path), self._options, Locator())
                 findings.extend(found)
                 if _in_stage(path):
                     acknowledged = _acknowledged(path)

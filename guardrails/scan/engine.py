@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -21,7 +22,8 @@ from guardrails_runtime.policies.registry import StaticPolicy, rule, static_poli
 from guardrails_runtime.settings import (
     DEFAULT_EXEMPTION_KEY,
     DEFAULT_EXEMPTION_VALUE,
-    carries_exemption,
+    Exemption,
+    exemption,
 )
 
 
@@ -74,9 +76,14 @@ class ScanOptions:
     exemption_tag_key: str = DEFAULT_EXEMPTION_KEY
     exemption_tag_value: str = DEFAULT_EXEMPTION_VALUE
     policies: tuple[str, ...] | None = None  # None = every policy
+    today: date | None = None  # the day exemptions are judged on (None: today, UTC)
 
     def exempt(self, tags: dict[str, str] | Unresolved) -> bool:
-        return carries_exemption(tags, self.exemption_tag_key, self.exemption_tag_value)
+        return self.exemption(tags).counts
+
+    def exemption(self, tags: dict[str, str] | Unresolved) -> Exemption:
+        """The exemption the tags carry (with its end date and reason), as at runtime."""
+        return exemption(tags, self.exemption_tag_key, self.exemption_tag_value, self.today)
 
 
 def evaluate(
@@ -106,16 +113,19 @@ def evaluate(
             violations = policy.evaluate(subject.facts, options.policy)
             if not violations:
                 continue
-            exempt = options.exempt(subject.tags)
+            status = options.exemption(subject.tags)
             for violation in violations:
                 info = rule(violation.rule)
                 level, message = info.level, violation.message
-                if exempt and level == "error":
+                if status.counts and level == "error":
                     level = "warning"
+                    until = f" ({status.note})" if status.note else ""
                     message = (
                         f"exempted by tag {options.exemption_tag_key}="
-                        f"{options.exemption_tag_value}: {message}"
+                        f"{options.exemption_tag_value}{until}: {message}"
                     )
+                elif status.note:
+                    message = f"{message} ({status.note})"
                 where = f" at {violation.location}" if violation.location else ""
                 line, column = _position(locator, subject, violation.location)
                 findings.append(

@@ -155,6 +155,8 @@ class Outcome:
     # What the violation is, as a short digest of the policy and the violation's text
     # (no ids): flapping holds are keyed by it, so another violation is still fixed.
     fingerprint: str | None = None
+    # Why an exemption tag on the resource did not count (expired...): added to the reason.
+    exemption_note: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Outcome:

@@ -11,6 +11,8 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 from guardrails_runtime.model import DEFAULT_ALLOWED_PORTS, Mode, PolicyOptions
 
@@ -81,6 +83,56 @@ def carries_exemption(tags: object, key: str, value: str) -> bool:
     return any(str(k).strip().lower() == key and str(v).strip().lower() == value for k, v in pairs)
 
 
+class Exemption(NamedTuple):
+    """Whether an exemption counts, and the note that goes with the decision: its end date
+    and reason when it counts; why not (expired, an unreadable end date) when it does not."""
+
+    counts: bool
+    note: str = ""
+
+
+def _tag(tags: object, key: str) -> str | None:
+    """The value of tag ``key`` (any case), or None."""
+    if isinstance(tags, Mapping):
+        pairs = list(tags.items())
+    elif isinstance(tags, list):
+        pairs = [(t.get("Key"), t.get("Value")) for t in tags if isinstance(t, Mapping)]
+    else:
+        return None
+    wanted = key.strip().lower()
+    return next(
+        (str(v) for k, v in pairs if str(k).strip().lower() == wanted and v is not None), None
+    )
+
+
+def exemption(tags: object, key: str, value: str, today: date | None = None) -> Exemption:
+    """The exemption tag and its companions, in every plane.
+
+    Beside ``key=value``, ``<key>Expires`` (an ISO date, ``2027-03-31``) ends the exemption
+    after that day, and ``<key>Reason`` says why. An expired exemption, or one whose end
+    date cannot be read, does not count, and the note says so.
+    """
+    if not carries_exemption(tags, key, value):
+        return Exemption(False)
+    reason = _tag(tags, f"{key}Reason")
+    why = f"reason: {reason.strip()}" if reason and reason.strip() else ""
+    expires = _tag(tags, f"{key}Expires")
+    if expires is None or not expires.strip():
+        return Exemption(True, why)
+    try:
+        end = date.fromisoformat(expires.strip()[:10])
+    except ValueError:
+        return Exemption(
+            False,
+            f"the exemption's end date {expires.strip()!r} ({key}Expires) is not an ISO date "
+            "(YYYY-MM-DD), so the exemption does not count",
+        )
+    today = today or datetime.now(UTC).date()
+    if end < today:
+        return Exemption(False, f"the exemption expired on {end.isoformat()}")
+    return Exemption(True, "; ".join(p for p in (f"until {end.isoformat()}", why) if p))
+
+
 @dataclass(frozen=True)
 class RuntimeSettings:
     """What the handler needs to decide and act; immutable for the life of a container."""
@@ -131,8 +183,12 @@ class RuntimeSettings:
         return self.policy_modes.get(policy, self.mode)
 
     def is_exempt(self, tags: object) -> bool:
-        """True when the tags carry the exemption tag (see :func:`carries_exemption`)."""
-        return carries_exemption(tags, self.exemption_tag_key, self.exemption_tag_value)
+        """True when the tags carry an exemption that counts (see :func:`exemption`)."""
+        return self.exemption(tags).counts
+
+    def exemption(self, tags: object) -> Exemption:
+        """The exemption the tags carry, with its end date and reason (:func:`exemption`)."""
+        return exemption(tags, self.exemption_tag_key, self.exemption_tag_value)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> RuntimeSettings:

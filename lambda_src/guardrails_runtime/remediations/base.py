@@ -36,8 +36,10 @@ def violation_fingerprint(policy: str | None, why: str) -> str:
 
 
 def done(outcome: Outcome, decision: Decision, reason: str) -> Outcome:
-    """Settle an outcome's decision and reason."""
-    outcome.decision, outcome.reason = decision, reason
+    """Settle an outcome's decision and reason (with the note of an exemption that did not
+    count, when there was one)."""
+    note = outcome.exemption_note
+    outcome.decision, outcome.reason = decision, f"{reason}; {note}" if note else reason
     return outcome
 
 
@@ -96,10 +98,20 @@ def enforce(
     return done(outcome, Decision.REMEDIATED, f"{why}; {result}")
 
 
-def tag_exemption(settings: RuntimeSettings, tags: object, what: str) -> str | None:
-    """The exemption reason when ``tags`` carry the exemption tag, else None."""
-    if settings.is_exempt(tags):
-        return f"the {what} carries {settings.exemption_tag_key}={settings.exemption_tag_value}"
+def tag_exemption(
+    settings: RuntimeSettings, tags: object, what: str, outcome: Outcome | None = None
+) -> str | None:
+    """The exemption reason when ``tags`` carry an exemption that counts, else None; an
+    expired (or unreadable) exemption leaves its note on ``outcome``, so the decision says
+    why the resource was not left alone."""
+    found = settings.exemption(tags)
+    if found.counts:
+        note = f" ({found.note})" if found.note else ""
+        return (
+            f"the {what} carries {settings.exemption_tag_key}={settings.exemption_tag_value}{note}"
+        )
+    if found.note and outcome is not None:
+        outcome.exemption_note = found.note
     return None
 
 

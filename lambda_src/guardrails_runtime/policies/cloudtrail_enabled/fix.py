@@ -159,7 +159,7 @@ class CloudTrailRemediation(Remediation):
             arn = trails[0]["TrailARN"] if trails else arn
         tags = cloudtrail.list_tags(ResourceIdList=[arn])["ResourceTagList"]
         exempt = tag_exemption(
-            ctx.settings, [t for entry in tags for t in entry.get("TagsList", [])], "trail"
+            ctx.settings, [t for entry in tags for t in entry.get("TagsList", [])], "trail", outcome
         )
 
         def act() -> str:

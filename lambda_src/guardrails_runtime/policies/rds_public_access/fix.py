@@ -125,7 +125,7 @@ class RdsPublicAccessRemediation(Remediation):
             )
         ]
         exempt = tag_exemption(
-            ctx.settings, [dict(Key=k, Value=v) for k, v in db.tags], "DB instance"
+            ctx.settings, [dict(Key=k, Value=v) for k, v in db.tags], "DB instance", outcome
         )
         if exempt is None and not ctx.dry_run and not _modifiable(db):
             outcome.decision = Decision.NOTIFIED

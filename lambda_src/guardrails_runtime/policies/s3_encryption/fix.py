@@ -99,7 +99,7 @@ class S3EncryptionRemediation(Remediation):
             algorithm = wanted["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"]
             return f"default encryption restored to {algorithm}"
 
-        exempt = tag_exemption(ctx.settings, bucket_tags(s3, bucket), "bucket")
+        exempt = tag_exemption(ctx.settings, bucket_tags(s3, bucket), "bucket", outcome)
         return enforce(outcome, ctx, why=why, exempt=exempt, act=act)
 
 

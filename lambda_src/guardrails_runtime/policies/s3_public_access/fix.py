@@ -248,7 +248,7 @@ class S3PublicAccessRemediation(Remediation):
             write()
             return done
 
-        exempt = tag_exemption(ctx.settings, bucket_tags(s3, bucket), "bucket")
+        exempt = tag_exemption(ctx.settings, bucket_tags(s3, bucket), "bucket", outcome)
         return enforce(outcome, ctx, why=why, exempt=exempt, act=act)
 
 

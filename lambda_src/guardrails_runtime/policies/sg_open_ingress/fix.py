@@ -296,7 +296,7 @@ class SecurityGroupIngressRemediation(Remediation):
             f"{', '.join(_described(t, lists) for t in targets)} open to the whole "
             f"internet{together} (allowed public ports: {allowed}){unread_note}"
         )
-        exempt = tag_exemption(ctx.settings, group.get("Tags"), "group")
+        exempt = tag_exemption(ctx.settings, group.get("Tags"), "group", outcome)
         return held_back(outcome, ctx, what, exempt) or self._revoke(
             ec2, group_id, targets, what, outcome, by_value=by_value
         )
