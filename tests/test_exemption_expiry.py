@@ -158,3 +158,21 @@ def test_synth_fails_again_once_the_exemption_expired(tmp_path: Path) -> None:
         app.synth()
     [finding] = checks.findings
     assert finding.level == "error" and "the exemption expired on 2020-01-01" in finding.message
+
+
+def test_the_rego_copies_read_the_end_date_like_the_scanner() -> None:
+    """Plans: the engines agree on every fixture (tests/test_rego.py); here, the notes."""
+    from conftest import FIXTURES
+
+    from guardrails.rego_engine import evaluate
+
+    plan = FIXTURES / "tf" / "exemption-expiry.plan.json"
+    rego = {f["resource"]: f for f in evaluate(plan.read_text(), {})}
+    python = {f.resource: f for f in scan_path(plan)}
+    assert {k: f["level"] for k, f in rego.items()} == {k: f.level for k, f in python.items()}
+    assert rego["aws_security_group.expired"]["level"] == "error"
+    assert "(the exemption expired on 2020-01-31)" in rego["aws_security_group.expired"]["message"]
+    assert "(the exemption expired on 2020-01-31)" in python["aws_security_group.expired"].message
+    assert "is not an ISO date" in rego["aws_security_group.unreadable"]["message"]
+    assert rego["aws_security_group.valid"]["level"] == "warning"
+    assert rego["aws_security_group.open_ended"]["level"] == "warning"

@@ -166,11 +166,37 @@ else := concat("", ["[\"", i, "\"]"])
 
 exempt(r) if {
 	not unknown_at(r, ["tags"])
-	tags := object.union(object_or_empty(value_at(r, ["tags_all"])), object_or_empty(value_at(r, ["tags"])))
+	tags := all_tags(r)
 	some key, value in tags
 	value != null
 	lower(trim_space(key)) == lower(params.exemption_tag_key)
 	lower(trim_space(text(value))) == lower(params.exemption_tag_value)
+	not exemption_void(tags)
+}
+
+all_tags(r) := object.union(object_or_empty(value_at(r, ["tags_all"])), object_or_empty(value_at(r, ["tags"])))
+
+# <key>Expires (an ISO date) ends the exemption after that day; an unreadable date voids it.
+today := params.today if is_string(params.today)
+
+else := sprintf("%04d-%02d-%02d", time.date(time.now_ns()))
+
+exemption_end(tags) := trim_space(text(value)) if {
+	some key, value in tags
+	value != null
+	lower(trim_space(key)) == lower(concat("", [params.exemption_tag_key, "Expires"]))
+}
+
+exemption_void(tags) if {
+	end := exemption_end(tags)
+	end != ""
+	not regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}`, end)
+}
+
+exemption_void(tags) if {
+	end := exemption_end(tags)
+	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}`, end)
+	substring(end, 0, 10) < today
 }
 
 text(v) := v if is_string(v)
@@ -195,7 +221,29 @@ finding(rule, level, r, message, loc, is_exempt) := {
 	"rule": rule,
 	"level": final_level(level, is_exempt),
 	"resource": r.address,
-	"message": concat("", [r.address, ": ", exempt_note(level, is_exempt), message, " at ", loc]),
+	"message": concat("", [r.address, ": ", exempt_note(level, is_exempt), message, void_note(r), " at ", loc]),
+}
+
+# Why an exemption tag on the resource does not count (as the Python planes word it).
+void_note(r) := concat("", [" (the exemption expired on ", substring(exemption_end(all_tags(r)), 0, 10), ")"]) if {
+	tagged(r)
+	end := exemption_end(all_tags(r))
+	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}`, end)
+	substring(end, 0, 10) < today
+}
+
+else := concat("", [" (the exemption's end date ", exemption_end(all_tags(r)), " is not an ISO date (YYYY-MM-DD), so the exemption does not count)"]) if {
+	tagged(r)
+	exemption_void(all_tags(r))
+}
+
+else := ""
+
+tagged(r) if {
+	some key, value in all_tags(r)
+	value != null
+	lower(trim_space(key)) == lower(params.exemption_tag_key)
+	lower(trim_space(text(value))) == lower(params.exemption_tag_value)
 }
 
 final_level(level, is_exempt) := "warning" if {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -105,6 +106,9 @@ def _tag(tags: object, key: str) -> str | None:
     )
 
 
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def exemption(tags: object, key: str, value: str, today: date | None = None) -> Exemption:
     """The exemption tag and its companions, in every plane.
 
@@ -120,6 +124,8 @@ def exemption(tags: object, key: str, value: str, today: date | None = None) -> 
     if expires is None or not expires.strip():
         return Exemption(True, why)
     try:
+        if not _ISO_DATE.match(expires.strip()):
+            raise ValueError(expires)
         end = date.fromisoformat(expires.strip()[:10])
     except ValueError:
         return Exemption(
