@@ -190,7 +190,7 @@ def _run_live(event: dict[str, Any], settings: Any, process: Any, clients: Any) 
 def scan(args: argparse.Namespace) -> int:
     """``guardrails scan``: exit 1 on a finding at or above ``--fail-level`` (error by
     default; never with ``--exit-zero``), 0 otherwise, 2 on bad input."""
-    from guardrails.scan import report
+    from guardrails.scan import exemptions, report
     from guardrails.scan.engine import Check, ScanOptions, scan_path
     from guardrails.scan.errors import ScanInputError
     from guardrails_runtime.model import PolicyOptions
@@ -204,9 +204,13 @@ def scan(args: argparse.Namespace) -> int:
     )
     findings = []
     checked: list[Check] = []
+    exemptions_file = args.exemptions or (
+        exemptions.DEFAULT_FILE if Path(exemptions.DEFAULT_FILE).is_file() else None
+    )
     try:
         known = report.read_baseline(Path(args.baseline)) if args.baseline else set()
-    except report.BaselineError as exc:
+        waivers = exemptions.load(Path(exemptions_file)) if exemptions_file else []
+    except (report.BaselineError, exemptions.ExemptionFileError) as exc:
         print(f"guardrails scan: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     for path in args.paths:
@@ -215,11 +219,12 @@ def scan(args: argparse.Namespace) -> int:
         except ScanInputError as exc:
             print(f"guardrails scan: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
+    findings, suppressed = report.apply_exemptions(findings, waivers, exemptions.today())
     shown = [f for f in findings if report.fingerprint(f) not in known]
     rendered = {
         "json": lambda: json.dumps([f.as_dict() for f in shown], indent=2) + "\n",
-        "sarif": lambda: json.dumps(report.sarif(shown), indent=2) + "\n",
-        "junit": lambda: report.junit(shown, checked),
+        "sarif": lambda: json.dumps(report.sarif(shown, suppressed=suppressed), indent=2) + "\n",
+        "junit": lambda: report.junit(shown, checked, suppressed),
         "github": lambda: report.github(shown),
     }
     try:
@@ -240,8 +245,17 @@ def scan(args: argparse.Namespace) -> int:
         errors = sum(f.level == "error" for f in shown)
         hidden = len(findings) - len(shown)
         baselined = f" ({hidden} more in the baseline)" if args.baseline else ""
+        waived = f", {len(suppressed)} suppressed by {exemptions_file}" if suppressed else ""
         print(
-            f"{len(shown)} finding(s), {errors} error(s) in {len(args.paths)} path(s){baselined}",
+            f"{len(shown)} finding(s), {errors} error(s) in {len(args.paths)} path(s)"
+            f"{baselined}{waived}",
+            file=sys.stderr,
+        )
+    unused = [w for w in waivers if not w.used]
+    for waiver in unused:
+        print(
+            f"guardrails scan: unused exemption {waiver.label()} in {exemptions_file}: it "
+            "matches no finding (remove it)",
             file=sys.stderr,
         )
     if args.write_baseline:
@@ -251,9 +265,11 @@ def scan(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     failing = {"error"} if args.fail_level == "error" else {"error", "warning"}
-    if args.exit_zero or not any(f.level in failing for f in shown):
+    if args.exit_zero:
         return EXIT_OK
-    return EXIT_FINDINGS
+    if any(f.level in failing for f in shown) or (unused and args.fail_on_unused):
+        return EXIT_FINDINGS
+    return EXIT_OK
 
 
 def _located(finding: Any) -> str:
@@ -545,6 +561,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="the lowest level that fails the scan (exit 1); default error",
     )
     sc.add_argument("--exit-zero", action="store_true", help="report, but exit 0 whatever is found")
+    sc.add_argument(
+        "--exemptions",
+        metavar="FILE",
+        help="repository exemptions (rule, resource, reason, owner, expires); default "
+        ".guardrails.yaml in the working directory when it exists",
+    )
+    sc.add_argument(
+        "--fail-on-unused",
+        action="store_true",
+        help="exit 1 when an exemption of the file matches no finding",
+    )
     sc.add_argument(
         "--baseline",
         metavar="FILE",

@@ -10,15 +10,18 @@ after the template is reformatted or lines move, so baselines and SARIF
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from guardrails.scan.engine import Check, Finding
+from guardrails.scan.exemptions import RepoExemption
 from guardrails_runtime.spec import specs
 
 TOOL = "cdk-guardrails"
@@ -50,9 +53,39 @@ def fingerprint(finding: Finding, root: Path | None = None) -> str:
 # --- SARIF --------------------------------------------------------------------------------
 
 
-def sarif(findings: Sequence[Finding], root: Path | None = None) -> dict[str, Any]:
+def apply_exemptions(
+    findings: Sequence[Finding], waivers: Sequence[RepoExemption], today: date
+) -> tuple[list[Finding], list[tuple[Finding, RepoExemption]]]:
+    """Split findings into those that stand and those a repository exemption suppresses.
+
+    Each exemption counts the findings it matched (``used``), expired or not; an expired
+    one suppresses nothing and the finding says it expired.
+    """
+    standing: list[Finding] = []
+    suppressed: list[tuple[Finding, RepoExemption]] = []
+    for finding in findings:
+        rel = relative(finding.file)
+        waiver = next((w for w in waivers if w.matches(finding.rule, finding.resource, rel)), None)
+        if waiver is None:
+            standing.append(finding)
+            continue
+        waiver.used += 1
+        if waiver.expires < today:
+            note = f" (exemption {waiver.label()} expired on {waiver.expires.isoformat()})"
+            standing.append(dataclasses.replace(finding, message=finding.message + note))
+        else:
+            suppressed.append((finding, waiver))
+    return standing, suppressed
+
+
+def sarif(
+    findings: Sequence[Finding],
+    root: Path | None = None,
+    suppressed: Sequence[tuple[Finding, RepoExemption]] = (),
+) -> dict[str, Any]:
     """One SARIF 2.1.0 log with one run: every rule of the catalog with its help, every
-    finding with a physical location (relative to ``%SRCROOT%``, the working directory)."""
+    finding with a physical location (relative to ``%SRCROOT%``, the working directory);
+    suppressed findings too, each with an external suppression and its justification."""
     from guardrails import __version__
 
     base = (root or Path.cwd()).resolve()
@@ -78,7 +111,8 @@ def sarif(findings: Sequence[Finding], root: Path | None = None) -> dict[str, An
         for rule in rules
     ]
     results = []
-    for finding in findings:
+    waived = {id(f): w for f, w in suppressed}
+    for finding in [*findings, *(f for f, _ in suppressed)]:
         uri = relative(finding.file, base)
         artifact: dict[str, Any] = {"uri": uri}
         if not Path(uri).is_absolute():
@@ -106,6 +140,10 @@ def sarif(findings: Sequence[Finding], root: Path | None = None) -> dict[str, An
             result["ruleIndex"] = index[finding.rule]
         if finding.construct_path:
             result["properties"]["constructPath"] = finding.construct_path
+        if id(finding) in waived:
+            waiver = waived[id(finding)]
+            result["suppressions"] = [{"kind": "external", "justification": waiver.justification()}]
+            result["properties"]["owner"] = waiver.owner
         results.append(result)
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -131,9 +169,15 @@ def sarif(findings: Sequence[Finding], root: Path | None = None) -> dict[str, An
 # --- JUnit ---------------------------------------------------------------------------------
 
 
-def junit(findings: Sequence[Finding], checked: Iterable[Check]) -> str:
+def junit(
+    findings: Sequence[Finding],
+    checked: Iterable[Check],
+    suppressed: Sequence[tuple[Finding, RepoExemption]] = (),
+) -> str:
     """JUnit XML: one testcase per resource and rule judged (``classname`` is the file);
-    an error-level finding is a ``failure``, a warning is kept in ``system-out``."""
+    an error-level finding is a ``failure``, a warning is kept in ``system-out``, a finding
+    a repository exemption suppresses is ``skipped`` with its justification."""
+    waived = {(f.file, f.resource, f.rule): w for f, w in suppressed}
     by_case: dict[tuple[str, str, str], list[Finding]] = {}
     for finding in findings:
         by_case.setdefault((finding.file, finding.resource, finding.rule), []).append(finding)
@@ -142,6 +186,7 @@ def junit(findings: Sequence[Finding], checked: Iterable[Check]) -> str:
     )
     failures = sum(any(f.level == "error" for f in by_case.get(c, [])) for c in cases)
     suites = ET.Element("testsuites", name="guardrails scan")
+    skipped = sum(c in waived and c not in by_case for c in cases)
     suite = ET.SubElement(
         suites,
         "testsuite",
@@ -149,7 +194,7 @@ def junit(findings: Sequence[Finding], checked: Iterable[Check]) -> str:
         tests=str(len(cases)),
         failures=str(failures),
         errors="0",
-        skipped="0",
+        skipped=str(skipped),
     )
     suites.set("tests", str(len(cases)))
     suites.set("failures", str(failures))
@@ -160,6 +205,9 @@ def junit(findings: Sequence[Finding], checked: Iterable[Check]) -> str:
         if errors:
             failure = ET.SubElement(case, "failure", message=errors[0].message, type=rule)
             failure.text = "\n".join(_where(f) + f.message for f in errors)
+        if not found and (file, resource, rule) in waived:
+            waiver = waived[(file, resource, rule)]
+            ET.SubElement(case, "skipped", message=f"suppressed: {waiver.justification()}")
         warnings = [f for f in found if f.level != "error"]
         if warnings:
             out = ET.SubElement(case, "system-out")
