@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "GuardrailChecks": "guardrails.checks",
+    "acknowledge": "guardrails.checks",
     "GuardrailCore": "guardrails.core",
     "GuardrailSettings": "guardrails.settings",
     "GuardrailStack": "guardrails.stack",
@@ -45,6 +46,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from guardrails.checks import GuardrailChecks as GuardrailChecks
+    from guardrails.checks import acknowledge as acknowledge
     from guardrails.core import GuardrailCore as GuardrailCore
     from guardrails.settings import GuardrailSettings as GuardrailSettings
     from guardrails.stack import GuardrailStack as GuardrailStack

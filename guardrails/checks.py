@@ -20,17 +20,22 @@ in CDK and in CI.
 from __future__ import annotations
 
 import gc
+import re
 import sys
 from collections import defaultdict
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import jsii
 from aws_cdk import (
+    Acknowledgment,
     IPolicyValidationContext,
     IPolicyValidationPlugin,
     PolicyValidationPluginReport,
     PolicyViolatingResource,
     PolicyViolation,
+    Validations,
 )
 from constructs import IConstruct
 
@@ -70,7 +75,12 @@ class GuardrailChecks:
     """
 
     def __init__(
-        self, scope: IConstruct | None = None, *, settings: GuardrailSettings | None = None
+        self,
+        scope: IConstruct | None = None,
+        *,
+        settings: GuardrailSettings | None = None,
+        fail_on_unused: bool = False,
+        today: date | None = None,
     ) -> None:
         settings = GuardrailSettings.require(
             GuardrailSettings() if settings is None else settings, "GuardrailChecks(settings=...)"
@@ -91,6 +101,9 @@ class GuardrailChecks:
             or scope.node.try_get_context("@aws-cdk/core:failSynthOnValidationErrors") is False
         )
         self.findings: list[Finding] = []
+        # An acknowledgement that matches no finding is a warning (an error with this).
+        self._fail_on_unused = fail_on_unused
+        self._today = today
 
     @property
     def name(self) -> str:
@@ -109,6 +122,9 @@ class GuardrailChecks:
         """Evaluate every stack template (and its nested stacks) of the synthesis."""
         findings: list[Finding] = []
         staged: list[Finding] = []
+        acks: list[Ack] = []
+        lapsed: list[tuple[Finding, Ack]] = []
+        today = self._today or datetime.now(UTC).date()
         # Reading a large template allocates many small objects; the cyclic GC would only
         # rescan the whole (jsii-heavy) heap meanwhile. Nothing here creates cycles.
         was_enabled = gc.isenabled()
@@ -118,6 +134,16 @@ class GuardrailChecks:
                 path = Path(template_path)
                 found = evaluate(template_subjects(path.parent, path), self._options, Locator())
                 findings.extend(found)
+                mine = _acknowledgements(path)
+                acks += mine
+                paths = _logical_paths(path) if mine else {}
+                for finding in found:
+                    matching = [a for a in mine if a.covers(finding, paths)]
+                    for ack in matching:
+                        ack.used = True
+                    live = [a for a in matching if not a.expired(today)]
+                    if matching and not live:
+                        lapsed.append((finding, matching[0]))
                 if _in_stage(path):
                     acknowledged = _acknowledged(path)
                     staged += [f for f in found if not _is_acknowledged(f, acknowledged)]
@@ -126,6 +152,12 @@ class GuardrailChecks:
                 gc.enable()
         self.findings = findings
         summaries = stage_summaries(staged) if self._cli_filters else []
+        summaries += [_lapsed(f, ack) for f, ack in lapsed]
+        summaries += [
+            _unused(ack, "error" if self._fail_on_unused else "warning")
+            for ack in dict.fromkeys(acks)
+            if not ack.used
+        ]
         result = report(findings, summaries=summaries)
         for violation in summaries:
             # The CLI prints only violations that name a construct: say it here too.
@@ -134,6 +166,140 @@ class GuardrailChecks:
                 file=sys.stderr,
             )
         return result
+
+
+def acknowledge(scope: IConstruct, rule_id: str, reason: str, *, expires: date | str) -> None:
+    """Acknowledge a Guardrails finding on ``scope`` (and below) until ``expires``.
+
+    The same CDK acknowledgement as ``Validations.of(scope).acknowledge(...)``, with the end
+    date written into its reason (``... (expires 2027-03-31)``), which is where
+    :class:`GuardrailChecks` reads it: after that day the finding fails synthesis again,
+    under ``<rule>.acknowledgement-expired``. Any acknowledgement whose reason says
+    ``expires YYYY-MM-DD`` is read the same way.
+    """
+    end = expires if isinstance(expires, date) else date.fromisoformat(str(expires))
+    Validations.of(scope).acknowledge(
+        Acknowledgment(id=f"{PLUGIN_NAME}::{rule_id}", reason=f"{reason} (expires {end})")
+    )
+
+
+_EXPIRES = re.compile(r"\bexpires?:?\s+([0-9]{4}-[0-9]{2}-[0-9]{2})\b", re.IGNORECASE)
+
+
+class Ack:
+    """One acknowledgement of a Guardrails rule, from a stack's metadata."""
+
+    def __init__(
+        self, scope: str, rule_id: str, reason: str, template: str = "", anchor: str = ""
+    ) -> None:
+        self.scope, self.rule_id, self.reason = scope, rule_id, reason
+        # The stack template, and a resource under the scope to attach a report to (CDK
+        # drops a violation that names no resource once acknowledgements are applied).
+        self.template, self.anchor = template, anchor
+        match = _EXPIRES.search(reason)
+        try:
+            self.expires = date.fromisoformat(match.group(1)) if match else None
+        except ValueError:
+            self.expires = None
+        self.used = False
+
+    def covers(self, finding: Finding, paths: dict[str, str]) -> bool:
+        """True when this acknowledgement's scope holds the finding's construct (``paths``:
+        logical id -> construct path, for templates written without path metadata)."""
+        path = (
+            finding.construct_path
+            or finding.resource.partition(" (")[2].rstrip(")")
+            or paths.get(logical_id_of(finding.resource), "")
+        )
+        return (
+            self.rule_id == finding.rule
+            and bool(path)
+            and (path == self.scope or path.startswith(self.scope + "/") or not self.scope)
+        )
+
+    def expired(self, today: date) -> bool:
+        return self.expires is not None and self.expires < today
+
+
+def _metadata(template: Path) -> dict[str, Any]:
+    import json
+
+    metadata = template.with_name(template.name.replace(".template.json", ".metadata.json"))
+    try:
+        entries = json.loads(metadata.read_text())
+    except (OSError, ValueError):
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
+def _logical_paths(template: Path) -> dict[str, str]:
+    """Logical id -> construct path of one stack, from its ``*.metadata.json``."""
+    return {
+        str(item["data"]): str(path).strip("/")
+        for path, items in _metadata(template).items()
+        for item in (items if isinstance(items, list) else ())
+        if isinstance(item, dict) and item.get("type") == "aws:cdk:logicalId"
+    }
+
+
+def _acknowledgements(template: Path) -> list[Ack]:
+    """The Guardrails acknowledgements recorded for one stack, with their reasons."""
+    entries = _metadata(template)
+    logical_ids = {path: lid for lid, path in _logical_paths(template).items()}
+    out = []
+    for path, items in entries.items():
+        for item in items if isinstance(items, list) else ():
+            data = item.get("data") if isinstance(item, dict) else None
+            if item.get("type") != "aws:cdk:acknowledged-rules" or not isinstance(data, dict):
+                continue
+            scope = str(path).strip("/")
+            anchor = next(
+                (lid for p, lid in logical_ids.items() if p == scope or p.startswith(scope + "/")),
+                "",
+            )
+            for ack_id, reason in data.items():
+                plugin, _, rule_id = str(ack_id).partition("::")
+                if plugin == PLUGIN_NAME and rule_id:
+                    out.append(Ack(scope, rule_id, str(reason), str(template), anchor))
+    return out
+
+
+def _lapsed(finding: Finding, ack: Ack) -> PolicyViolation:
+    """The finding again, under a rule name the expired acknowledgement does not cover."""
+    info = rule(finding.rule)
+    return PolicyViolation(
+        rule_name=f"{finding.rule}.acknowledgement-expired",
+        description=f"{info.info} {finding.message} (the acknowledgement of {finding.rule} "
+        f"on {ack.scope or 'the app'} expired on {ack.expires}: {ack.reason})",
+        fix=f"{info.fix} Or renew the acknowledgement with a new end date.",
+        severity="error",
+        rule_metadata={"policy": info.policy},
+        violating_resources=[
+            PolicyViolatingResource(
+                resource_logical_id=logical_id_of(finding.resource),
+                template_path=finding.file,
+                locations=["Properties"],
+            )
+        ],
+    )
+
+
+def _unused(ack: Ack, severity: str) -> PolicyViolation:
+    return PolicyViolation(
+        rule_name=f"{ack.rule_id}.acknowledgement-unused",
+        description=f"The acknowledgement of {PLUGIN_NAME}::{ack.rule_id} on "
+        f"{ack.scope or 'the app'} matches no finding ({ack.reason}): remove it.",
+        fix="Remove the acknowledgement, so that a future violation is not hidden by it.",
+        severity=severity,
+        rule_metadata={"scope": ack.scope},
+        violating_resources=[
+            PolicyViolatingResource(
+                resource_logical_id=ack.anchor, template_path=ack.template, locations=["Metadata"]
+            )
+        ]
+        if ack.anchor
+        else [],
+    )
 
 
 def _in_stage(template: Path) -> bool:
@@ -146,15 +312,8 @@ def _in_stage(template: Path) -> bool:
 
 def _acknowledged(template: Path) -> dict[str, set[str]]:
     """Construct path -> acknowledged rule ids, from the stack's ``*.metadata.json``."""
-    import json
-
-    metadata = template.with_name(template.name.replace(".template.json", ".metadata.json"))
-    try:
-        entries = json.loads(metadata.read_text())
-    except (OSError, ValueError):
-        return {}
     acknowledged: dict[str, set[str]] = {}
-    for path, items in entries.items() if isinstance(entries, dict) else ():
+    for path, items in _metadata(template).items():
         for item in items if isinstance(items, list) else ():
             data = item.get("data") if isinstance(item, dict) else None
             if item.get("type") == "aws:cdk:acknowledged-rules" and isinstance(data, dict):
@@ -242,7 +401,8 @@ def report(
         )
     violations.extend(summaries or [])
     return PolicyValidationPluginReport(
-        success=not any(f.level == "error" for f in findings),
+        success=not any(f.level == "error" for f in findings)
+        and not any(v.severity == "error" for v in summaries or []),
         violations=violations,
         plugin_version=__version__,
     )
