@@ -224,3 +224,43 @@ def test_fail_level_and_exit_zero(workdir: Path, capsys: pytest.CaptureFixture[s
     assert run(capsys, "--fail-level", "warning", str(warnings_only))[0] == 1
     assert run(capsys, "--exit-zero", "security-groups.yaml")[0] == 0
     assert run(capsys, "--exit-zero", "missing.yaml")[0] == 2  # bad input still fails
+
+
+def test_every_format_on_a_cdk_out_with_a_stage_and_a_nested_stack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import aws_cdk as cdk
+    import jsonschema
+    from aws_cdk import aws_ec2 as ec2
+
+    app = cdk.App(outdir=str(tmp_path / "cdk.out"), context={"aws:cdk:enable-path-metadata": True})
+    parent = cdk.Stack(cdk.Stage(app, "Prod"), "Parent")
+    for scope, name in ((cdk.NestedStack(parent, "Network"), "Nested"), (parent, "Top")):
+        ec2.CfnSecurityGroup(
+            scope,
+            name,
+            group_description=name,
+            security_group_ingress=[
+                ec2.CfnSecurityGroup.IngressProperty(
+                    ip_protocol="tcp", from_port=3389, to_port=3389, cidr_ip="0.0.0.0/0"
+                )
+            ],
+        )
+    app.synth()
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "--format", "sarif", "cdk.out")
+    assert code == 1
+    log = json.loads(out)
+    jsonschema.validate(log, json.loads((FIXTURES / "sarif-schema-2.1.0.json").read_text()))
+    results = log["runs"][0]["results"]
+    paths = {r["properties"]["constructPath"] for r in results}
+    assert paths == {"Prod/Parent/Network/Nested", "Prod/Parent/Top"}
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert all(u.startswith("cdk.out/assembly-Prod/") for u in uris) and len(uris) == 2
+    code, out, _ = run(capsys, "--format", "junit", "cdk.out")
+    failures = ET.fromstring(out).findall("testsuite/testcase/failure")
+    assert code == 1 and len(failures) == 2
+    code, out, _ = run(capsys, "--format", "github", "cdk.out")
+    assert out.count("::error file=cdk.out/assembly-Prod/") == 2
+    code, out, _ = run(capsys, "--format", "json", "cdk.out")
+    assert {f["constructPath"] for f in json.loads(out)} == paths
