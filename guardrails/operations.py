@@ -299,28 +299,47 @@ class SelfProtection(Construct):
             },
         ]
         services = ["lambda", "events", "iam", "dynamodb", "config"]
-        self.rule = _watch(
-            self,
-            "Rule",
-            name=f"{prefix}-self-protection",
-            what="the guardrail's own resources changed outside CFN",
-            services=services,
-            calls=watched,
-            topic=topic,
-        )
         self.cfn_rules: list[events.Rule] = []
-        if cfn_target is not None:
-            self.cfn_rules.append(
-                _watch(
-                    self,
-                    "CfnRule",
-                    name=f"{prefix}-self-protection-cfn",
-                    what="the guardrail's own resources changed by a CFN deployment",
-                    services=services,
-                    calls=watched,
-                    target=cfn_target(),
-                )
+
+        def watch(
+            construct_id: str,
+            name: str,
+            what: str,
+            services: list[str],
+            calls: list[dict[str, Any]],
+        ) -> events.Rule:
+            """The rule for changes outside CloudFormation (to the topic) and, with a
+            ``cfn_target``, its twin for CloudFormation's own calls (to the Lambda)."""
+            rule = _watch(
+                self,
+                construct_id,
+                name=name,
+                what=f"{what} outside CFN",
+                services=services,
+                calls=calls,
+                topic=topic,
             )
+            if cfn_target is not None:
+                self.cfn_rules.append(
+                    _watch(
+                        self,
+                        f"Cfn{construct_id}",
+                        name=f"{name}-cfn",
+                        what=f"{what} by a CFN deployment",
+                        services=services,
+                        calls=calls,
+                        target=cfn_target(),
+                    )
+                )
+            return rule
+
+        self.rule = watch(
+            "Rule",
+            f"{prefix}-self-protection",
+            "the guardrail's own resources changed",
+            services,
+            watched,
+        )
         # The notification path gets its own rule: in one pattern with the above it would
         # pass EventBridge's 2,048-character cap once the names resolve.
         delivery: list[dict[str, Any]] = [
@@ -382,27 +401,13 @@ class SelfProtection(Construct):
                 }
             )
         delivery_services = ["sns", "kms", "sqs", "cloudwatch", "config", "logs", "scheduler"]
-        self.delivery_rule = _watch(
-            self,
+        self.delivery_rule = watch(
             "DeliveryRule",
-            name=f"{prefix}-self-protection-delivery",
-            what="the guardrail's notification path changed outside CFN",
-            services=delivery_services,
-            calls=delivery,
-            topic=topic,
+            f"{prefix}-self-protection-delivery",
+            "the guardrail's notification path changed",
+            delivery_services,
+            delivery,
         )
-        if cfn_target is not None:
-            self.cfn_rules.append(
-                _watch(
-                    self,
-                    "CfnDeliveryRule",
-                    name=f"{prefix}-self-protection-delivery-cfn",
-                    what="the guardrail's notification path changed by a CFN deployment",
-                    services=delivery_services,
-                    calls=delivery,
-                    target=cfn_target(),
-                )
-            )
         # The targets grant EventBridge publishing on the topic; only these rules may use it.
         topic.add_to_resource_policy(
             iam.PolicyStatement(
