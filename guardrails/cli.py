@@ -215,12 +215,15 @@ def scan(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     for path in args.paths:
         try:
-            findings.extend(scan_path(Path(path), options, checked))
+            # Passing checks are listed by JUnit only: not collected otherwise.
+            findings.extend(
+                scan_path(Path(path), options, checked if args.format == "junit" else None)
+            )
         except ScanInputError as exc:
             print(f"guardrails scan: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
     findings, suppressed = report.apply_exemptions(findings, waivers, exemptions.today())
-    shown = [f for f in findings if report.fingerprint(f) not in known]
+    shown = [f for f in findings if report.fingerprint(f) not in known] if known else findings
     rendered = {
         "json": lambda: json.dumps([f.as_dict() for f in shown], indent=2) + "\n",
         "sarif": lambda: json.dumps(report.sarif(shown, suppressed=suppressed), indent=2) + "\n",

@@ -264,3 +264,20 @@ def test_every_format_on_a_cdk_out_with_a_stage_and_a_nested_stack(
     assert out.count("::error file=cdk.out/assembly-Prod/") == 2
     code, out, _ = run(capsys, "--format", "json", "cdk.out")
     assert {f["constructPath"] for f in json.loads(out)} == paths
+
+
+def test_plan_positions_in_one_pass_on_a_one_line_plan_with_escaped_addresses() -> None:
+    from guardrails.scan.positions import plan_positions
+
+    text = (
+        '{"planned_values":{"root_module":{"resources":['
+        '{"address":"aws_security_group.a"},'
+        '{"address": "aws_security_group.b[\\"x\\\\\\"y\\"]"}]}},'
+        '\n  "resource_changes":[{"address":"aws_security_group.a"}]}'
+    )
+    positions = plan_positions(text)
+    first = text.index('"address":"aws_security_group.a"') + 1
+    assert positions["aws_security_group.a"] == (1, first)  # the first occurrence
+    escaped = json.loads(text)["planned_values"]["root_module"]["resources"][1]["address"]
+    assert escaped == 'aws_security_group.b["x\\"y"]'
+    assert positions[escaped] == (1, text.index('{"address": "aws_security_group.b') + 2)

@@ -11,6 +11,7 @@ after the template is reformatted or lines move, so baselines and SARIF
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -34,7 +35,12 @@ SEVERITY = {"error": "8.0", "warning": "5.0"}
 def relative(file: str, root: Path | None = None) -> str:
     """``file`` relative to ``root`` (the working directory), POSIX-style; absolute when
     it lies outside."""
-    base = (root or Path.cwd()).resolve()
+    return _relative(file, str(root or Path.cwd()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative(file: str, root: str) -> str:
+    base = Path(root).resolve()
     path = Path(file).resolve()
     try:
         return path.relative_to(base).as_posix()
@@ -61,6 +67,8 @@ def apply_exemptions(
     Each exemption counts the findings it matched (``used``), expired or not; an expired
     one suppresses nothing and the finding says it expired.
     """
+    if not waivers:
+        return list(findings), []
     standing: list[Finding] = []
     suppressed: list[tuple[Finding, RepoExemption]] = []
     for finding in findings:
