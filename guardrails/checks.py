@@ -23,6 +23,7 @@ import gc
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ from guardrails.scan.positions import Locator
 from guardrails.settings import GuardrailSettings
 from guardrails_runtime.model import PolicyOptions
 from guardrails_runtime.policies.registry import all_rules, rule
+from guardrails_runtime.settings import iso_date
 
 PLUGIN_NAME = "Guardrails"
 
@@ -134,9 +136,11 @@ class GuardrailChecks:
                 path = Path(template_path)
                 found = evaluate(template_subjects(path.parent, path), self._options, Locator())
                 findings.extend(found)
-                mine = _acknowledgements(path)
+                metadata = _metadata(path)
+                paths = _logical_paths(metadata)
+                mine = _acknowledgements(metadata, paths, path)
                 acks += mine
-                paths = _logical_paths(path) if mine else {}
+                in_stage = _in_stage(path)
                 for finding in found:
                     matching = [a for a in mine if a.covers(finding, paths)]
                     for ack in matching:
@@ -144,9 +148,8 @@ class GuardrailChecks:
                     live = [a for a in matching if not a.expired(today)]
                     if matching and not live:
                         lapsed.append((finding, matching[0]))
-                if _in_stage(path):
-                    acknowledged = _acknowledged(path)
-                    staged += [f for f in found if not _is_acknowledged(f, acknowledged)]
+                    if in_stage and not live:
+                        staged.append(finding)
         finally:
             if was_enabled:
                 gc.enable()
@@ -155,16 +158,18 @@ class GuardrailChecks:
         summaries += [_lapsed(f, ack) for f, ack in lapsed]
         summaries += [
             _unused(ack, "error" if self._fail_on_unused else "warning")
-            for ack in dict.fromkeys(acks)
+            for ack in acks
             if not ack.used
         ]
         result = report(findings, summaries=summaries)
         for violation in summaries:
-            # The CLI prints only violations that name a construct: say it here too.
-            print(
-                f"[Guardrails] error {violation.rule_name}: {violation.description}",
-                file=sys.stderr,
-            )
+            if not violation.violating_resources:
+                # The CLI prints only violations that name a construct: say it here too.
+                print(
+                    f"[Guardrails] {violation.severity} {violation.rule_name}: "
+                    f"{violation.description}",
+                    file=sys.stderr,
+                )
         return result
 
 
@@ -197,10 +202,7 @@ class Ack:
         # drops a violation that names no resource once acknowledgements are applied).
         self.template, self.anchor = template, anchor
         match = _EXPIRES.search(reason)
-        try:
-            self.expires = date.fromisoformat(match.group(1)) if match else None
-        except ValueError:
-            self.expires = None
+        self.expires = iso_date(match.group(1)) if match else None
         self.used = False
 
     def covers(self, finding: Finding, paths: dict[str, str]) -> bool:
@@ -222,6 +224,7 @@ class Ack:
 
 
 def _metadata(template: Path) -> dict[str, Any]:
+    """A stack's ``*.metadata.json`` (construct path -> metadata entries), read once."""
     import json
 
     metadata = template.with_name(template.name.replace(".template.json", ".metadata.json"))
@@ -232,35 +235,32 @@ def _metadata(template: Path) -> dict[str, Any]:
     return entries if isinstance(entries, dict) else {}
 
 
-def _logical_paths(template: Path) -> dict[str, str]:
-    """Logical id -> construct path of one stack, from its ``*.metadata.json``."""
-    return {
-        str(item["data"]): str(path).strip("/")
-        for path, items in _metadata(template).items()
-        for item in (items if isinstance(items, list) else ())
-        if isinstance(item, dict) and item.get("type") == "aws:cdk:logicalId"
-    }
-
-
-def _acknowledgements(template: Path) -> list[Ack]:
-    """The Guardrails acknowledgements recorded for one stack, with their reasons."""
-    entries = _metadata(template)
-    logical_ids = {path: lid for lid, path in _logical_paths(template).items()}
-    out = []
-    for path, items in entries.items():
+def _entries(metadata: dict[str, Any], kind: str) -> Iterator[tuple[str, Any]]:
+    """``(construct path, data)`` of every metadata entry of type ``kind``."""
+    for path, items in metadata.items():
         for item in items if isinstance(items, list) else ():
-            data = item.get("data") if isinstance(item, dict) else None
-            if item.get("type") != "aws:cdk:acknowledged-rules" or not isinstance(data, dict):
-                continue
-            scope = str(path).strip("/")
-            anchor = next(
-                (lid for p, lid in logical_ids.items() if p == scope or p.startswith(scope + "/")),
-                "",
-            )
-            for ack_id, reason in data.items():
-                plugin, _, rule_id = str(ack_id).partition("::")
-                if plugin == PLUGIN_NAME and rule_id:
-                    out.append(Ack(scope, rule_id, str(reason), str(template), anchor))
+            if isinstance(item, dict) and item.get("type") == kind:
+                yield str(path).strip("/"), item.get("data")
+
+
+def _logical_paths(metadata: dict[str, Any]) -> dict[str, str]:
+    """Logical id -> construct path of one stack."""
+    return {str(lid): path for path, lid in _entries(metadata, "aws:cdk:logicalId")}
+
+
+def _acknowledgements(metadata: dict[str, Any], paths: dict[str, str], template: Path) -> list[Ack]:
+    """The Guardrails acknowledgements recorded for one stack, with their reasons."""
+    out = []
+    for scope, data in _entries(metadata, "aws:cdk:acknowledged-rules"):
+        if not isinstance(data, dict):
+            continue
+        anchor = next(
+            (lid for lid, p in paths.items() if p == scope or p.startswith(scope + "/")), ""
+        )
+        for ack_id, reason in data.items():
+            plugin, _, rule_id = str(ack_id).partition("::")
+            if plugin == PLUGIN_NAME and rule_id:
+                out.append(Ack(scope, rule_id, str(reason), str(template), anchor))
     return out
 
 
@@ -307,28 +307,6 @@ def _in_stage(template: Path) -> bool:
     return any(
         parent.name.startswith("assembly-") and (parent / "manifest.json").is_file()
         for parent in template.parents
-    )
-
-
-def _acknowledged(template: Path) -> dict[str, set[str]]:
-    """Construct path -> acknowledged rule ids, from the stack's ``*.metadata.json``."""
-    acknowledged: dict[str, set[str]] = {}
-    for path, items in _metadata(template).items():
-        for item in items if isinstance(items, list) else ():
-            data = item.get("data") if isinstance(item, dict) else None
-            if item.get("type") == "aws:cdk:acknowledged-rules" and isinstance(data, dict):
-                acknowledged.setdefault(str(path).strip("/"), set()).update(map(str, data))
-    return acknowledged
-
-
-def _is_acknowledged(finding: Finding, acknowledged: dict[str, set[str]]) -> bool:
-    """True when the finding's construct, or a scope above it, acknowledged its rule."""
-    _, _, rest = finding.resource.partition(" (")
-    path = rest.rstrip(")")
-    wanted = f"{PLUGIN_NAME}::{finding.rule}"
-    return any(
-        wanted in ids and (path == scope or path.startswith(scope + "/"))
-        for scope, ids in acknowledged.items()
     )
 
 

@@ -73,15 +73,19 @@ def carries_exemption(tags: object, key: str, value: str) -> bool:
     ``[{"Key": .., "Value": ..}]`` and a plain mapping; anything else (an unresolved tag
     set, say) carries no exemption.
     """
-    pairs: list[tuple[object, object]]
-    if isinstance(tags, Mapping):
-        pairs = list(tags.items())
-    elif isinstance(tags, list):
-        pairs = [(t.get("Key"), t.get("Value")) for t in tags if isinstance(t, Mapping)]
-    else:
-        return False
     key, value = key.strip().lower(), value.strip().lower()
-    return any(str(k).strip().lower() == key and str(v).strip().lower() == value for k, v in pairs)
+    return any(
+        str(k).strip().lower() == key and str(v).strip().lower() == value for k, v in _pairs(tags)
+    )
+
+
+def _pairs(tags: object) -> list[tuple[object, object]]:
+    """``(key, value)`` of a tag set in the API shape or a plain mapping; none otherwise."""
+    if isinstance(tags, Mapping):
+        return list(tags.items())
+    if isinstance(tags, list):
+        return [(t.get("Key"), t.get("Value")) for t in tags if isinstance(t, Mapping)]
+    return []
 
 
 class Exemption(NamedTuple):
@@ -94,19 +98,26 @@ class Exemption(NamedTuple):
 
 def _tag(tags: object, key: str) -> str | None:
     """The value of tag ``key`` (any case), or None."""
-    if isinstance(tags, Mapping):
-        pairs = list(tags.items())
-    elif isinstance(tags, list):
-        pairs = [(t.get("Key"), t.get("Value")) for t in tags if isinstance(t, Mapping)]
-    else:
-        return None
     wanted = key.strip().lower()
     return next(
-        (str(v) for k, v in pairs if str(k).strip().lower() == wanted and v is not None), None
+        (str(v) for k, v in _pairs(tags) if str(k).strip().lower() == wanted and v is not None),
+        None,
     )
 
 
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(text: str) -> date | None:
+    """The date a text starts with (``2027-03-31``, ``2027-03-31T12:00:00Z``), or None when
+    it does not start with one (``next week``, ``20270331``, ``2027-02-30``)."""
+    text = text.strip()
+    if not _ISO_DATE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
 
 
 def exemption(tags: object, key: str, value: str, today: date | None = None) -> Exemption:
@@ -123,11 +134,8 @@ def exemption(tags: object, key: str, value: str, today: date | None = None) -> 
     expires = _tag(tags, f"{key}Expires")
     if expires is None or not expires.strip():
         return Exemption(True, why)
-    try:
-        if not _ISO_DATE.match(expires.strip()):
-            raise ValueError(expires)
-        end = date.fromisoformat(expires.strip()[:10])
-    except ValueError:
+    end = iso_date(expires)
+    if end is None:
         return Exemption(
             False,
             f"the exemption's end date {expires.strip()!r} ({key}Expires) is not an ISO date "
