@@ -38,14 +38,8 @@ def check(event: Mapping[str, Any], clients: Clients, region: str | None) -> Out
         outcome.reason = f"malformed heartbeat: {KEY}.rulePrefix and .required are needed"
         return outcome
     bridge = clients.get("events", region)
-    found: dict[str, str] = {}
-    token: str | None = None
-    while True:
-        page = bridge.list_rules(NamePrefix=f"{prefix}-", **({"NextToken": token} if token else {}))
-        found.update({r["Name"]: r.get("State", "") for r in page.get("Rules", [])})
-        token = page.get("NextToken")
-        if not token:
-            break
+    pages = bridge.get_paginator("list_rules").paginate(NamePrefix=f"{prefix}-")
+    found = {r["Name"]: r.get("State", "") for page in pages for r in page.get("Rules", [])}
     problems = [f"rule {name} is missing" for name in required if name not in found]
     for name, state in sorted(found.items()):
         if state != "ENABLED":

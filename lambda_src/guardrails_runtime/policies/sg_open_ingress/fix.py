@@ -151,7 +151,7 @@ class SecurityGroupIngressRemediation(Remediation):
         if pl not in lists:
             return done(outcome, Decision.COMPLIANT, f"{pl} is AWS-managed: never world-open")
         probe = IngressEntry("-1", None, None, pl, SourceKind.PREFIX_LIST)
-        if not open_entries(through_lists([probe], lists)[0], frozenset()):
+        if not _violating([probe], lists, frozenset()):
             return done(
                 outcome,
                 Decision.COMPLIANT,
@@ -162,17 +162,12 @@ class SecurityGroupIngressRemediation(Remediation):
         exempt: list[str] = []
         for group in _referencing_groups(ec2, pl, outcome.account):
             live = entries_from_api(group.get("IpPermissions", []))
-            expanded, origin = through_lists(live, lists)
-            refs = {
-                describe(live[origin[f.position]])
-                for f in open_entries(expanded, ports)
-                if live[origin[f.position]].source == pl
-            }
+            refs = {describe(e) for e in _violating(live, lists, ports) if e.source == pl}
             if not refs:
                 continue
             line = f"{group['GroupId']} ({', '.join(sorted(refs))})"
             (exempt if ctx.settings.is_exempt(group.get("Tags")) else affected).append(line)
-        holding = _described(probe, lists).split("(", 1)[1].rstrip(")")
+        holding = _holding(lists[pl])
         if not affected:
             tail = f"; exempt: {', '.join(exempt)}" if exempt else ""
             return done(
@@ -261,10 +256,7 @@ class SecurityGroupIngressRemediation(Remediation):
                 if e.kind is SourceKind.PREFIX_LIST and _on_disallowed_port(e, ports)
             },
         )
-        expanded, origin = through_lists(live, lists)
-        findings = open_entries(expanded, ports)
-        violating = sorted({origin[f.position] for f in findings})
-        targets = in_scope([live[i] for i in violating], scope)
+        targets = in_scope(_violating(live, lists, ports), scope)
         unread_note = _unread_note(unread, scope, live)
         if not targets and unread_note:
             outcome.rule = "GR-SG2"  # a list that cannot be read is not a pass
@@ -489,19 +481,14 @@ def _find_key(value: Any, key: str, depth: int) -> str | None:
 
 def _referencing_groups(ec2: Any, pl: str, account: str | None) -> list[dict[str, Any]]:
     """The security groups of this account associated with prefix list ``pl``."""
-    ids: list[str] = []
-    request: dict[str, Any] = {"PrefixListId": pl}
-    while True:
-        page = ec2.get_managed_prefix_list_associations(**request)
-        ids += [
-            str(a["ResourceId"])
-            for a in page.get("PrefixListAssociations", [])
-            if str(a.get("ResourceId", "")).startswith("sg-")
-            and (account is None or a.get("ResourceOwner") in (None, account))
-        ]
-        if not page.get("NextToken"):
-            break
-        request["NextToken"] = page["NextToken"]
+    pages = ec2.get_paginator("get_managed_prefix_list_associations").paginate(PrefixListId=pl)
+    ids = [
+        str(a["ResourceId"])
+        for page in pages
+        for a in page.get("PrefixListAssociations", [])
+        if str(a.get("ResourceId", "")).startswith("sg-")
+        and (account is None or a.get("ResourceOwner") in (None, account))
+    ]
     groups: list[dict[str, Any]] = []
     for start in range(0, len(ids), 200):
         groups += ec2.describe_security_groups(GroupIds=ids[start : start + 200])["SecurityGroups"]
@@ -509,23 +496,29 @@ def _referencing_groups(ec2: Any, pl: str, account: str | None) -> list[dict[str
 
 
 def _entries(ec2: Any, pl: str) -> list[str]:
-    cidrs: list[str] = []
-    request: dict[str, Any] = {"PrefixListId": pl}
-    while True:
-        page = ec2.get_managed_prefix_list_entries(**request)
-        cidrs += [str(e["Cidr"]) for e in page.get("Entries", []) if e.get("Cidr")]
-        if not page.get("NextToken"):
-            return cidrs
-        request["NextToken"] = page["NextToken"]
+    pages = ec2.get_paginator("get_managed_prefix_list_entries").paginate(PrefixListId=pl)
+    return [str(e["Cidr"]) for page in pages for e in page.get("Entries", []) if e.get("Cidr")]
+
+
+def _violating(
+    live: list[IngressEntry], lists: dict[str, list[str]], ports: frozenset[int]
+) -> list[IngressEntry]:
+    """The entries of ``live`` open to the whole internet on a disallowed port, alone, with
+    the others, or through the CIDRs of the prefix lists they reference (in order)."""
+    expanded, origin = through_lists(live, lists)
+    return [live[i] for i in sorted({origin[f.position] for f in open_entries(expanded, ports)})]
+
+
+def _holding(cidrs: list[str]) -> str:
+    shown = ", ".join(cidrs[:3]) + (f" and {len(cidrs) - 3} more" if len(cidrs) > 3 else "")
+    return f"a customer-managed prefix list holding {shown}"
 
 
 def _described(entry: IngressEntry, lists: dict[str, list[str]]) -> str:
     """``tcp 22 from pl-0a1b (a prefix list holding 0.0.0.0/0)`` for a list reference."""
     if entry.kind is not SourceKind.PREFIX_LIST:
         return describe(entry)
-    cidrs = lists.get(entry.source, [])
-    shown = ", ".join(cidrs[:3]) + (f" and {len(cidrs) - 3} more" if len(cidrs) > 3 else "")
-    return f"{describe(entry)} (a customer-managed prefix list holding {shown})"
+    return f"{describe(entry)} ({_holding(lists.get(entry.source, []))})"
 
 
 def _unread_note(
