@@ -166,12 +166,8 @@ else := concat("", ["[\"", i, "\"]"])
 
 exempt(r) if {
 	not unknown_at(r, ["tags"])
-	tags := all_tags(r)
-	some key, value in tags
-	value != null
-	lower(trim_space(key)) == lower(params.exemption_tag_key)
-	lower(trim_space(text(value))) == lower(params.exemption_tag_value)
-	not exemption_void(tags)
+	tagged(r)
+	not exemption_void(all_tags(r))
 }
 
 all_tags(r) := object.union(object_or_empty(value_at(r, ["tags_all"])), object_or_empty(value_at(r, ["tags"])))
