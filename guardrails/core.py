@@ -9,6 +9,7 @@ rule names, and their EventBridge rules' targets.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import shutil
 import tempfile
@@ -87,10 +88,17 @@ def stage_runtime(dest: Path) -> Path:
         target = dest / package_dir.name / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix == ".py":
-            target.write_text(without_docstrings(path.read_text(encoding="utf-8")), "utf-8")
+            target.write_text(_stripped(str(path), path.stat().st_mtime_ns), "utf-8")
         else:
             shutil.copyfile(path, target)
     return dest
+
+
+@functools.lru_cache(maxsize=512)
+def _stripped(path: str, mtime_ns: int) -> str:
+    """A module's stripped text, parsed once per process and version of the file (a test
+    run or an app synthesizes several stacks with the guardrail)."""
+    return without_docstrings(Path(path).read_text(encoding="utf-8"))
 
 
 def _excluded(relative: Path) -> bool:
