@@ -78,9 +78,6 @@ class ScanOptions:
     policies: tuple[str, ...] | None = None  # None = every policy
     today: date | None = None  # the day exemptions are judged on (None: today, UTC)
 
-    def exempt(self, tags: dict[str, str] | Unresolved) -> bool:
-        return self.exemption(tags).counts
-
     def exemption(self, tags: dict[str, str] | Unresolved) -> Exemption:
         """The exemption the tags carry (with its end date and reason), as at runtime."""
         return exemption(tags, self.exemption_tag_key, self.exemption_tag_value, self.today)

@@ -94,11 +94,6 @@ def plan_positions(text: str) -> dict[str, Position]:
     return out
 
 
-def plan_position(text: str, address: str) -> Position | None:
-    """The first ``"address": "<address>"`` of a plan."""
-    return plan_positions(text).get(address)
-
-
 class Locator:
     """Positions of findings, per file, computed once and only for files with findings."""
 
