@@ -214,8 +214,8 @@ class CallCounter:
 
     @property
     def writes(self) -> list[str]:
-        """Operations that change something (EC2 reads are Describe* and Get*)."""
-        return [name for name in self.order if not name.startswith(("Describe", "Get"))]
+        """Operations that change something (reads are Describe*, Get* and List*)."""
+        return [name for name in self.order if not name.startswith(("Describe", "Get", "List"))]
 
 
 class _Raw:

@@ -21,6 +21,10 @@ from guardrails.settings import POLICIES
 pytestmark = pytest.mark.synth
 
 EXPECTED_ACTIONS = {
+    "kms:EnableKey",
+    "kms:CancelKeyDeletion",
+    "kms:ListResourceTags",
+    "kms:DescribeKey",
     "cloudtrail:DescribeTrails",
     "cloudtrail:GetEventSelectors",
     "cloudtrail:GetTrailStatus",
@@ -161,13 +165,13 @@ def test_every_resource(template: dict[str, Any]) -> None:
         "AWS::Scheduler::ScheduleGroup": 1,
         "AWS::Lambda::Function": 1,
         "AWS::Lambda::EventInvokeConfig": 1,
-        # 15 routes to the Lambda (exemption-tags: one per tagged service, each filtered
+        # 17 routes to the Lambda (exemption-tags: one per tagged service, each filtered
         # on the exemption tag key) + the hourly heartbeat + the two rules that send
         # CloudFormation's changes of the guardrail's resources to the Lambda
-        "AWS::Lambda::Permission": 18,
+        "AWS::Lambda::Permission": 20,
         # + the two self-protection rules (the guardrail, its notification path)
-        "AWS::Events::Rule": 20,
-        "AWS::Config::ConfigRule": 9,
+        "AWS::Events::Rule": 22,
+        "AWS::Config::ConfigRule": 10,
         "AWS::DynamoDB::Table": 1,
         "AWS::CloudWatch::Alarm": 4,  # errors, throttles, dead letters, missing heartbeat
     }
@@ -189,6 +193,7 @@ def test_lambda_configuration(template: dict[str, Any]) -> None:
         "guardrails-s3-encryption": "s3-encryption",
         "guardrails-s3-public-access": "s3-public-access",
         "guardrails-rds-public-access": "rds-public-access",
+        "guardrails-kms-key-deletion": "kms-key-deletion",
     }  # ENCRYPTED_VOLUMES is detect-only: not routed
     assert set(env) >= {
         "GUARDRAILS_TOPIC_ARN",
@@ -539,6 +544,8 @@ def test_aws_solutions_checks_would_fail_without_the_acknowledgements(
             "<AWS::AccountId>:db:*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:"
             "<AWS::AccountId>:schedule/guardrails-rechecks/*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:"
+            "<AWS::AccountId>:key/*]",
             "AwsSolutions-SQS3",
         ]
     )
@@ -643,6 +650,7 @@ BASE_ACTIONS = {
         ("CloudTrailGuardrail", "stop-logging.json"),
         ("EbsGuardrail", "disable-ebs-encryption-by-default.json"),
         ("RdsPublicAccessGuardrail", "modify-db-instance-public.json"),
+        ("KmsKeyDeletionGuardrail", "schedule-key-deletion.json"),
     ],
 )
 def test_each_construct_alone(construct: str, example: str) -> None:

@@ -1,0 +1,1 @@
+"""Policy ``kms-key-deletion``: ``spec`` (data), ``policy`` (logic), ``fix`` (reactive plane)."""
