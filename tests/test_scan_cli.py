@@ -137,8 +137,11 @@ def test_rules_json_and_manifest(capsys: pytest.CaptureFixture[str]) -> None:
         ("GR-CT3", "cloudtrail-enabled", "error"),
         ("GR-EBS1", "ebs-encryption", "error"),
         ("GR-EBS2", "ebs-encryption", "warning"),
+        ("GR-EBSP1", "ebs-snapshot-public", "error"),
+        ("GR-EBSP2", "ebs-snapshot-public", "warning"),
         ("GR-EX1", "exemption-tags", "warning"),
         ("GR-EX2", "exemption-tags", "error"),
+        ("GR-KMS1", "kms-key-deletion", "error"),
         ("GR-RDS1", "rds-public-access", "error"),
         ("GR-RDS2", "rds-public-access", "warning"),
         ("GR-S3E1", "s3-encryption", "error"),
@@ -167,7 +170,9 @@ def test_rules_text_columns_line_up_for_every_policy(capsys: pytest.CaptureFixtu
     lines = capsys.readouterr().out.splitlines()
     entries = catalog()
     assert len(lines) == len(entries)
-    assert lines[0].startswith("GR-CT1  error   cloudtrail-enabled ")
+    assert lines[0].split()[:3] == ["GR-CT1", "error", "cloudtrail-enabled"]
+    # The level column starts at the same place too, whatever the rule id's length.
+    assert len({line.index(" error ") for line in lines if " error " in line}) == 1
     # The "what" column starts at the same place on every line, whatever the policy's length.
     starts = {line.index(entry["info"]) for line, entry in zip(lines, entries, strict=True)}
     assert len(starts) == 1

@@ -21,6 +21,9 @@ from guardrails.settings import POLICIES
 pytestmark = pytest.mark.synth
 
 EXPECTED_ACTIONS = {
+    "ec2:ModifySnapshotAttribute",
+    "ec2:DescribeSnapshots",
+    "ec2:DescribeSnapshotAttribute",
     "kms:EnableKey",
     "kms:CancelKeyDeletion",
     "kms:ListResourceTags",
@@ -168,10 +171,10 @@ def test_every_resource(template: dict[str, Any]) -> None:
         # 17 routes to the Lambda (exemption-tags: one per tagged service, each filtered
         # on the exemption tag key) + the hourly heartbeat + the two rules that send
         # CloudFormation's changes of the guardrail's resources to the Lambda
-        "AWS::Lambda::Permission": 20,
+        "AWS::Lambda::Permission": 21,
         # + the two self-protection rules (the guardrail, its notification path)
-        "AWS::Events::Rule": 22,
-        "AWS::Config::ConfigRule": 10,
+        "AWS::Events::Rule": 23,
+        "AWS::Config::ConfigRule": 11,
         "AWS::DynamoDB::Table": 1,
         "AWS::CloudWatch::Alarm": 4,  # errors, throttles, dead letters, missing heartbeat
     }
@@ -546,6 +549,7 @@ def test_aws_solutions_checks_would_fail_without_the_acknowledgements(
             "<AWS::AccountId>:schedule/guardrails-rechecks/*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:"
             "<AWS::AccountId>:key/*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>::snapshot/*]",
             "AwsSolutions-SQS3",
         ]
     )
@@ -650,6 +654,7 @@ BASE_ACTIONS = {
         ("CloudTrailGuardrail", "stop-logging.json"),
         ("EbsGuardrail", "disable-ebs-encryption-by-default.json"),
         ("RdsPublicAccessGuardrail", "modify-db-instance-public.json"),
+        ("EbsSnapshotPublicGuardrail", "share-snapshot-public.json"),
         ("KmsKeyDeletionGuardrail", "schedule-key-deletion.json"),
     ],
 )
@@ -804,21 +809,23 @@ def test_outputs_named_in_the_readme_exist(template: dict[str, Any]) -> None:
 def test_grants_without_an_account_in_the_arn_are_scoped_to_this_account(
     template: dict[str, Any],
 ) -> None:
-    """S3 ARNs name no account: without aws:ResourceAccount the role could act on another
-    account's bucket that trusts it (issue 13, item 4)."""
+    """S3 and EBS snapshot ARNs name no account: without aws:ResourceAccount the role could
+    act on another account's bucket or snapshot that trusts it (issue 13, item 4)."""
     policy = remediation_policy(template)
-    s3 = [
-        s
-        for s in policy["Properties"]["PolicyDocument"]["Statement"]
-        if ":s3:::" in json.dumps(s["Resource"])
-    ]
-    assert s3, "the S3 policies grant on bucket ARNs"
-    for statement in s3:
+
+    def accountless(statement: dict[str, Any]) -> bool:
+        text = json.dumps(statement["Resource"])
+        return ":s3:::" in text or "::snapshot/" in text
+
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    scoped = [s for s in statements if accountless(s)]
+    assert {":s3:::" in json.dumps(s["Resource"]) for s in scoped} == {True, False}
+    for statement in scoped:
         assert statement["Condition"] == {
             "StringEquals": {"aws:ResourceAccount": {"Ref": "AWS::AccountId"}}
         }
-    for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-        if ":s3:::" not in json.dumps(statement["Resource"]):
+    for statement in statements:
+        if not accountless(statement):
             assert "aws:ResourceAccount" not in json.dumps(statement.get("Condition", {}))
 
 

@@ -1,0 +1,1 @@
+"""Policy ``ebs-snapshot-public``: ``spec`` (data), ``policy`` (logic), ``fix`` (reactive plane)."""
