@@ -21,6 +21,12 @@ from guardrails.settings import POLICIES
 pytestmark = pytest.mark.synth
 
 EXPECTED_ACTIONS = {
+    "rds:ModifyDBClusterSnapshotAttribute",
+    "rds:DescribeDBClusterSnapshotAttributes",
+    "rds:DescribeDBClusterSnapshots",
+    "rds:ModifyDBSnapshotAttribute",
+    "rds:DescribeDBSnapshotAttributes",
+    "rds:DescribeDBSnapshots",
     "ec2:ModifySnapshotAttribute",
     "ec2:DescribeSnapshots",
     "ec2:DescribeSnapshotAttribute",
@@ -171,10 +177,10 @@ def test_every_resource(template: dict[str, Any]) -> None:
         # 17 routes to the Lambda (exemption-tags: one per tagged service, each filtered
         # on the exemption tag key) + the hourly heartbeat + the two rules that send
         # CloudFormation's changes of the guardrail's resources to the Lambda
-        "AWS::Lambda::Permission": 21,
+        "AWS::Lambda::Permission": 23,
         # + the two self-protection rules (the guardrail, its notification path)
-        "AWS::Events::Rule": 23,
-        "AWS::Config::ConfigRule": 11,
+        "AWS::Events::Rule": 25,
+        "AWS::Config::ConfigRule": 12,
         "AWS::DynamoDB::Table": 1,
         "AWS::CloudWatch::Alarm": 4,  # errors, throttles, dead letters, missing heartbeat
     }
@@ -196,6 +202,7 @@ def test_lambda_configuration(template: dict[str, Any]) -> None:
         "guardrails-s3-encryption": "s3-encryption",
         "guardrails-s3-public-access": "s3-public-access",
         "guardrails-rds-public-access": "rds-public-access",
+        "guardrails-rds-snapshot-public": "rds-snapshot-public",
         "guardrails-kms-key-deletion": "kms-key-deletion",
     }  # ENCRYPTED_VOLUMES is detect-only: not routed
     assert set(env) >= {
@@ -550,6 +557,10 @@ def test_aws_solutions_checks_would_fail_without_the_acknowledgements(
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:"
             "<AWS::AccountId>:key/*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>::snapshot/*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:<AWS::Region>:"
+            "<AWS::AccountId>:snapshot:*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:<AWS::Region>:"
+            "<AWS::AccountId>:cluster-snapshot:*]",
             "AwsSolutions-SQS3",
         ]
     )
@@ -654,6 +665,7 @@ BASE_ACTIONS = {
         ("CloudTrailGuardrail", "stop-logging.json"),
         ("EbsGuardrail", "disable-ebs-encryption-by-default.json"),
         ("RdsPublicAccessGuardrail", "modify-db-instance-public.json"),
+        ("RdsSnapshotPublicGuardrail", "share-db-snapshot-public.json"),
         ("EbsSnapshotPublicGuardrail", "share-snapshot-public.json"),
         ("KmsKeyDeletionGuardrail", "schedule-key-deletion.json"),
     ],

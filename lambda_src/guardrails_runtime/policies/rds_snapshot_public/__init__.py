@@ -1,0 +1,1 @@
+"""Policy ``rds-snapshot-public``: ``spec`` (data), ``policy`` (logic), ``fix`` (reactive plane)."""
