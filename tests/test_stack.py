@@ -21,6 +21,9 @@ from guardrails.settings import POLICIES
 pytestmark = pytest.mark.synth
 
 EXPECTED_ACTIONS = {
+    "ssm:ModifyDocumentPermission",
+    "ssm:ListTagsForResource",
+    "ssm:DescribeDocumentPermission",
     "rds:ModifyDBClusterSnapshotAttribute",
     "rds:DescribeDBClusterSnapshotAttributes",
     "rds:DescribeDBClusterSnapshots",
@@ -177,10 +180,10 @@ def test_every_resource(template: dict[str, Any]) -> None:
         # 17 routes to the Lambda (exemption-tags: one per tagged service, each filtered
         # on the exemption tag key) + the hourly heartbeat + the two rules that send
         # CloudFormation's changes of the guardrail's resources to the Lambda
-        "AWS::Lambda::Permission": 23,
+        "AWS::Lambda::Permission": 25,
         # + the two self-protection rules (the guardrail, its notification path)
-        "AWS::Events::Rule": 25,
-        "AWS::Config::ConfigRule": 12,
+        "AWS::Events::Rule": 27,
+        "AWS::Config::ConfigRule": 13,
         "AWS::DynamoDB::Table": 1,
         "AWS::CloudWatch::Alarm": 4,  # errors, throttles, dead letters, missing heartbeat
     }
@@ -202,6 +205,7 @@ def test_lambda_configuration(template: dict[str, Any]) -> None:
         "guardrails-s3-encryption": "s3-encryption",
         "guardrails-s3-public-access": "s3-public-access",
         "guardrails-rds-public-access": "rds-public-access",
+        "guardrails-ssm-document-public": "ssm-document-public",
         "guardrails-rds-snapshot-public": "rds-snapshot-public",
         "guardrails-kms-key-deletion": "kms-key-deletion",
     }  # ENCRYPTED_VOLUMES is detect-only: not routed
@@ -561,6 +565,8 @@ def test_aws_solutions_checks_would_fail_without_the_acknowledgements(
             "<AWS::AccountId>:snapshot:*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:<AWS::Region>:"
             "<AWS::AccountId>:cluster-snapshot:*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:"
+            "<AWS::AccountId>:document/*]",
             "AwsSolutions-SQS3",
         ]
     )
@@ -665,6 +671,7 @@ BASE_ACTIONS = {
         ("CloudTrailGuardrail", "stop-logging.json"),
         ("EbsGuardrail", "disable-ebs-encryption-by-default.json"),
         ("RdsPublicAccessGuardrail", "modify-db-instance-public.json"),
+        ("SsmDocumentPublicGuardrail", "share-document-public.json"),
         ("RdsSnapshotPublicGuardrail", "share-db-snapshot-public.json"),
         ("EbsSnapshotPublicGuardrail", "share-snapshot-public.json"),
         ("KmsKeyDeletionGuardrail", "schedule-key-deletion.json"),

@@ -1,0 +1,1 @@
+"""Policy ``ssm-document-public``: ``spec`` (data), ``policy`` (logic), ``fix`` (reactive plane)."""
