@@ -61,10 +61,21 @@ HANDLER = "guardrails_runtime.handler.handler"
 
 
 def without_docstrings(source: str) -> str:
-    """Python source with its docstrings and comments removed, same code otherwise (the
-    Lambda runs it; the documentation stays in the package and the docs)."""
+    """Python source with its docstrings, comments and function annotations removed, same
+    code otherwise (the Lambda runs it; every module starts with ``from __future__ import
+    annotations``, so annotations are never evaluated there; the documentation and the
+    types stay in the package and the docs). Class-level annotations stay: they declare the
+    fields of NamedTuples and dataclasses."""
     tree = ast.parse(source)
     for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            node.returns = None
+            arguments = node.args
+            for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
+                arg.annotation = None
+            for star in (arguments.vararg, arguments.kwarg):
+                if star is not None:
+                    star.annotation = None
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             first = node.body[0] if node.body else None
             if (
@@ -72,8 +83,29 @@ def without_docstrings(source: str) -> str:
                 and isinstance(first.value, ast.Constant)
                 and isinstance(first.value.value, str)
             ):
-                node.body = node.body[1:] or [ast.Pass()]
+                # A module may be empty; a class or function body may not.
+                empty = [] if isinstance(node, ast.Module) else [ast.Pass()]
+                node.body = node.body[1:] or empty
     return ast.unparse(tree) + "\n"
+
+
+# Keyword arguments of the specs that only document (docs pages, RULES.md, the constructs'
+# docstrings, the IAM grants' reasons): the Lambda reads ids, triggers, fixes and undo
+# calls, never these texts, so the asset carries them empty.
+SPEC_TEXT = frozenset(
+    {"title", "summary", "info", "explanation", "fix", "docs", "construct_doc", "why"}
+)
+
+
+def without_spec_text(source: str) -> str:
+    """A spec module with the string values of its documenting keywords (``SPEC_TEXT``)
+    emptied; every other value, and every non-string ``fix=`` (the Fix itself), stays."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg in SPEC_TEXT:
+            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                node.value = ast.Constant("")
+    return without_docstrings(ast.unparse(tree))
 
 
 def stage_runtime(dest: Path) -> Path:
@@ -86,10 +118,17 @@ def stage_runtime(dest: Path) -> Path:
         if not path.is_file() or _excluded(relative):
             continue
         target = dest / package_dir.name / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix == ".py":
-            target.write_text(_stripped(str(path), path.stat().st_mtime_ns), "utf-8")
+            text = _stripped(str(path), path.stat().st_mtime_ns)
+            if not text.strip() and relative.parent.parent.name == "policies":
+                # A policy folder's __init__ holds only its docstring: without it the folder
+                # is a namespace package, imported the same way (each file costs the zip a
+                # header and a directory entry, about 170 bytes).
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, "utf-8")
         else:
+            target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
     return dest
 
@@ -98,7 +137,10 @@ def stage_runtime(dest: Path) -> Path:
 def _stripped(path: str, mtime_ns: int) -> str:
     """A module's stripped text, parsed once per process and version of the file (a test
     run or an app synthesizes several stacks with the guardrail)."""
-    return without_docstrings(Path(path).read_text(encoding="utf-8"))
+    text = Path(path).read_text(encoding="utf-8")
+    if Path(path).name == "spec.py" and Path(path).parent.parent.name == "policies":
+        return without_spec_text(text)
+    return without_docstrings(text)
 
 
 def _excluded(relative: Path) -> bool:

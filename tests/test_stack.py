@@ -640,6 +640,44 @@ def test_asset_is_the_runtime_package_without_docstrings(tmp_path: Path) -> None
     assert len(buffer.getvalue()) < 100 * 1024  # the size budget (docs/performance.md)
 
 
+def test_asset_specs_keep_every_field_the_lambda_reads(tmp_path: Path) -> None:
+    """The asset empties the specs' documenting texts (docs pages, RULES.md, construct
+    docstrings) and drops the policies' docstring-only ``__init__`` files; everything the
+    Lambda reads (ids, levels, triggers, Config rules, fixes, IAM actions, undo calls) is
+    the same, and every policy still imports (as a namespace package)."""
+    from guardrails.core import stage_runtime
+
+    root = stage_runtime(tmp_path)
+    script = (
+        "import json, importlib\n"
+        "from guardrails_runtime.spec import specs\n"
+        "out = []\n"
+        "for s in specs():\n"
+        "    if s.fix: importlib.import_module(f'guardrails_runtime.policies.{s.module}.fix')\n"
+        "    out.append([s.id, [(r.id, r.level) for r in s.rules], s.kinds, s.triggers,\n"
+        "        [c.identifier for c in s.config_rules], s.fix and (s.fix.cls,\n"
+        "        [g.actions for g in s.fix.iam], s.fix.undo), s.docs, s.construct_doc])\n"
+        "print(json.dumps(out, sort_keys=True, default=str))"
+    )
+    staged, source = (
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", script],
+                capture_output=True,
+                text=True,
+                check=True,
+                env={**os.environ, "PYTHONPATH": str(where)},
+            ).stdout
+        )
+        for where in (root, ROOT / "lambda_src")
+    )
+    assert [row[:-2] for row in staged] == [row[:-2] for row in source]
+    assert {tuple(row[-2:]) for row in staged} == {("", "")}
+    assert all(row[-1] for row in source)
+    policies = root / "guardrails_runtime" / "policies"
+    assert not list(policies.glob("*/__init__.py"))
+
+
 BASE_ACTIONS = {
     "dynamodb:GetItem",
     "events:ListRules",  # the heartbeat
