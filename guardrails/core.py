@@ -84,7 +84,7 @@ def without_docstrings(source: str) -> str:
                 and isinstance(first.value.value, str)
             ):
                 # A module may be empty; a class or function body may not.
-                empty = [] if isinstance(node, ast.Module) else [ast.Pass()]
+                empty: list[ast.stmt] = [] if isinstance(node, ast.Module) else [ast.Pass()]
                 node.body = node.body[1:] or empty
     return ast.unparse(tree) + "\n"
 
@@ -102,9 +102,13 @@ def without_spec_text(source: str) -> str:
     emptied; every other value, and every non-string ``fix=`` (the Fix itself), stays."""
     tree = ast.parse(source)
     for node in ast.walk(tree):
-        if isinstance(node, ast.keyword) and node.arg in SPEC_TEXT:
-            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-                node.value = ast.Constant("")
+        if (
+            isinstance(node, ast.keyword)
+            and node.arg in SPEC_TEXT
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            node.value = ast.Constant("")
     return without_docstrings(ast.unparse(tree))
 
 
