@@ -145,6 +145,8 @@ def test_rules_json_and_manifest(capsys: pytest.CaptureFixture[str]) -> None:
         ("GR-RDS1", "rds-public-access", "error"),
         ("GR-RDS2", "rds-public-access", "warning"),
         ("GR-RDSS1", "rds-snapshot-public", "error"),
+        ("GR-RS1", "redshift-public-access", "error"),
+        ("GR-RS2", "redshift-public-access", "warning"),
         ("GR-S3E1", "s3-encryption", "error"),
         ("GR-S3E2", "s3-encryption", "warning"),
         ("GR-S3P1", "s3-public-access", "error"),

@@ -21,6 +21,8 @@ from guardrails.settings import POLICIES
 pytestmark = pytest.mark.synth
 
 EXPECTED_ACTIONS = {
+    "redshift:ModifyCluster",
+    "redshift:DescribeClusters",
     "ssm:ModifyDocumentPermission",
     "ssm:ListTagsForResource",
     "ssm:DescribeDocumentPermission",
@@ -180,10 +182,10 @@ def test_every_resource(template: dict[str, Any]) -> None:
         # 17 routes to the Lambda (exemption-tags: one per tagged service, each filtered
         # on the exemption tag key) + the hourly heartbeat + the two rules that send
         # CloudFormation's changes of the guardrail's resources to the Lambda
-        "AWS::Lambda::Permission": 25,
+        "AWS::Lambda::Permission": 27,
         # + the two self-protection rules (the guardrail, its notification path)
-        "AWS::Events::Rule": 27,
-        "AWS::Config::ConfigRule": 13,
+        "AWS::Events::Rule": 29,
+        "AWS::Config::ConfigRule": 14,
         "AWS::DynamoDB::Table": 1,
         "AWS::CloudWatch::Alarm": 4,  # errors, throttles, dead letters, missing heartbeat
     }
@@ -205,6 +207,7 @@ def test_lambda_configuration(template: dict[str, Any]) -> None:
         "guardrails-s3-encryption": "s3-encryption",
         "guardrails-s3-public-access": "s3-public-access",
         "guardrails-rds-public-access": "rds-public-access",
+        "guardrails-redshift-public-access": "redshift-public-access",
         "guardrails-ssm-document-public": "ssm-document-public",
         "guardrails-rds-snapshot-public": "rds-snapshot-public",
         "guardrails-kms-key-deletion": "kms-key-deletion",
@@ -567,6 +570,8 @@ def test_aws_solutions_checks_would_fail_without_the_acknowledgements(
             "<AWS::AccountId>:cluster-snapshot:*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:"
             "<AWS::AccountId>:document/*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:redshift:<AWS::Region>:"
+            "<AWS::AccountId>:cluster:*]",
             "AwsSolutions-SQS3",
         ]
     )
@@ -709,6 +714,7 @@ BASE_ACTIONS = {
         ("CloudTrailGuardrail", "stop-logging.json"),
         ("EbsGuardrail", "disable-ebs-encryption-by-default.json"),
         ("RdsPublicAccessGuardrail", "modify-db-instance-public.json"),
+        ("RedshiftPublicAccessGuardrail", "modify-redshift-public.json"),
         ("SsmDocumentPublicGuardrail", "share-document-public.json"),
         ("RdsSnapshotPublicGuardrail", "share-db-snapshot-public.json"),
         ("EbsSnapshotPublicGuardrail", "share-snapshot-public.json"),

@@ -1,0 +1,1 @@
+"""Policy ``redshift-public-access``: ``spec``, ``policy`` (logic), ``fix`` (reactive plane)."""
