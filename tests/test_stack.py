@@ -21,6 +21,8 @@ from guardrails.settings import POLICIES
 pytestmark = pytest.mark.synth
 
 EXPECTED_ACTIONS = {
+    "ec2:ModifyInstanceMetadataOptions",
+    "ec2:DescribeInstances",
     "redshift:ModifyCluster",
     "redshift:DescribeClusters",
     "ssm:ModifyDocumentPermission",
@@ -182,10 +184,10 @@ def test_every_resource(template: dict[str, Any]) -> None:
         # 17 routes to the Lambda (exemption-tags: one per tagged service, each filtered
         # on the exemption tag key) + the hourly heartbeat + the two rules that send
         # CloudFormation's changes of the guardrail's resources to the Lambda
-        "AWS::Lambda::Permission": 27,
+        "AWS::Lambda::Permission": 29,
         # + the two self-protection rules (the guardrail, its notification path)
-        "AWS::Events::Rule": 29,
-        "AWS::Config::ConfigRule": 14,
+        "AWS::Events::Rule": 31,
+        "AWS::Config::ConfigRule": 15,
         "AWS::DynamoDB::Table": 1,
         "AWS::CloudWatch::Alarm": 4,  # errors, throttles, dead letters, missing heartbeat
     }
@@ -207,6 +209,7 @@ def test_lambda_configuration(template: dict[str, Any]) -> None:
         "guardrails-s3-encryption": "s3-encryption",
         "guardrails-s3-public-access": "s3-public-access",
         "guardrails-rds-public-access": "rds-public-access",
+        "guardrails-imdsv2-required": "imdsv2-required",
         "guardrails-redshift-public-access": "redshift-public-access",
         "guardrails-ssm-document-public": "ssm-document-public",
         "guardrails-rds-snapshot-public": "rds-snapshot-public",
@@ -572,6 +575,8 @@ def test_aws_solutions_checks_would_fail_without_the_acknowledgements(
             "<AWS::AccountId>:document/*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:redshift:<AWS::Region>:"
             "<AWS::AccountId>:cluster:*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:"
+            "<AWS::AccountId>:instance/*]",
             "AwsSolutions-SQS3",
         ]
     )
@@ -714,6 +719,7 @@ BASE_ACTIONS = {
         ("CloudTrailGuardrail", "stop-logging.json"),
         ("EbsGuardrail", "disable-ebs-encryption-by-default.json"),
         ("RdsPublicAccessGuardrail", "modify-db-instance-public.json"),
+        ("Imdsv2Guardrail", "run-instances-imdsv1.json"),
         ("RedshiftPublicAccessGuardrail", "modify-redshift-public.json"),
         ("SsmDocumentPublicGuardrail", "share-document-public.json"),
         ("RdsSnapshotPublicGuardrail", "share-db-snapshot-public.json"),

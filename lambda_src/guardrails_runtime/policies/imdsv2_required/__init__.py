@@ -1,0 +1,1 @@
+"""Policy ``imdsv2-required``: ``spec`` (data), ``policy`` (logic), ``fix`` (reactive plane)."""
