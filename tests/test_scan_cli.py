@@ -141,6 +141,8 @@ def test_rules_json_and_manifest(capsys: pytest.CaptureFixture[str]) -> None:
         ("GR-EBSP2", "ebs-snapshot-public", "warning"),
         ("GR-EX1", "exemption-tags", "warning"),
         ("GR-EX2", "exemption-tags", "error"),
+        ("GR-GD1", "guardduty-enabled", "error"),
+        ("GR-GD2", "guardduty-enabled", "warning"),
         ("GR-IMDS1", "imdsv2-required", "error"),
         ("GR-IMDS2", "imdsv2-required", "warning"),
         ("GR-KMS1", "kms-key-deletion", "error"),

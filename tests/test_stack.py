@@ -21,6 +21,10 @@ from guardrails.settings import POLICIES
 pytestmark = pytest.mark.synth
 
 EXPECTED_ACTIONS = {
+    "guardduty:UpdateDetector",
+    "guardduty:GetDetector",
+    "guardduty:CreateDetector",
+    "guardduty:ListDetectors",
     "ec2:ModifyInstanceMetadataOptions",
     "ec2:DescribeInstances",
     "redshift:ModifyCluster",
@@ -184,10 +188,10 @@ def test_every_resource(template: dict[str, Any]) -> None:
         # 17 routes to the Lambda (exemption-tags: one per tagged service, each filtered
         # on the exemption tag key) + the hourly heartbeat + the two rules that send
         # CloudFormation's changes of the guardrail's resources to the Lambda
-        "AWS::Lambda::Permission": 29,
+        "AWS::Lambda::Permission": 31,
         # + the two self-protection rules (the guardrail, its notification path)
-        "AWS::Events::Rule": 31,
-        "AWS::Config::ConfigRule": 15,
+        "AWS::Events::Rule": 33,
+        "AWS::Config::ConfigRule": 16,
         "AWS::DynamoDB::Table": 1,
         "AWS::CloudWatch::Alarm": 4,  # errors, throttles, dead letters, missing heartbeat
     }
@@ -209,6 +213,7 @@ def test_lambda_configuration(template: dict[str, Any]) -> None:
         "guardrails-s3-encryption": "s3-encryption",
         "guardrails-s3-public-access": "s3-public-access",
         "guardrails-rds-public-access": "rds-public-access",
+        "guardrails-guardduty-enabled": "guardduty-enabled",
         "guardrails-imdsv2-required": "imdsv2-required",
         "guardrails-redshift-public-access": "redshift-public-access",
         "guardrails-ssm-document-public": "ssm-document-public",
@@ -577,6 +582,8 @@ def test_aws_solutions_checks_would_fail_without_the_acknowledgements(
             "<AWS::AccountId>:cluster:*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:"
             "<AWS::AccountId>:instance/*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:guardduty:<AWS::Region>:"
+            "<AWS::AccountId>:detector/*]",
             "AwsSolutions-SQS3",
         ]
     )
@@ -719,6 +726,7 @@ BASE_ACTIONS = {
         ("CloudTrailGuardrail", "stop-logging.json"),
         ("EbsGuardrail", "disable-ebs-encryption-by-default.json"),
         ("RdsPublicAccessGuardrail", "modify-db-instance-public.json"),
+        ("GuardDutyGuardrail", "disable-guardduty.json"),
         ("Imdsv2Guardrail", "run-instances-imdsv1.json"),
         ("RedshiftPublicAccessGuardrail", "modify-redshift-public.json"),
         ("SsmDocumentPublicGuardrail", "share-document-public.json"),

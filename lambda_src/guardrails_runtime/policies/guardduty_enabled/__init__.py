@@ -1,0 +1,1 @@
+"""Policy ``guardduty-enabled``: ``spec`` (data), ``policy`` (logic), ``fix`` (reactive plane)."""
