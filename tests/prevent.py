@@ -7,6 +7,7 @@ resource, and the ``(rule, level)`` pairs its policy must report, no more and no
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from guardrails.scan import cloudformation, terraform
@@ -71,3 +72,29 @@ def tf(
 
 EXEMPT_CFN = [{"Key": "SecurityExemption", "Value": "true"}]
 EXEMPT_TF = {"SecurityExemption": "true"}
+
+
+def plan_rows(path: Path, policy: str) -> set[tuple[str, str, str]]:
+    """``(resource, rule, level)`` of ``policy`` for a plan (or template) file."""
+    from guardrails.scan.engine import scan_path
+
+    return {(f.resource, f.rule, f.level) for f in scan_path(path) if f.policy == policy}
+
+
+def rego_rows(path: Path, policy: str) -> set[tuple[str, str, str]]:
+    """The same rows from the policy's Rego copy (skipped where regopy is not installed);
+    never empty, so an agreement on nothing proves nothing."""
+    import json
+
+    import pytest
+
+    pytest.importorskip("regopy")
+    from guardrails.rego_engine import evaluate as rego
+
+    rows = {
+        (f["resource"], f["rule"], f["level"])
+        for f in rego(json.loads(path.read_text()))
+        if f["policy"] == policy
+    }
+    assert rows, f"the Rego copy of {policy} found nothing in {path.name}"
+    return rows

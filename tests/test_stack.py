@@ -21,6 +21,10 @@ from guardrails.settings import POLICIES
 pytestmark = pytest.mark.synth
 
 EXPECTED_ACTIONS = {
+    "lambda:RemovePermission",
+    "lambda:GetFunctionUrlConfig",
+    "lambda:GetPolicy",
+    "lambda:GetFunction",
     "guardduty:UpdateDetector",
     "guardduty:GetDetector",
     "guardduty:CreateDetector",
@@ -188,10 +192,10 @@ def test_every_resource(template: dict[str, Any]) -> None:
         # 17 routes to the Lambda (exemption-tags: one per tagged service, each filtered
         # on the exemption tag key) + the hourly heartbeat + the two rules that send
         # CloudFormation's changes of the guardrail's resources to the Lambda
-        "AWS::Lambda::Permission": 31,
+        "AWS::Lambda::Permission": 33,
         # + the two self-protection rules (the guardrail, its notification path)
-        "AWS::Events::Rule": 33,
-        "AWS::Config::ConfigRule": 16,
+        "AWS::Events::Rule": 35,
+        "AWS::Config::ConfigRule": 17,
         "AWS::DynamoDB::Table": 1,
         "AWS::CloudWatch::Alarm": 4,  # errors, throttles, dead letters, missing heartbeat
     }
@@ -213,6 +217,7 @@ def test_lambda_configuration(template: dict[str, Any]) -> None:
         "guardrails-s3-encryption": "s3-encryption",
         "guardrails-s3-public-access": "s3-public-access",
         "guardrails-rds-public-access": "rds-public-access",
+        "guardrails-lambda-public-access": "lambda-public-access",
         "guardrails-guardduty-enabled": "guardduty-enabled",
         "guardrails-imdsv2-required": "imdsv2-required",
         "guardrails-redshift-public-access": "redshift-public-access",
@@ -584,6 +589,8 @@ def test_aws_solutions_checks_would_fail_without_the_acknowledgements(
             "<AWS::AccountId>:instance/*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:guardduty:<AWS::Region>:"
             "<AWS::AccountId>:detector/*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:"
+            "<AWS::AccountId>:function:*]",
             "AwsSolutions-SQS3",
         ]
     )
@@ -726,6 +733,7 @@ BASE_ACTIONS = {
         ("CloudTrailGuardrail", "stop-logging.json"),
         ("EbsGuardrail", "disable-ebs-encryption-by-default.json"),
         ("RdsPublicAccessGuardrail", "modify-db-instance-public.json"),
+        ("LambdaPublicAccessGuardrail", "add-permission-public.json"),
         ("GuardDutyGuardrail", "disable-guardduty.json"),
         ("Imdsv2Guardrail", "run-instances-imdsv1.json"),
         ("RedshiftPublicAccessGuardrail", "modify-redshift-public.json"),

@@ -20,22 +20,16 @@ A source that says nothing about an aspect leaves it ``None``/empty: not judged 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from guardrails_runtime.adapters import (
-    as_list,
-    mapping,
-)
+from guardrails_runtime.adapters import mapping
+from guardrails_runtime.documents import Located, statements
 from guardrails_runtime.events import MalformedEventError
 from guardrails_runtime.model import Unresolved
 
 FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
-
-
-Located = tuple[str, Any]  # (location inside the resource, value or Unresolved)
 
 
 class Bucket(NamedTuple):
@@ -57,45 +51,6 @@ class Bucket(NamedTuple):
     acl: Located | None = None
     grants: tuple[Located, ...] = ()
     policy: tuple[Located, ...] = ()
-
-
-def statements(document: Any, where: str) -> list[Located]:
-    """``(location, statement | Unresolved)`` of a policy document (object or JSON text)."""
-    if isinstance(document, Unresolved):
-        return [(where, document)]
-    if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except json.JSONDecodeError:
-            return [(where, Unresolved(where, f"{where} is not JSON"))]
-    found = mapping(document).get("Statement")
-    if isinstance(found, Unresolved):
-        return [(where, found)]
-    out: list[Located] = []
-    for i, statement in enumerate(as_list(found)):
-        at = f"{where}.Statement[{i}]"
-        if isinstance(statement, Mapping):
-            problem = _first_unresolved(
-                statement, ("Effect", "Principal", "NotPrincipal", "Condition")
-            )
-            out.append((at, problem or statement))
-    return out
-
-
-def _first_unresolved(value: Mapping[str, Any], keys: tuple[str, ...]) -> Unresolved | None:
-    def walk(v: Any) -> Unresolved | None:
-        if isinstance(v, Unresolved):
-            return v
-        children = v.values() if isinstance(v, Mapping) else v if isinstance(v, list) else ()
-        for item in children:
-            if found := walk(item):
-                return found
-        return None
-
-    for key in keys:
-        if found := walk(value.get(key)):
-            return found
-    return None
 
 
 def from_api(

@@ -9,13 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from guardrails_runtime.adapters import as_list, flag, mapping
-from guardrails_runtime.adapters.s3_bucket import (
-    FLAGS,
-    Bucket,
-    Located,
-    statements,
-)
+from guardrails_runtime.adapters.s3_bucket import FLAGS, Bucket
 from guardrails_runtime.adapters.templates import Source, declared_value, leaves, location
+from guardrails_runtime.documents import Located, statements
 from guardrails_runtime.model import Unresolved
 
 KIND = "bucket"

@@ -16,11 +16,10 @@ every plane: a template or plan, and the live bucket (or account setting) a fix 
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
-from typing import Any
 
 from guardrails_runtime.adapters.s3_bucket import Bucket
+from guardrails_runtime.documents import public_statement
 from guardrails_runtime.model import PolicyOptions, Unresolved, Violation
 
 POLICY = "s3-public-access"
@@ -31,24 +30,6 @@ PUBLIC_GRANTEES = frozenset(
         "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
     }
 )
-RESTRICTING_KEYS = frozenset(
-    {
-        "aws:sourcearn",
-        "aws:sourceaccount",
-        "aws:sourceowner",
-        "aws:sourcevpc",
-        "aws:sourcevpce",
-        "aws:sourceip",
-        "aws:principalorgid",
-        "aws:principalorgpaths",
-        "aws:principalaccount",
-        "aws:principalarn",
-        "aws:userid",
-        "aws:username",
-        "s3:dataaccesspointaccount",
-        "s3:dataaccesspointarn",
-    }
-)
 
 
 def is_public_acl(acl: str) -> bool:
@@ -56,54 +37,6 @@ def is_public_acl(acl: str) -> bool:
     text = acl.strip()
     kebab = "".join("-" + c.lower() if c.isupper() else c for c in text).lstrip("-")
     return text.lower() in PUBLIC_ACLS or kebab in PUBLIC_ACLS
-
-
-def _is_star(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    if isinstance(principal, Mapping):
-        return any(_is_star(v) for v in principal.values())
-    if isinstance(principal, list):
-        return any(_is_star(v) for v in principal)
-    return False
-
-
-def _restricts(condition: Any) -> bool:
-    if not isinstance(condition, Mapping):
-        return False
-    for operator, pairs in condition.items():
-        if not isinstance(pairs, Mapping):
-            continue
-        for key, value in pairs.items():
-            name = str(key).lower()
-            if name not in RESTRICTING_KEYS:
-                continue
-            if str(operator).lower().startswith("null"):
-                continue  # a Null test does not say who may call
-            if name == "aws:sourceip" and _any_world_open(value):
-                continue
-            return True
-    return False
-
-
-def _any_world_open(value: Any) -> bool:
-    values = value if isinstance(value, list) else [value]
-    for v in values:
-        try:
-            if ipaddress.ip_network(str(v), strict=False).prefixlen == 0:
-                return True
-        except ValueError:
-            continue
-    return False
-
-
-def public_statement(statement: Mapping[str, Any]) -> bool:
-    """True for an ``Allow`` to principal ``*`` without a restricting condition."""
-    if str(statement.get("Effect", "")).lower() != "allow":
-        return False
-    if "NotPrincipal" in statement:
-        return True  # Allow with NotPrincipal grants everyone but a few
-    return _is_star(statement.get("Principal")) and not _restricts(statement.get("Condition"))
 
 
 def evaluate(bucket: Bucket, options: PolicyOptions) -> list[Violation]:

@@ -1,0 +1,1 @@
+"""Policy ``lambda-public-access``: ``spec``, ``policy`` (logic), ``fix`` (reactive plane)."""
