@@ -162,6 +162,8 @@ def test_rules_json_and_manifest(capsys: pytest.CaptureFixture[str]) -> None:
         ("GR-S3P4", "s3-public-access", "warning"),
         ("GR-SG1", "sg-open-ingress", "error"),
         ("GR-SG2", "sg-open-ingress", "warning"),
+        ("GR-SNS1", "sns-topic-public", "error"),
+        ("GR-SNS2", "sns-topic-public", "warning"),
         ("GR-SSM1", "ssm-document-public", "error"),
     ]
     for entry in catalog:

@@ -21,6 +21,9 @@ from guardrails.settings import POLICIES
 pytestmark = pytest.mark.synth
 
 EXPECTED_ACTIONS = {
+    "sns:SetTopicAttributes",
+    "sns:ListTagsForResource",
+    "sns:GetTopicAttributes",
     "lambda:RemovePermission",
     "lambda:GetFunctionUrlConfig",
     "lambda:GetPolicy",
@@ -192,10 +195,10 @@ def test_every_resource(template: dict[str, Any]) -> None:
         # 17 routes to the Lambda (exemption-tags: one per tagged service, each filtered
         # on the exemption tag key) + the hourly heartbeat + the two rules that send
         # CloudFormation's changes of the guardrail's resources to the Lambda
-        "AWS::Lambda::Permission": 33,
+        "AWS::Lambda::Permission": 35,
         # + the two self-protection rules (the guardrail, its notification path)
-        "AWS::Events::Rule": 35,
-        "AWS::Config::ConfigRule": 17,
+        "AWS::Events::Rule": 37,
+        "AWS::Config::ConfigRule": 18,
         "AWS::DynamoDB::Table": 1,
         "AWS::CloudWatch::Alarm": 4,  # errors, throttles, dead letters, missing heartbeat
     }
@@ -217,6 +220,7 @@ def test_lambda_configuration(template: dict[str, Any]) -> None:
         "guardrails-s3-encryption": "s3-encryption",
         "guardrails-s3-public-access": "s3-public-access",
         "guardrails-rds-public-access": "rds-public-access",
+        "guardrails-sns-topic-public": "sns-topic-public",
         "guardrails-lambda-public-access": "lambda-public-access",
         "guardrails-guardduty-enabled": "guardduty-enabled",
         "guardrails-imdsv2-required": "imdsv2-required",
@@ -591,6 +595,8 @@ def test_aws_solutions_checks_would_fail_without_the_acknowledgements(
             "<AWS::AccountId>:detector/*]",
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:"
             "<AWS::AccountId>:function:*]",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:<AWS::Region>:"
+            "<AWS::AccountId>:*]",
             "AwsSolutions-SQS3",
         ]
     )
@@ -733,6 +739,7 @@ BASE_ACTIONS = {
         ("CloudTrailGuardrail", "stop-logging.json"),
         ("EbsGuardrail", "disable-ebs-encryption-by-default.json"),
         ("RdsPublicAccessGuardrail", "modify-db-instance-public.json"),
+        ("SnsTopicPublicGuardrail", "set-topic-policy-public.json"),
         ("LambdaPublicAccessGuardrail", "add-permission-public.json"),
         ("GuardDutyGuardrail", "disable-guardduty.json"),
         ("Imdsv2Guardrail", "run-instances-imdsv1.json"),

@@ -371,3 +371,62 @@ next_covered(b, n, blocks) if {
 	some other in blocks
 	startswith(next, other)
 }
+
+# --- policy documents (bucket, function, topic policies) ------------------------------
+
+# An Allow to principal * (or with NotPrincipal) without a condition naming the caller.
+restricting_keys := {
+	"aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:sourcevpc",
+	"aws:sourcevpce", "aws:sourceip", "aws:principalorgid", "aws:principalorgpaths",
+	"aws:principalaccount", "aws:principalarn", "aws:userid", "aws:username",
+	"s3:dataaccesspointaccount", "s3:dataaccesspointarn", "lambda:eventsourcetoken",
+}
+
+statements_of(text) := list if {
+	is_string(text)
+	json.is_valid(text)
+	document := json.unmarshal(text)
+	list := as_list(object.get(document, "Statement", []))
+} else := as_list(object.get(text, "Statement", [])) if is_object(text)
+
+else := []
+
+as_list(v) := v if is_array(v)
+
+else := [] if v == null
+
+else := [v]
+
+public_statement(statement) if {
+	lower(text(object.get(statement, "Effect", ""))) == "allow"
+	"NotPrincipal" in object.keys(statement)
+}
+
+public_statement(statement) if {
+	lower(text(object.get(statement, "Effect", ""))) == "allow"
+	star(object.get(statement, "Principal", null))
+	not restricts(object.get(statement, "Condition", null))
+}
+
+star(principal) if {
+	walk(principal, [_, v])
+	v == "*"
+}
+
+restricts(condition) if {
+	is_object(condition)
+	some operator in object.keys(condition)
+	pairs := condition[operator]
+	is_object(pairs)
+	not startswith(lower(operator), "null")
+	some key in object.keys(pairs)
+	name := lower(key)
+	name in restricting_keys
+	not world_ip(name, pairs[key])
+}
+
+world_ip("aws:sourceip", value) if {
+	some v in as_list(value)
+	is_string(v)
+	world_open(v)
+}

@@ -21,12 +21,6 @@ public_grantees := {
 	"http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
 }
 
-restricting_keys := {
-	"aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:sourcevpc",
-	"aws:sourcevpce", "aws:sourceip", "aws:principalorgid", "aws:principalorgpaths",
-	"aws:principalaccount", "aws:principalarn", "aws:userid", "aws:username",
-	"s3:dataaccesspointaccount", "s3:dataaccesspointarn",
-}
 
 flags := ["block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"]
 
@@ -176,61 +170,12 @@ finding contains lib.finding("GR-S3P4", "warning", r, "policy is not JSON", "pol
 finding contains lib.finding("GR-S3P3", "error", r, message, concat("", ["policy.Statement[", format_int(i, 10), "]"]), bucket_exempt(r)) if {
 	some r in policy_sources
 	not lib.unknown_at(r, ["policy"])
-	statements := statements_of(lib.value_at(r, ["policy"]))
+	statements := lib.statements_of(lib.value_at(r, ["policy"]))
 	some i
 	statement := statements[i]
 	is_object(statement)
-	public(statement)
+	lib.public_statement(statement)
 	message := "a statement allows principal * without a restricting condition; name the principals or add a condition such as aws:PrincipalOrgID or aws:SourceVpce"
-}
-
-statements_of(text) := list if {
-	is_string(text)
-	json.is_valid(text)
-	document := json.unmarshal(text)
-	list := as_list(object.get(document, "Statement", []))
-} else := as_list(object.get(text, "Statement", [])) if is_object(text)
-
-else := []
-
-as_list(v) := v if is_array(v)
-
-else := [] if v == null
-
-else := [v]
-
-public(statement) if {
-	lower(lib.text(object.get(statement, "Effect", ""))) == "allow"
-	"NotPrincipal" in object.keys(statement)
-}
-
-public(statement) if {
-	lower(lib.text(object.get(statement, "Effect", ""))) == "allow"
-	star(object.get(statement, "Principal", null))
-	not restricts(object.get(statement, "Condition", null))
-}
-
-star(principal) if {
-	walk(principal, [_, v])
-	v == "*"
-}
-
-restricts(condition) if {
-	is_object(condition)
-	some operator in object.keys(condition)
-	pairs := condition[operator]
-	is_object(pairs)
-	not startswith(lower(operator), "null")
-	some key in object.keys(pairs)
-	name := lower(key)
-	name in restricting_keys
-	not world_ip(name, pairs[key])
-}
-
-world_ip("aws:sourceip", value) if {
-	some v in as_list(value)
-	is_string(v)
-	lib.world_open(v)
 }
 
 # --- helpers --------------------------------------------------------------------------

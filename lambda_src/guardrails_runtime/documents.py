@@ -64,6 +64,13 @@ def statements(document: Any, where: str) -> list[Located]:
 
 
 def _first_unresolved(value: Mapping[str, Any], keys: tuple[str, ...]) -> Unresolved | None:
+    """The first unresolved value that could change whether the statement is public.
+
+    Effect and principals count wherever they hide. In a condition only the structure
+    and the source IPs do: a known restricting key narrows the callers whatever its value
+    (``aws:SourceAccount: !Ref AWS::AccountId``), but an unknown source IP range may be
+    the whole internet."""
+
     def walk(v: Any) -> Unresolved | None:
         if isinstance(v, Unresolved):
             return v
@@ -74,8 +81,21 @@ def _first_unresolved(value: Mapping[str, Any], keys: tuple[str, ...]) -> Unreso
         return None
 
     for key in keys:
-        if found := walk(value.get(key)):
-            return found
+        if key != "Condition":
+            if found := walk(value.get(key)):
+                return found
+            continue
+        condition = value.get(key)
+        if isinstance(condition, Unresolved):
+            return condition
+        for pairs in condition.values() if isinstance(condition, Mapping) else ():
+            if isinstance(pairs, Unresolved):
+                return pairs
+            for name, leaf in pairs.items() if isinstance(pairs, Mapping) else ():
+                if isinstance(name, Unresolved):
+                    return name
+                if str(name).lower() == "aws:sourceip" and (found := walk(leaf)):
+                    return found
     return None
 
 

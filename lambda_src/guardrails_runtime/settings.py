@@ -193,8 +193,21 @@ class RuntimeSettings:
         return PolicyOptions(self.allowed_public_ports, self.require_kms)
 
     def mode_for(self, policy: str) -> Mode:
-        """The per-policy mode where one is set, else the global mode."""
-        return self.policy_modes.get(policy, self.mode)
+        """The per-policy mode where one is set, else the global mode; a global
+        ``remediate`` is ``notify`` for a policy whose fix is opt-in (``Fix.opt_in``)."""
+        found = self.policy_modes.get(policy)
+        if found is not None:
+            return found
+        if self.mode is Mode.REMEDIATE:
+            from guardrails_runtime.spec import spec
+
+            try:
+                fix = spec(policy).fix
+            except KeyError:
+                fix = None
+            if fix is not None and fix.opt_in:
+                return Mode.NOTIFY
+        return self.mode
 
     def is_exempt(self, tags: object) -> bool:
         """True when the tags carry an exemption that counts (see :func:`exemption`)."""

@@ -108,6 +108,10 @@ class Fix(NamedTuple):
     # The tagging service (ec2, s3, cloudtrail, rds) whose exemption tag exempts this
     # fix's resources: a withdrawn exemption there schedules a re-check by this policy.
     tagged: str = ""
+    # A fix that acts only where the policy's own mode says remediate (``policyModes``):
+    # under a global ``remediate`` it notifies, because its change can break a working
+    # integration (a topic's cross-account publishers).
+    opt_in: bool = False
 
 
 class PolicySpec(NamedTuple):

@@ -59,10 +59,13 @@ def held_back(outcome: Outcome, ctx: Context, why: str, exempt: str | None) -> O
     if exempt is not None:
         return done(outcome, Decision.EXEMPT, f"{why}; left as is: {exempt}")
     if ctx.dry_run:
+        opt_in = ""
+        if ctx.settings.mode is Mode.REMEDIATE and outcome.policy not in ctx.settings.policy_modes:
+            opt_in = f" ({outcome.policy}'s fix acts only with policyModes set to remediate)"
         return done(
             outcome,
             Decision.WOULD_REMEDIATE,
-            f"{why}; mode is {ctx.mode.value}, nothing was changed",
+            f"{why}; mode is {ctx.mode.value}{opt_in}, nothing was changed",
         )
     if ctx.ledger is not None:
         from guardrails_runtime.ledger import LEDGER_ERRORS, failure

@@ -1,0 +1,1 @@
+"""Policy ``sns-topic-public``: ``spec`` (data), ``policy`` (logic), ``fix`` (reactive plane)."""
