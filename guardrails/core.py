@@ -13,6 +13,7 @@ import functools
 import hashlib
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -112,28 +113,53 @@ def without_spec_text(source: str) -> str:
     return without_docstrings(ast.unparse(tree))
 
 
+# The policies and the resource adapters (most of the modules, and what grows with the
+# catalog) travel in one uncompressed archive inside the asset: CDK's zip then compresses
+# them as one stream (about 40% smaller than one deflated entry per module, each with its
+# own headers), and Python imports from it (zipimport). The modules every cold start
+# imports stay plain files: zipimport would add about 8% to the handler's import.
+ARCHIVE = "guardrails_runtime.zip"
+ARCHIVED = ("policies", "adapters")
+# Fixed entry times: the archive's bytes, and so the asset hash CDK computes, change only
+# when the code does (no redeploy on every synth).
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+FUTURE = "from __future__ import annotations\n"
+
+
+def _shim(package: str) -> str:
+    """The line that adds a package's folder in the archive to its ``__path__``."""
+    up = "_os.path.dirname(" * 3 + "__file__" + ")" * 3
+    return f"import os as _os\n__path__.append(_os.path.join({up}, {ARCHIVE!r}, {package!r}))\n"
+
+
 def stage_runtime(dest: Path) -> Path:
-    """Write the Lambda asset into ``dest``: the runtime package without byte code,
-    emulator hooks and template readers, each module without docstrings and comments.
-    Returns ``dest``; the same function builds the asset for synth and for the bench."""
+    """Write the Lambda asset into ``dest`` and return it: the runtime package without byte
+    code, emulator hooks and template readers, each module without docstrings and comments;
+    the modules of :data:`ARCHIVED` packages in :data:`ARCHIVE` (their ``__init__`` stays a
+    file that adds the archive to the package's path). The same function builds the asset
+    for synth, the tests and the bench."""
     package_dir = Path(guardrails_runtime.__file__).resolve().parent
-    for path in sorted(package_dir.rglob("*")):
-        relative = path.relative_to(package_dir)
-        if not path.is_file() or _excluded(relative):
-            continue
-        target = dest / package_dir.name / relative
-        if path.suffix == ".py":
-            text = _stripped(str(path), path.stat().st_mtime_ns)
-            if not text.strip() and relative.parent.parent.name == "policies":
-                # A policy folder's __init__ holds only its docstring: without it the folder
-                # is a namespace package, imported the same way (each file costs the zip a
-                # header and a directory entry, about 170 bytes).
+    name = package_dir.name
+    dest.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(dest / ARCHIVE, "w", zipfile.ZIP_STORED) as archive:
+        for path in sorted(package_dir.rglob("*")):
+            relative = path.relative_to(package_dir)
+            if not path.is_file() or _excluded(relative):
                 continue
+            text = _stripped(str(path), path.stat().st_mtime_ns) if path.suffix == ".py" else None
+            data = path.read_bytes() if text is None else text.encode()
+            package = relative.parts[0] if len(relative.parts) > 1 else ""
+            if package in ARCHIVED and relative != Path(package, "__init__.py"):
+                info = zipfile.ZipInfo(f"{name}/{relative.as_posix()}", date_time=_EPOCH)
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, data)
+                continue
+            if package in ARCHIVED:  # the package's own __init__, with the shim
+                own = (text or "").replace(FUTURE, "")
+                data = (FUTURE + _shim(f"{name}/{package}") + own).encode()
+            target = dest / name / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, "utf-8")
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+            target.write_bytes(data)
     return dest
 
 

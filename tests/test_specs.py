@@ -123,6 +123,7 @@ def test_terraform_plans_are_regenerated_when_their_source_changes(source: Path)
         ("stop-logging.json", "GR-CT1"),
         ("disable-ebs-encryption-by-default.json", "GR-EBS1"),
         ("modify-db-instance-public.json", "GR-RDS1"),
+        ("stop-config-recorder.json", "GR-CFG1"),
         ("set-topic-policy-public.json", "GR-SNS1"),
         ("add-permission-public.json", "GR-LMB1"),
         ("disable-guardduty.json", "GR-GD1"),

@@ -21,6 +21,10 @@ from guardrails.settings import POLICIES
 pytestmark = pytest.mark.synth
 
 EXPECTED_ACTIONS = {
+    "config:StartConfigurationRecorder",
+    "config:DescribeDeliveryChannels",
+    "config:DescribeConfigurationRecorderStatus",
+    "config:DescribeConfigurationRecorders",
     "sns:SetTopicAttributes",
     "sns:ListTagsForResource",
     "sns:GetTopicAttributes",
@@ -195,9 +199,9 @@ def test_every_resource(template: dict[str, Any]) -> None:
         # 17 routes to the Lambda (exemption-tags: one per tagged service, each filtered
         # on the exemption tag key) + the hourly heartbeat + the two rules that send
         # CloudFormation's changes of the guardrail's resources to the Lambda
-        "AWS::Lambda::Permission": 35,
+        "AWS::Lambda::Permission": 36,
         # + the two self-protection rules (the guardrail, its notification path)
-        "AWS::Events::Rule": 37,
+        "AWS::Events::Rule": 38,
         "AWS::Config::ConfigRule": 18,
         "AWS::DynamoDB::Table": 1,
         "AWS::CloudWatch::Alarm": 4,  # errors, throttles, dead letters, missing heartbeat
@@ -623,15 +627,30 @@ def test_asset_is_the_runtime_package_without_docstrings(tmp_path: Path) -> None
     from guardrails.core import stage_runtime
 
     root = stage_runtime(tmp_path)
-    assert sorted(p.name for p in root.iterdir()) == ["guardrails_runtime"]
-    shipped = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    assert sorted(p.name for p in root.iterdir()) == [
+        "guardrails_runtime",
+        "guardrails_runtime.zip",
+    ]
+    with zipfile.ZipFile(root / "guardrails_runtime.zip") as archive:
+        modules = {i.filename: archive.read(i).decode() for i in archive.infolist()}
+        assert {i.compress_type for i in archive.infolist()} == {zipfile.ZIP_STORED}
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    # The archive holds the policies and adapters; the cold start's modules are files.
+    assert {name.split("/")[1] for name in modules} == {"policies", "adapters"}
+    files = {
+        p.relative_to(root).as_posix(): p.read_text()
+        for p in (root / "guardrails_runtime").rglob("*.py")
+    }
+    assert "guardrails_runtime/handler.py" in files and not set(files) & set(modules)
+    modules |= files
+    shipped = sorted(modules)
     assert "guardrails_runtime/handler.py" in shipped
     assert not [p for p in shipped if p.endswith(("emulate.py", ".pyc")) or "/templates/" in p]
     source = ROOT / "lambda_src"
     for name in shipped:
         if not name.endswith(".py"):
             continue
-        original, stripped = (source / name).read_text(), (root / name).read_text()
+        original, stripped = (source / name).read_text(), modules[name]
         assert "#" not in stripped.split("\n", 1)[0] and '"""' not in stripped, name
 
         # Same code: the names defined at module level and in classes are the same.
@@ -643,6 +662,11 @@ def test_asset_is_the_runtime_package_without_docstrings(tmp_path: Path) -> None
             )
 
         assert names(original) == names(stripped), name
+    # Staging twice gives the same bytes: the asset hash moves only with the code.
+    again = stage_runtime(tmp_path.parent / f"{tmp_path.name}-again")
+    assert (again / "guardrails_runtime.zip").read_bytes() == (
+        root / "guardrails_runtime.zip"
+    ).read_bytes()
     script = (
         "import json, sys\n"
         "from guardrails_runtime.handler import process\n"
@@ -665,16 +689,16 @@ def test_asset_is_the_runtime_package_without_docstrings(tmp_path: Path) -> None
     assert outputs[0] == outputs[1] and '"decision": "compliant"' in outputs[0]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in shipped:
-            archive.write(root / name, name)
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(root))
     assert len(buffer.getvalue()) < 100 * 1024  # the size budget (docs/performance.md)
 
 
 def test_asset_specs_keep_every_field_the_lambda_reads(tmp_path: Path) -> None:
     """The asset empties the specs' documenting texts (docs pages, RULES.md, construct
-    docstrings) and drops the policies' docstring-only ``__init__`` files; everything the
-    Lambda reads (ids, levels, triggers, Config rules, fixes, IAM actions, undo calls) is
-    the same, and every policy still imports (as a namespace package)."""
+    docstrings); everything the Lambda reads (ids, levels, triggers, Config rules, fixes,
+    IAM actions, undo calls) is the same, and every policy imports from the archive."""
     from guardrails.core import stage_runtime
 
     root = stage_runtime(tmp_path)
@@ -704,8 +728,6 @@ def test_asset_specs_keep_every_field_the_lambda_reads(tmp_path: Path) -> None:
     assert [row[:-2] for row in staged] == [row[:-2] for row in source]
     assert {tuple(row[-2:]) for row in staged} == {("", "")}
     assert all(row[-1] for row in source)
-    policies = root / "guardrails_runtime" / "policies"
-    assert not list(policies.glob("*/__init__.py"))
 
 
 BASE_ACTIONS = {
@@ -739,6 +761,7 @@ BASE_ACTIONS = {
         ("CloudTrailGuardrail", "stop-logging.json"),
         ("EbsGuardrail", "disable-ebs-encryption-by-default.json"),
         ("RdsPublicAccessGuardrail", "modify-db-instance-public.json"),
+        ("ConfigRecorderGuardrail", "stop-config-recorder.json"),
         ("SnsTopicPublicGuardrail", "set-topic-policy-public.json"),
         ("LambdaPublicAccessGuardrail", "add-permission-public.json"),
         ("GuardDutyGuardrail", "disable-guardduty.json"),
@@ -962,7 +985,8 @@ def test_the_staged_asset_leaves_out_what_lambda_never_runs(tmp_path: Path) -> N
     [asset] = [
         p for p in (tmp_path / "cdk.out").glob("asset.*") if (p / "guardrails_runtime").is_dir()
     ]
-    files = {str(p.relative_to(asset)) for p in asset.rglob("*.py")}
+    with zipfile.ZipFile(asset / "guardrails_runtime.zip") as archive:
+        files = set(archive.namelist())
     assert "guardrails_runtime/adapters/ec2_security_group.py" in files
     assert not [f for f in files if f.endswith("emulate.py") or "/templates/" in f]
     code = (
@@ -979,4 +1003,6 @@ def test_the_staged_asset_leaves_out_what_lambda_never_runs(tmp_path: Path) -> N
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert int(result.stdout) >= 7
+    from guardrails_runtime.spec import specs
+
+    assert int(result.stdout) == len([s for s in specs() if s.fix])

@@ -21,7 +21,8 @@ id with ``_`` for ``-``):
 from __future__ import annotations
 
 import importlib
-import os
+import importlib.util
+import pkgutil
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -162,15 +163,15 @@ def specs() -> tuple[PolicySpec, ...]:
         from guardrails_runtime import policies
 
         found = []
-        for folder in policies.__path__:
-            for entry in os.scandir(folder):
-                if not os.path.isfile(os.path.join(entry.path, "spec.py")):
-                    continue
-                module = importlib.import_module(f"{policies.__name__}.{entry.name}.spec")
-                spec: PolicySpec = module.SPEC
-                if spec.module != entry.name:
-                    raise RuntimeError(f"policies/{entry.name}: SPEC.id is {spec.id!r}")
-                found.append(spec)
+        # pkgutil lists the folders in a directory and in the Lambda asset's archive alike.
+        for entry in pkgutil.iter_modules(policies.__path__):
+            name = f"{policies.__name__}.{entry.name}"
+            if not entry.ispkg or importlib.util.find_spec(f"{name}.spec") is None:
+                continue
+            spec: PolicySpec = importlib.import_module(f"{name}.spec").SPEC
+            if spec.module != entry.name:
+                raise RuntimeError(f"policies/{entry.name}: SPEC.id is {spec.id!r}")
+            found.append(spec)
         _SPECS = tuple(sorted(found, key=lambda s: s.id))
     return _SPECS
 

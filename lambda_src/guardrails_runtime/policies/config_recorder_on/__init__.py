@@ -1,0 +1,1 @@
+"""Policy ``config-recorder-on``: ``spec`` (data), ``policy`` (logic), ``fix`` (reactive plane)."""
