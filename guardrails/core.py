@@ -229,6 +229,8 @@ class GuardrailCore(Construct):
         self.owner = self.node.path
         self.node.add_validation(_UniqueNames(self))
         self._granted: set[str] = set()
+        # CloudTrail calls (source, name) some guardrail's rule already sends to the Lambda.
+        self._routed: set[tuple[str, str]] = set()
         self._acknowledged: dict[str, list[str]] = {}
 
         self.key = kms.Key(
@@ -632,11 +634,29 @@ class GuardrailCore(Construct):
         core.owner = scope.node.path
         return core
 
+    def claim(self, remediation: Remediation) -> set[str]:
+        """The event names of ``remediation`` that no rule of this core routes yet (now
+        claimed). An event two policies judge is routed once: the Lambda hands it to every
+        deployed policy that lists it."""
+        fresh = {
+            name
+            for trigger in remediation.spec.triggers
+            for name in trigger.event_names
+            if (trigger.event_source, name) not in self._routed
+        }
+        self._routed |= {
+            (t.event_source, n) for t in remediation.spec.triggers for n in t.event_names
+        }
+        return fresh
+
     def grant(self, remediation: Remediation) -> None:
         """Add the IAM actions a remediation declares, once per remediation."""
         if remediation.policy in self._granted:
             return
         self._granted.add(remediation.policy)
+        # The policies whose guardrails joined this core: an event several policies judge
+        # goes to each of these.
+        self.function.add_environment(rt.ENV_POLICIES, ",".join(sorted(self._granted)))
         stack = Stack.of(self)
         values = {"partition": stack.partition, "region": stack.region, "account": stack.account}
         # cdk-nag names unresolved pseudo parameters as <AWS::Partition> in finding ids.
@@ -797,20 +817,27 @@ def event_source_name(service_host: str) -> str:
 
 
 def cloudtrail_patterns(
-    remediation: Remediation, exemption_tag_key: str
+    remediation: Remediation, exemption_tag_key: str, only: set[str] | None = None
 ) -> list[tuple[str, events.EventPattern]]:
     """Successful CloudTrail calls that a remediation reacts to, as ``(suffix, pattern)``.
 
     ``errorCode`` must be absent: failed calls changed nothing (the handler checks again).
     One pattern for every trigger (suffix ``""``), unless a trigger names where its tag
     keys are (``Trigger.tag_keys``): then one pattern per trigger, passing only calls that
-    name the exemption tag key, in any case (suffix: the service).
+    name the exemption tag key, in any case (suffix: the service). ``only``: the event
+    names to route (another guardrail's rule may already route the rest).
     """
-    triggers = remediation.spec.triggers
+    triggers = [
+        t._replace(event_names=tuple(n for n in t.event_names if only is None or n in only))
+        for t in remediation.spec.triggers
+    ]
+    triggers = [t for t in triggers if t.event_names]
+    if not triggers:
+        return []
     if not any(t.tag_keys for t in triggers):
         detail: dict[str, Any] = {
             "eventSource": sorted({t.event_source for t in triggers}),
-            "eventName": list(remediation.event_names),
+            "eventName": [n for t in triggers for n in t.event_names],
             "errorCode": [{"exists": False}],
         }
         return [("", _api_call_pattern(sorted({t.event_source for t in triggers}), detail))]

@@ -57,9 +57,12 @@ class PolicyGuardrail(Construct):
                 description=f"{policy}: {', '.join(self.remediation.event_names)}",
                 name=f"{policy}-api{'-' + suffix if suffix else ''}",
             )
-            for suffix, pattern in cloudtrail_patterns(self.remediation, settings.exemption_tag_key)
+            for suffix, pattern in cloudtrail_patterns(
+                self.remediation, settings.exemption_tag_key, self.core.claim(self.remediation)
+            )
         ]
-        self.event_rule = self.event_rules[0]
+        # None when another guardrail's rule already routes every event of this policy.
+        self.event_rule = self.event_rules[0] if self.event_rules else None
         self.config_rules: list[config.ManagedRule] = []
         routed: list[str] = []
         for spec in settings.config_rule_specs(policy):

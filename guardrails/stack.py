@@ -10,6 +10,7 @@ from constructs import Construct
 from guardrails.constructs import CONSTRUCTS
 from guardrails.core import GuardrailCore
 from guardrails.settings import OPTIONS_BY_FIELD, ContextError, GuardrailSettings
+from guardrails_runtime.spec import spec
 
 
 class GuardrailStack(Stack):
@@ -63,10 +64,16 @@ class GuardrailStack(Stack):
         )
         self.settings = settings
         self.core = GuardrailCore.of(self, settings)
+        # Policies that share an event with its owner come last, so the owner's rule
+        # routes it (each event is routed once; the Lambda hands it to every policy).
         self.guardrails = {
             policy: CONSTRUCTS[policy](self, _construct_id(policy), settings=settings)
-            for policy in settings.policies
+            for policy in sorted(settings.policies, key=_shares)
         }
+
+
+def _shares(policy: str) -> bool:
+    return any(t.shared for t in spec(policy).triggers)
 
 
 def _construct_id(policy: str) -> str:

@@ -21,6 +21,7 @@ from guardrails.settings import POLICIES
 pytestmark = pytest.mark.synth
 
 EXPECTED_ACTIONS = {
+    "ec2:RevokeSecurityGroupEgress",
     "config:StartConfigurationRecorder",
     "config:DescribeDeliveryChannels",
     "config:DescribeConfigurationRecorderStatus",
@@ -199,10 +200,10 @@ def test_every_resource(template: dict[str, Any]) -> None:
         # 17 routes to the Lambda (exemption-tags: one per tagged service, each filtered
         # on the exemption tag key) + the hourly heartbeat + the two rules that send
         # CloudFormation's changes of the guardrail's resources to the Lambda
-        "AWS::Lambda::Permission": 36,
+        "AWS::Lambda::Permission": 38,
         # + the two self-protection rules (the guardrail, its notification path)
-        "AWS::Events::Rule": 38,
-        "AWS::Config::ConfigRule": 18,
+        "AWS::Events::Rule": 40,
+        "AWS::Config::ConfigRule": 19,
         "AWS::DynamoDB::Table": 1,
         "AWS::CloudWatch::Alarm": 4,  # errors, throttles, dead letters, missing heartbeat
     }
@@ -224,6 +225,7 @@ def test_lambda_configuration(template: dict[str, Any]) -> None:
         "guardrails-s3-encryption": "s3-encryption",
         "guardrails-s3-public-access": "s3-public-access",
         "guardrails-rds-public-access": "rds-public-access",
+        "guardrails-default-sg-closed": "default-sg-closed",
         "guardrails-sns-topic-public": "sns-topic-public",
         "guardrails-lambda-public-access": "lambda-public-access",
         "guardrails-guardduty-enabled": "guardduty-enabled",
@@ -761,6 +763,7 @@ BASE_ACTIONS = {
         ("CloudTrailGuardrail", "stop-logging.json"),
         ("EbsGuardrail", "disable-ebs-encryption-by-default.json"),
         ("RdsPublicAccessGuardrail", "modify-db-instance-public.json"),
+        ("DefaultSgClosedGuardrail", "authorize-default-group-egress.json"),
         ("ConfigRecorderGuardrail", "stop-config-recorder.json"),
         ("SnsTopicPublicGuardrail", "set-topic-policy-public.json"),
         ("LambdaPublicAccessGuardrail", "add-permission-public.json"),
@@ -1006,3 +1009,41 @@ def test_the_staged_asset_leaves_out_what_lambda_never_runs(tmp_path: Path) -> N
     from guardrails_runtime.spec import specs
 
     assert int(result.stdout) == len([s for s in specs() if s.fix])
+
+
+def test_an_event_two_policies_judge_is_routed_once(template: dict[str, Any]) -> None:
+    """AuthorizeSecurityGroupIngress (owned by sg-open-ingress, shared by
+    default-sg-closed) is in one rule only, the owner's; the Lambda learns which policies
+    are deployed so that it hands the event to both."""
+    carrying = [
+        r["Properties"]["Name"]
+        for r in lambda_rules(template)
+        if "AuthorizeSecurityGroupIngress"
+        in r["Properties"]["EventPattern"].get("detail", {}).get("eventName", [])
+    ]
+    assert carrying == ["guardrails-sg-open-ingress-api"]
+    env = one(template, "AWS::Lambda::Function")["Environment"]["Variables"]
+    assert env["GUARDRAILS_POLICIES"].split(",") == sorted(POLICIES)
+
+
+def test_a_sharing_policy_alone_routes_the_shared_event() -> None:
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+
+    from guardrails import DefaultSgClosedGuardrail
+
+    stack = cdk.Stack(cdk.App(), "App")
+    DefaultSgClosedGuardrail(stack, "Closed")
+    template = Template.from_stack(stack).to_json()
+    [pattern] = [
+        r["Properties"]["EventPattern"]
+        for r in lambda_rules(template)
+        if "detail" in r["Properties"]["EventPattern"]
+        and "eventName" in r["Properties"]["EventPattern"]["detail"]
+    ]
+    assert sorted(pattern["detail"]["eventName"]) == [
+        "AuthorizeSecurityGroupEgress",
+        "AuthorizeSecurityGroupIngress",
+    ]
+    env = one(template, "AWS::Lambda::Function")["Environment"]["Variables"]
+    assert env["GUARDRAILS_POLICIES"] == "default-sg-closed"

@@ -37,7 +37,7 @@ from guardrails_runtime.model import (
     Mode,
     Outcome,
 )
-from guardrails_runtime.remediations import Context, Remediation, by_event, by_policy
+from guardrails_runtime.remediations import Context, Remediation, by_policy, claimers
 from guardrails_runtime.settings import RuntimeSettings
 
 if TYPE_CHECKING:
@@ -60,18 +60,37 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         _settings = dataclasses.replace(
             RuntimeSettings.from_env(), function_arn=arn if isinstance(arn, str) else None
         )
-    return process(event, _settings, _clients).as_dict()
+    # An event several deployed policies judge gives one outcome each (all logged); the
+    # owner's is returned.
+    return process_all(event, _settings, _clients)[0].as_dict()
 
 
-def process(event: Any, settings: RuntimeSettings, clients: Clients) -> Outcome:
-    """Run the whole pipeline for one event and return its outcome."""
+def process_all(event: Any, settings: RuntimeSettings, clients: Clients) -> list[Outcome]:
+    """The pipeline once for each deployed policy the event reaches (its owner first)."""
+    try:
+        parsed = parse(event) if isinstance(event, dict) else None
+    except MalformedEventError:
+        parsed = None
+    if not isinstance(parsed, ApiCall):
+        return [process(event, settings, clients)]
+    found = claimers(parsed.event_source, parsed.event_name, settings.deployed)
+    if len(found) < 2:
+        return [process(event, settings, clients)]
+    return [process(event, settings, clients, policy=r.policy) for r in found]
+
+
+def process(
+    event: Any, settings: RuntimeSettings, clients: Clients, *, policy: str | None = None
+) -> Outcome:
+    """Run the whole pipeline for one event and return its outcome: for the event's owner,
+    or for ``policy`` among the deployed policies that share it (:func:`process_all`)."""
     if isinstance(event, dict) and "guardrailsHeartbeat" in event:
         return _heartbeat(event, settings, clients)
     if isinstance(event, dict) and "guardrailsCfnChange" in event:
         from guardrails_runtime import cfn_change
 
         return _report(cfn_change.judge(event, settings.stack_id, clients), settings, clients)
-    outcome, remediation, parsed = _route(event, settings)
+    outcome, remediation, parsed = _route(event, settings, policy)
     mode = settings.mode_for(outcome.policy) if outcome.policy else None
     # Only a routed event can reach a recorded decision: settled ones never open the ledger.
     ledger = None
@@ -288,7 +307,7 @@ def _record(
 
 
 def _route(
-    event: Any, settings: RuntimeSettings
+    event: Any, settings: RuntimeSettings, policy: str | None = None
 ) -> tuple[Outcome, Remediation | None, Parsed | None]:
     """Parse the event and pick the remediation, or settle the outcome right away."""
     try:
@@ -315,9 +334,18 @@ def _route(
     if isinstance(parsed, Recheck):
         return _route_recheck(parsed, settings, outcome)
     outcome.actor = parsed.actor
-    remediation = by_event(parsed.event_source, parsed.event_name)
+    found = claimers(parsed.event_source, parsed.event_name, settings.deployed)
+    remediation = next((r for r in found if policy in (None, r.policy)), None)
     if remediation is not None:
         outcome.policy = remediation.policy
+        if any(
+            t.shared
+            and t.event_source == parsed.event_source
+            and parsed.event_name in t.event_names
+            for t in remediation.spec.triggers
+        ):
+            # A policy sharing the event: its own ledger entry, beside the owner's.
+            outcome.event_id = f"{outcome.event_id}#{remediation.policy}"
     skip = _skip_reason(parsed, remediation, settings)
     if skip is not None:
         outcome.decision, outcome.reason = skip

@@ -25,6 +25,8 @@ ENV_ALLOWED_PORTS = "GUARDRAILS_ALLOWED_PUBLIC_PORTS"
 ENV_TOPIC_ARN = "GUARDRAILS_TOPIC_ARN"
 ENV_ROLE_ARN = "GUARDRAILS_REMEDIATOR_ROLE_ARN"
 ENV_CONFIG_RULES = "GUARDRAILS_CONFIG_RULES"
+# The policies the stack deployed (granted): an event several policies judge goes to these.
+ENV_POLICIES = "GUARDRAILS_POLICIES"
 ENV_EXEMPT_ACCOUNTS = "GUARDRAILS_EXEMPT_ACCOUNTS"
 ENV_EXEMPTION_APPROVERS = "GUARDRAILS_EXEMPTION_APPROVERS"
 ENV_REQUIRE_KMS = "GUARDRAILS_REQUIRE_KMS"
@@ -187,6 +189,8 @@ class RuntimeSettings:
     # The guardrail's own CloudFormation stack: its deployment is the only one whose changes
     # to the guardrail's resources are not reported (guardrails_runtime.cfn_change).
     stack_id: str | None = None
+    # The policies deployed with this function (empty: every policy, as outside Lambda).
+    deployed: frozenset[str] = frozenset()
 
     def policy_options(self) -> PolicyOptions:
         """The options ``evaluate`` takes, as every plane passes them."""
@@ -251,6 +255,7 @@ class RuntimeSettings:
             recheck_group=env.get(ENV_RECHECK_GROUP) or None,
             recheck_role_arn=env.get(ENV_RECHECK_ROLE_ARN) or None,
             stack_id=env.get(ENV_STACK_ID) or None,
+            deployed=frozenset(p for p in (env.get(ENV_POLICIES) or "").split(",") if p),
             **values,  # type: ignore[arg-type]
         )
 

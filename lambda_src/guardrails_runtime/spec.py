@@ -56,6 +56,10 @@ class Trigger(NamedTuple):
     # EventBridge rule passes only calls that name the exemption tag key (any case), so
     # ordinary tagging never reaches the Lambda.
     tag_keys: str = ""
+    # The events belong to another policy too (it "owns" them: its hook prepares them in
+    # the emulator, its outcome is the event's first). Each deployed policy that lists an
+    # event judges it; the ledger keys a sharer's entry ``<event id>#<policy>``.
+    shared: bool = False
 
 
 class ConfigRule(NamedTuple):

@@ -21,6 +21,7 @@ __all__ = [
     "all_remediations",
     "by_event",
     "by_policy",
+    "claimers",
     "index",
 ]
 
@@ -31,6 +32,7 @@ class Entry(NamedTuple):
     event_names: frozenset[str]  # handled and deliberately ignored events alike
     module: str
     cls: str
+    shared: bool = False
 
 
 _index: tuple[Entry, ...] | None = None
@@ -48,6 +50,7 @@ def index() -> tuple[Entry, ...]:
                 frozenset(trigger.event_names) | frozenset(trigger.ignored),
                 f"guardrails_runtime.policies.{spec.module}.fix",
                 spec.fix.cls,
+                trigger.shared,
             )
             for spec in specs()
             if spec.fix is not None
@@ -74,11 +77,25 @@ def all_remediations() -> list[Remediation]:
 
 
 def by_event(event_source: str, event_name: str) -> Remediation | None:
-    """The remediation triggered by a CloudTrail event, or None."""
-    for entry in index():
-        if entry.event_source == event_source and event_name in entry.event_names:
-            return _load(entry)
-    return None
+    """The remediation of the policy that owns a CloudTrail event, or None."""
+    found = claimers(event_source, event_name)
+    return found[0] if found else None
+
+
+def claimers(
+    event_source: str, event_name: str, deployed: frozenset[str] = frozenset()
+) -> list[Remediation]:
+    """Every remediation a CloudTrail event reaches: its owner first, then the policies
+    that share it (``Trigger.shared``); only ``deployed`` ones when given. Imports only
+    those policies' fixes."""
+    entries = [
+        e
+        for e in index()
+        if e.event_source == event_source
+        and event_name in e.event_names
+        and (not deployed or e.policy in deployed)
+    ]
+    return [_load(e) for e in sorted(entries, key=lambda e: e.shared)]
 
 
 def by_policy(policy: str) -> Remediation | None:

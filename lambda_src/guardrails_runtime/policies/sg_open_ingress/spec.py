@@ -72,7 +72,6 @@ SPEC = PolicySpec(
                 "ModifyManagedPrefixList",
                 "CreateManagedPrefixList",
             ),
-            ignored={"AuthorizeSecurityGroupEgress": "egress rules are outside sg-open-ingress"},
         ),
     ),
     config_rules=(

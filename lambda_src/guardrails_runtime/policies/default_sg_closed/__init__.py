@@ -1,0 +1,1 @@
+"""Policy ``default-sg-closed``: ``spec`` (data), ``policy`` (logic), ``fix`` (reactive plane)."""
