@@ -28,6 +28,7 @@ EXPECTED_REMEDIATE = {
     "modify-db-instance-public.json": "remediated",
     "modify-rule-rdp-world.json": "remediated",
     "put-bucket-acl-public-read.json": "remediated",
+    "delete-bucket-policy.json": "would-remediate",
     "authorize-default-group-egress.json": "remediated",
     "stop-config-recorder.json": "remediated",
     "set-topic-policy-public.json": "would-remediate",

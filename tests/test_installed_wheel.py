@@ -268,9 +268,13 @@ def test_user_app_synthesizes_and_ships_the_runtime(installed: Installed) -> Non
     [fn] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
     assert fn["Properties"]["Environment"]["Variables"]["GUARDRAILS_MODE"] == "remediate"
     asset = out / fn["Metadata"]["aws:asset:path"]
-    assert sorted(p.name for p in asset.iterdir()) == ["guardrails_runtime"]
+    assert sorted(p.name for p in asset.iterdir()) == [
+        "guardrails_runtime",
+        "guardrails_runtime.zip",
+    ]
     assert (asset / "guardrails_runtime" / "handler.py").is_file()
-    assert (asset / "guardrails_runtime" / "policies" / "registry.py").is_file()
+    with zipfile.ZipFile(asset / "guardrails_runtime.zip") as archive:
+        assert "guardrails_runtime/policies/registry.py" in archive.namelist()
     leftovers = {p.name for p in set((installed.work / "tmp").iterdir()) - before}
     assert not {n for n in leftovers if n.startswith("cdk-guardrails-asset")}, leftovers
 

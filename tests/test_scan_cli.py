@@ -163,6 +163,7 @@ def test_rules_json_and_manifest(capsys: pytest.CaptureFixture[str]) -> None:
         ("GR-S3P2", "s3-public-access", "error"),
         ("GR-S3P3", "s3-public-access", "error"),
         ("GR-S3P4", "s3-public-access", "warning"),
+        ("GR-S3T1", "s3-ssl-only", "error"),
         ("GR-SG1", "sg-open-ingress", "error"),
         ("GR-SG2", "sg-open-ingress", "warning"),
         ("GR-SNS1", "sns-topic-public", "error"),

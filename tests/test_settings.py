@@ -381,6 +381,7 @@ def test_runtime_environment_round_trips() -> None:
         "guardrails-s3-encryption": "s3-encryption",
         "guardrails-s3-public-access": "s3-public-access",
         "guardrails-rds-public-access": "rds-public-access",
+        "guardrails-s3-ssl-only": "s3-ssl-only",
         "guardrails-default-sg-closed": "default-sg-closed",
         "guardrails-sns-topic-public": "sns-topic-public",
         "guardrails-lambda-public-access": "lambda-public-access",

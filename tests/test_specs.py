@@ -131,6 +131,7 @@ def test_terraform_plans_are_regenerated_when_their_source_changes(source: Path)
         ("stop-logging.json", "GR-CT1"),
         ("disable-ebs-encryption-by-default.json", "GR-EBS1"),
         ("modify-db-instance-public.json", "GR-RDS1"),
+        ("delete-bucket-policy.json", "GR-S3T1"),
         ("authorize-default-group-egress.json", "GR-DSG1"),
         ("stop-config-recorder.json", "GR-CFG1"),
         ("set-topic-policy-public.json", "GR-SNS1"),

@@ -21,6 +21,7 @@ from guardrails.settings import POLICIES
 pytestmark = pytest.mark.synth
 
 EXPECTED_ACTIONS = {
+    "s3:PutBucketPolicy",
     "ec2:RevokeSecurityGroupEgress",
     "config:StartConfigurationRecorder",
     "config:DescribeDeliveryChannels",
@@ -200,10 +201,10 @@ def test_every_resource(template: dict[str, Any]) -> None:
         # 17 routes to the Lambda (exemption-tags: one per tagged service, each filtered
         # on the exemption tag key) + the hourly heartbeat + the two rules that send
         # CloudFormation's changes of the guardrail's resources to the Lambda
-        "AWS::Lambda::Permission": 38,
+        "AWS::Lambda::Permission": 40,
         # + the two self-protection rules (the guardrail, its notification path)
-        "AWS::Events::Rule": 40,
-        "AWS::Config::ConfigRule": 19,
+        "AWS::Events::Rule": 42,
+        "AWS::Config::ConfigRule": 20,
         "AWS::DynamoDB::Table": 1,
         "AWS::CloudWatch::Alarm": 4,  # errors, throttles, dead letters, missing heartbeat
     }
@@ -225,6 +226,7 @@ def test_lambda_configuration(template: dict[str, Any]) -> None:
         "guardrails-s3-encryption": "s3-encryption",
         "guardrails-s3-public-access": "s3-public-access",
         "guardrails-rds-public-access": "rds-public-access",
+        "guardrails-s3-ssl-only": "s3-ssl-only",
         "guardrails-default-sg-closed": "default-sg-closed",
         "guardrails-sns-topic-public": "sns-topic-public",
         "guardrails-lambda-public-access": "lambda-public-access",
@@ -763,6 +765,7 @@ BASE_ACTIONS = {
         ("CloudTrailGuardrail", "stop-logging.json"),
         ("EbsGuardrail", "disable-ebs-encryption-by-default.json"),
         ("RdsPublicAccessGuardrail", "modify-db-instance-public.json"),
+        ("S3SslOnlyGuardrail", "delete-bucket-policy.json"),
         ("DefaultSgClosedGuardrail", "authorize-default-group-egress.json"),
         ("ConfigRecorderGuardrail", "stop-config-recorder.json"),
         ("SnsTopicPublicGuardrail", "set-topic-policy-public.json"),
