@@ -231,6 +231,8 @@ class GuardrailCore(Construct):
         self._granted: set[str] = set()
         # CloudTrail calls (source, name) some guardrail's rule already sends to the Lambda.
         self._routed: set[tuple[str, str]] = set()
+        # The one rule that sends every routed Config rule's NON_COMPLIANT changes.
+        self.compliance_rule: events.Rule | None = None
         self._acknowledged: dict[str, list[str]] = {}
 
         self.key = kms.Key(
@@ -633,6 +635,23 @@ class GuardrailCore(Construct):
         core = cls(stack, CORE_ID, settings=settings or GuardrailSettings())
         core.owner = scope.node.path
         return core
+
+    def route_compliance(self, rule_names: list[str]) -> events.Rule:
+        """Send these Config rules' NON_COMPLIANT evaluations to the Lambda, through one rule
+        for every guardrail of the core (``<resourcePrefix>-config``): each rule that
+        invokes the function adds a statement to its resource-based policy, which Lambda
+        caps at 20 KB (``bench/quotas.py``)."""
+        if self.compliance_rule is None:
+            self.compliance_rule = self.route(
+                self,
+                "OnNonCompliant",
+                compliance_pattern(sorted(rule_names)),
+                description="Config NON_COMPLIANT evaluations of the guardrails' rules",
+                name="config",
+            )
+        else:  # CDK unions the arrays of the patterns
+            self.compliance_rule.add_event_pattern(detail={"configRuleName": sorted(rule_names)})
+        return self.compliance_rule
 
     def claim(self, remediation: Remediation) -> set[str]:
         """The event names of ``remediation`` that no rule of this core routes yet (now

@@ -7,7 +7,7 @@ from typing import ClassVar
 from aws_cdk import aws_config as config
 from constructs import Construct
 
-from guardrails.core import GuardrailCore, cloudtrail_patterns, compliance_pattern
+from guardrails.core import GuardrailCore, cloudtrail_patterns
 from guardrails.settings import GuardrailSettings
 from guardrails_runtime.model import Mode
 from guardrails_runtime.remediations.base import Remediation
@@ -80,14 +80,9 @@ class PolicyGuardrail(Construct):
             )
             if spec.route:
                 routed.append(spec.name)
+        self.compliance_rule = None
         if routed and settings.mode_for(policy) is not Mode.OFF:
-            self.compliance_rule = self.core.route(
-                self,
-                "OnNonCompliant",
-                compliance_pattern(routed),
-                description=f"{policy}: Config NON_COMPLIANT evaluations",
-                name=f"{policy}-config",
-            )
+            self.compliance_rule = self.core.route_compliance(routed)
 
 
 def _construct_id(identifier: str) -> str:

@@ -305,3 +305,28 @@ def replay_load(events: int, groups: int = 50) -> tuple[list[Any], list[str], fl
         outcomes.append(process(event, runtime, handler_clients))
         elapsed += time.perf_counter() - start
     return outcomes, group_ids, elapsed, ec2
+
+
+def config_event(resource_id: str, resource_type: str, rule: str) -> dict[str, Any]:
+    """A NON_COMPLIANT Config evaluation of ``rule`` on one resource, in REGION (from the
+    bundled example, so its envelope stays the documented one)."""
+    from conftest import load_event
+
+    event = load_event("config-sg-noncompliant.json")
+    event["detail"] |= {
+        "resourceId": resource_id,
+        "resourceType": resource_type,
+        "configRuleName": rule,
+    }
+    event["region"] = event["detail"]["awsRegion"] = REGION
+    return event
+
+
+def undo(outcome: Any, **kwargs: Any) -> dict[str, Any]:
+    """``guardrails undo`` of an outcome's ledger entry (table ``ledger``), as an operator."""
+    from guardrails.ledger_ops import OperatorLedger
+
+    book = OperatorLedger(settings(ledger_table="ledger"), clients())
+    actor = "arn:aws:iam::123456789012:user/operator"
+    done: dict[str, Any] = book.undo(str(outcome.entry_id), actor=actor, dry_run=False, **kwargs)
+    return done

@@ -17,6 +17,7 @@ This module holds the value helpers both halves use.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from guardrails_runtime.model import ResourceRef, Unresolved
@@ -45,3 +46,13 @@ def flag(value: Any) -> Any:
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
     return value
+
+
+def tag_pairs(tags: Any, key: str = "Key", value: str = "Value") -> tuple[tuple[str, str], ...]:
+    """``(key, value)`` of an API tag list (``[{"Key": ..., "Value": ...}]``; KMS names the
+    fields ``TagKey``/``TagValue``); anything else reads as no tags."""
+    return tuple(
+        (str(t.get(key)), str(t.get(value)))
+        for t in (tags if isinstance(tags, list) else [])
+        if isinstance(t, Mapping) and t.get(key) is not None
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from guardrails_runtime.adapters import tag_pairs
 from guardrails_runtime.events import items
 
 DEFAULT = "default"
@@ -58,11 +59,7 @@ def from_api(group: Mapping[str, Any], rules: list[Any]) -> DefaultGroup:
             for r in rules
             if isinstance(r, Mapping)
         ),
-        tags=tuple(
-            (str(t.get("Key")), str(t.get("Value")))
-            for t in group.get("Tags") or []
-            if isinstance(t, Mapping) and t.get("Key") is not None
-        ),
+        tags=tag_pairs(group.get("Tags")),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from guardrails_runtime.adapters import tag_pairs
 from guardrails_runtime.model import Unresolved
 
 REQUIRED = "required"
@@ -46,11 +47,7 @@ def from_api(item: Mapping[str, Any]) -> InstanceMetadata:
         endpoint=str(options.get("HttpEndpoint") or "") or None,
         instance_id=str(item.get("InstanceId") or "") or None,
         state=str(state.get("Name")) if isinstance(state, Mapping) else None,
-        tags=tuple(
-            (str(t.get("Key")), str(t.get("Value")))
-            for t in (raw_tags if isinstance(raw_tags, list) else [])
-            if isinstance(t, Mapping) and t.get("Key") is not None
-        ),
+        tags=tag_pairs(raw_tags),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from guardrails_runtime.adapters import tag_pairs
 from guardrails_runtime.model import Unresolved
 
 PUBLIC_GROUP = "all"
@@ -34,11 +35,7 @@ def from_api(snapshot_id: str, permissions: list[Any], tags: list[Any] | None = 
         where="CreateVolumePermissions",
         snapshot_id=snapshot_id,
         accounts=tuple(str(p["UserId"]) for p in items if p.get("UserId")),
-        tags=tuple(
-            (str(t.get("Key")), str(t.get("Value")))
-            for t in tags or []
-            if isinstance(t, Mapping) and t.get("Key") is not None
-        ),
+        tags=tag_pairs(tags),
     )
 
 

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from guardrails_runtime.adapters import tag_pairs
+
 # States in which the key will be deleted unless the deletion is cancelled.
 PENDING = frozenset({"PendingDeletion", "PendingReplicaDeletion"})
 
@@ -34,11 +36,7 @@ def from_api(metadata: Mapping[str, Any], tags: list[Any] | None = None) -> KmsK
         state=str(metadata.get("KeyState") or "") or None,
         manager=str(metadata.get("KeyManager") or "") or None,
         deletion_date=when,
-        tags=tuple(
-            (str(t.get("TagKey")), str(t.get("TagValue")))
-            for t in tags or []
-            if isinstance(t, Mapping) and t.get("TagKey") is not None
-        ),
+        tags=tag_pairs(tags, "TagKey", "TagValue"),
     )
 
 

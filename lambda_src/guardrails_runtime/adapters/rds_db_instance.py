@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from guardrails_runtime.adapters import tag_pairs
 from guardrails_runtime.model import Unresolved
 
 # CloudTrail spells request members in lower camel case from the API's names
@@ -53,11 +54,7 @@ def from_api(item: Mapping[str, Any]) -> DbInstance:
         identifier=str(item.get("DBInstanceIdentifier") or "") or None,
         status=str(item.get("DBInstanceStatus") or "") or None,
         arn=str(item.get("DBInstanceArn") or "") or None,
-        tags=tuple(
-            (str(t.get("Key")), str(t.get("Value")))
-            for t in tags
-            if isinstance(t, Mapping) and t.get("Key") is not None
-        ),
+        tags=tag_pairs(tags),
     )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from guardrails_runtime.adapters import tag_pairs
+
 PUBLIC = "all"
 RESTORE = "restore"
 
@@ -40,11 +42,7 @@ def from_api(
         cluster=cluster,
         public=any(v.lower() == PUBLIC for v in values),
         accounts=tuple(v for v in values if v.lower() != PUBLIC),
-        tags=tuple(
-            (str(t.get("Key")), str(t.get("Value")))
-            for t in tags or []
-            if isinstance(t, Mapping) and t.get("Key") is not None
-        ),
+        tags=tag_pairs(tags),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from guardrails_runtime.adapters import tag_pairs
 from guardrails_runtime.model import Unresolved
 
 
@@ -35,11 +36,7 @@ def from_api(item: Mapping[str, Any]) -> RedshiftCluster:
         pending_public=pending_public if isinstance(pending_public, bool) else None,
         identifier=str(item.get("ClusterIdentifier") or "") or None,
         status=str(item.get("ClusterStatus") or "") or None,
-        tags=tuple(
-            (str(t.get("Key")), str(t.get("Value")))
-            for t in (raw_tags if isinstance(raw_tags, list) else [])
-            if isinstance(t, Mapping) and t.get("Key") is not None
-        ),
+        tags=tag_pairs(raw_tags),
     )
 
 

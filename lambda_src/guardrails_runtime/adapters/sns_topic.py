@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from guardrails_runtime.adapters import tag_pairs
 from guardrails_runtime.documents import Located, statements
 
 
@@ -32,11 +33,7 @@ def from_api(arn: str, policy: str | None, tags: list[Any] | None = None) -> Top
         policy=tuple(statements(policy, "Policy")) if policy else (),
         arn=arn,
         document=document if isinstance(document, Mapping) else None,
-        tags=tuple(
-            (str(t.get("Key")), str(t.get("Value")))
-            for t in tags or []
-            if isinstance(t, Mapping) and t.get("Key") is not None
-        ),
+        tags=tag_pairs(tags),
     )
 
 

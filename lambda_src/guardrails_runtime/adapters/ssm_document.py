@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from guardrails_runtime.adapters import tag_pairs
+
 PUBLIC = "All"
 
 
@@ -26,11 +28,7 @@ def from_api(name: str, account_ids: list[Any], tags: list[Any] | None = None) -
         name=name,
         public=any(a.lower() == PUBLIC.lower() for a in ids),
         accounts=tuple(a for a in ids if a.lower() != PUBLIC.lower()),
-        tags=tuple(
-            (str(t.get("Key")), str(t.get("Value")))
-            for t in tags or []
-            if isinstance(t, Mapping) and t.get("Key") is not None
-        ),
+        tags=tag_pairs(tags),
     )
 
 

@@ -7,9 +7,8 @@ from typing import Any
 import boto3
 import pytest
 from conftest import load_event
-from helpers import REGION, CallCounter, clients, settings
+from helpers import REGION, CallCounter, clients, settings, undo
 
-from guardrails.ledger_ops import OperatorLedger
 from guardrails_runtime.handler import process
 from guardrails_runtime.ledger import table_spec
 from guardrails_runtime.model import Decision, Mode
@@ -112,6 +111,5 @@ def test_undo_stops_it_again(config: Any) -> None:
     make(config)
     outcome = process(load_event(EXAMPLE), settings(ledger_table="ledger"), clients())
     assert outcome.decision is Decision.REMEDIATED and recording(config)
-    book = OperatorLedger(settings(ledger_table="ledger"), clients())
-    done = book.undo(str(outcome.entry_id), actor="arn:aws:iam::123456789012:user/o", dry_run=False)
+    done = undo(outcome)
     assert done["results"] == ["restored"] and not recording(config)

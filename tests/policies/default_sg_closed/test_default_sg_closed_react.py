@@ -15,10 +15,11 @@ from helpers import (
     clients,
     cloudtrail_permissions,
     cloudtrail_rule_set,
+    config_event,
     settings,
+    undo,
 )
 
-from guardrails.ledger_ops import OperatorLedger
 from guardrails_runtime.handler import process, process_all
 from guardrails_runtime.ledger import table_spec
 from guardrails_runtime.model import Decision, Mode
@@ -124,13 +125,7 @@ def test_notify_mode_and_exemption(ec2: Any) -> None:
 def test_config_evaluation_closes_the_whole_default_group(ec2: Any) -> None:
     group = default_group(ec2)
     ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[HTTPS])
-    event = load_event("config-sg-noncompliant.json")
-    event["detail"] |= {
-        "resourceId": group,
-        "resourceType": "AWS::EC2::SecurityGroup",
-        "configRuleName": "guardrails-default-sg-closed",
-    }
-    event["region"] = event["detail"]["awsRegion"] = REGION
+    event = config_event(group, "AWS::EC2::SecurityGroup", "guardrails-default-sg-closed")
     outcome, _ = run(event, config_rules=RULE)
     assert outcome.decision is Decision.REMEDIATED and rules(ec2, group) == set()
 
@@ -143,6 +138,5 @@ def test_undo_puts_the_rule_back(ec2: Any) -> None:
         authorize(ec2, group, HTTPS, egress=True), settings(ledger_table="ledger"), clients()
     )
     assert outcome.decision is Decision.REMEDIATED
-    book = OperatorLedger(settings(ledger_table="ledger"), clients())
-    done = book.undo(str(outcome.entry_id), actor="arn:aws:iam::123456789012:user/o", dry_run=False)
+    done = undo(outcome)
     assert done["results"] == ["restored"] and len(rules(ec2, group)) == len(before) + 1

@@ -3,10 +3,8 @@ cannot share a snapshot)."""
 
 from __future__ import annotations
 
-import json
-
-import pytest
 from conftest import FIXTURES
+from prevent import plan_rows, rego_rows
 
 from guardrails.scan.engine import scan_path
 
@@ -25,16 +23,7 @@ def test_real_terraform_plan() -> None:
 
 
 def test_rego_copy_agrees_with_python_on_the_real_plan() -> None:
-    pytest.importorskip("regopy")
-    from guardrails.rego_engine import evaluate as rego
-
-    ours = {(f.resource, f.rule, f.level) for f in scan_path(PLAN) if f.policy == POLICY}
-    theirs = {
-        (f["resource"], f["rule"], f["level"])
-        for f in rego(json.loads(PLAN.read_text()))
-        if f["policy"] == POLICY
-    }
-    assert ours == theirs and ours
+    assert rego_rows(PLAN, POLICY) == plan_rows(PLAN, POLICY)
 
 
 def test_a_template_cannot_share_a_snapshot() -> None:

@@ -7,9 +7,8 @@ from typing import Any
 import boto3
 import pytest
 from conftest import load_event
-from helpers import REGION, CallCounter, clients, settings
+from helpers import REGION, CallCounter, clients, settings, undo
 
-from guardrails.ledger_ops import OperatorLedger
 from guardrails_runtime.handler import process
 from guardrails_runtime.ledger import table_spec
 from guardrails_runtime.model import Decision, Mode
@@ -122,7 +121,6 @@ def test_undo_makes_it_public_again(ec2: Any) -> None:
     snapshot = make(ec2, groups=["all"], users=[PARTNER])
     outcome = process(event_for(snapshot), settings(ledger_table="ledger"), clients())
     assert outcome.decision is Decision.REMEDIATED
-    book = OperatorLedger(settings(ledger_table="ledger"), clients())
-    done = book.undo(str(outcome.entry_id), actor="arn:aws:iam::123456789012:user/o", dry_run=False)
+    done = undo(outcome)
     assert done["results"] == ["restored"]
     assert permissions(ec2, snapshot) == [{"Group": "all"}, {"UserId": PARTNER}]

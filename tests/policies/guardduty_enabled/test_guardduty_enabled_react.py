@@ -7,7 +7,7 @@ from typing import Any
 import boto3
 import pytest
 from conftest import load_event
-from helpers import REGION, CallCounter, clients, settings
+from helpers import REGION, CallCounter, clients, config_event, settings
 
 from guardrails.ledger_ops import OperatorLedger
 from guardrails_runtime.handler import process
@@ -91,13 +91,7 @@ def test_an_exempt_disabled_detector_is_left(guardduty: Any) -> None:
 
 
 def test_config_evaluation_of_the_account(guardduty: Any) -> None:
-    record = load_event("config-sg-noncompliant.json")
-    record["detail"] |= {
-        "resourceId": "123456789012",
-        "resourceType": "AWS::::Account",
-        "configRuleName": "guardrails-guardduty-enabled",
-    }
-    record["region"] = record["detail"]["awsRegion"] = REGION
+    record = config_event("123456789012", "AWS::::Account", "guardrails-guardduty-enabled")
     outcome, _ = run(record, config_rules=RULE)
     assert outcome.decision is Decision.REMEDIATED and list(detectors(guardduty).values()) == [
         "ENABLED"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from conftest import FIXTURES
+from prevent import plan_rows, rego_rows
 
 from guardrails import GuardrailChecks
 from guardrails.scan.cloudformation import subjects
@@ -101,16 +101,7 @@ def test_real_terraform_plan() -> None:
 
 
 def test_rego_copy_agrees_with_python_on_the_real_plan() -> None:
-    pytest.importorskip("regopy")
-    from guardrails.rego_engine import evaluate as rego
-
-    ours = {(f.resource, f.rule, f.level) for f in scan_path(PLAN) if f.policy == POLICY}
-    theirs = {
-        (f["resource"], f["rule"], f["level"])
-        for f in rego(json.loads(PLAN.read_text()))
-        if f["policy"] == POLICY
-    }
-    assert ours == theirs and ours
+    assert rego_rows(PLAN, POLICY) == plan_rows(PLAN, POLICY)
 
 
 @pytest.mark.synth

@@ -7,9 +7,8 @@ from typing import Any
 import boto3
 import pytest
 from conftest import load_event
-from helpers import REGION, CallCounter, clients, settings
+from helpers import REGION, CallCounter, clients, config_event, settings, undo
 
-from guardrails.ledger_ops import OperatorLedger
 from guardrails_runtime.handler import process
 from guardrails_runtime.ledger import table_spec
 from guardrails_runtime.model import Decision, Mode
@@ -115,13 +114,7 @@ def test_notify_mode_changes_nothing(ec2: Any) -> None:
 
 def test_config_evaluation_routes_to_the_fix(ec2: Any) -> None:
     [instance] = launch(ec2)
-    event = load_event("config-sg-noncompliant.json")
-    event["detail"] |= {
-        "resourceId": instance,
-        "resourceType": "AWS::EC2::Instance",
-        "configRuleName": "guardrails-imdsv2-required",
-    }
-    event["region"] = event["detail"]["awsRegion"] = REGION
+    event = config_event(instance, "AWS::EC2::Instance", "guardrails-imdsv2-required")
     outcome, _ = run(event, config_rules=RULE)
     assert outcome.decision is Decision.REMEDIATED and tokens(ec2, instance) == ["required"]
 
@@ -131,7 +124,6 @@ def test_undo_allows_imdsv1_again(ec2: Any) -> None:
     ids = launch(ec2, count=2)
     outcome = process(run_event(*ids), settings(ledger_table="ledger"), clients())
     assert outcome.decision is Decision.REMEDIATED
-    book = OperatorLedger(settings(ledger_table="ledger"), clients())
-    done = book.undo(str(outcome.entry_id), actor="arn:aws:iam::123456789012:user/o", dry_run=False)
+    done = undo(outcome)
     assert done["results"] == ["restored", "restored"]
     assert tokens(ec2, *ids) == ["optional", "optional"]

@@ -12,9 +12,8 @@ from typing import Any
 import boto3
 import pytest
 from conftest import load_event
-from helpers import REGION, CallCounter, clients, settings
+from helpers import REGION, CallCounter, clients, config_event, settings, undo
 
-from guardrails.ledger_ops import OperatorLedger
 from guardrails_runtime.adapters.kms_key import KmsKey
 from guardrails_runtime.handler import process
 from guardrails_runtime.ledger import table_spec
@@ -129,13 +128,7 @@ def test_aws_managed_keys_are_never_judged() -> None:
 
 def test_config_evaluation_routes_to_the_fix(kms: Any) -> None:
     key = make(kms)
-    event = load_event("config-sg-noncompliant.json")
-    event["detail"] |= {
-        "resourceId": key,
-        "resourceType": "AWS::KMS::Key",
-        "configRuleName": "guardrails-kms-key-deletion",
-    }
-    event["region"] = event["detail"]["awsRegion"] = REGION
+    event = config_event(key, "AWS::KMS::Key", "guardrails-kms-key-deletion")
     outcome, _ = run(event, config_rules=RULE)
     assert outcome.decision is Decision.REMEDIATED and state(kms, key) == "Enabled"
 
@@ -153,7 +146,6 @@ def test_undo_schedules_the_deletion_again(kms: Any) -> None:
     key = make(kms)
     outcome = process(event_for(key), settings(ledger_table="ledger"), clients())
     assert outcome.decision is Decision.REMEDIATED and state(kms, key) == "Enabled"
-    book = OperatorLedger(settings(ledger_table="ledger"), clients())
-    done = book.undo(str(outcome.entry_id), actor="arn:aws:iam::123456789012:user/k", dry_run=False)
+    done = undo(outcome)
     assert done["results"] == ["restored"]
     assert state(kms, key) == "PendingDeletion"

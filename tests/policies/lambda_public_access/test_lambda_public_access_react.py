@@ -8,9 +8,8 @@ from typing import Any
 import boto3
 import pytest
 from conftest import load_event
-from helpers import REGION, CallCounter, clients, settings
+from helpers import REGION, CallCounter, clients, config_event, settings, undo
 
-from guardrails.ledger_ops import OperatorLedger
 from guardrails_runtime.aws import Clients
 from guardrails_runtime.handler import process
 from guardrails_runtime.ledger import table_spec
@@ -118,13 +117,7 @@ def test_notify_mode_and_exemption(fn: Any) -> None:
 
 def test_config_evaluation_routes_to_the_fix(fn: Any) -> None:
     make(fn, PUBLIC)
-    event = load_event("config-sg-noncompliant.json")
-    event["detail"] |= {
-        "resourceId": NAME,
-        "resourceType": "AWS::Lambda::Function",
-        "configRuleName": "guardrails-lambda-public-access",
-    }
-    event["region"] = event["detail"]["awsRegion"] = REGION
+    event = config_event(NAME, "AWS::Lambda::Function", "guardrails-lambda-public-access")
     outcome, _ = run(event, config_rules=RULE)
     assert outcome.decision is Decision.REMEDIATED and sids(fn) == []
 
@@ -143,6 +136,5 @@ def test_undo_adds_the_statement_again(fn: Any) -> None:
     make(fn, PUBLIC)
     outcome = process(load_event(EXAMPLE), settings(ledger_table="ledger"), clients())
     assert outcome.decision is Decision.REMEDIATED and sids(fn) == []
-    book = OperatorLedger(settings(ledger_table="ledger"), clients())
-    done = book.undo(str(outcome.entry_id), actor="arn:aws:iam::123456789012:user/o", dry_run=False)
+    done = undo(outcome)
     assert done["results"] == ["restored"] and sids(fn) == ["anyone"]

@@ -13,9 +13,8 @@ from typing import Any
 import boto3
 import pytest
 from conftest import load_event
-from helpers import REGION, CallCounter, clients, settings
+from helpers import REGION, CallCounter, clients, settings, undo
 
-from guardrails.ledger_ops import OperatorLedger
 from guardrails_runtime.handler import process
 from guardrails_runtime.ledger import table_spec
 from guardrails_runtime.model import Decision, Mode
@@ -229,9 +228,6 @@ def test_undo_puts_public_access_back(rds: Any) -> None:
     make(rds, public=True)
     outcome = process(load_event(EVENT), settings(ledger_table="ledger"), clients())
     assert outcome.decision is Decision.REMEDIATED and not public(rds)
-    book = OperatorLedger(settings(ledger_table="ledger"), clients())
-    done = book.undo(
-        str(outcome.entry_id), actor="arn:aws:iam::123456789012:user/dba", dry_run=False
-    )
+    done = undo(outcome)
     assert done["results"] == ["restored"]
     assert public(rds)

@@ -8,9 +8,8 @@ from typing import Any
 import boto3
 import pytest
 from conftest import load_event
-from helpers import REGION, CallCounter, clients, settings
+from helpers import REGION, CallCounter, clients, config_event, settings, undo
 
-from guardrails.ledger_ops import OperatorLedger
 from guardrails_runtime.handler import process
 from guardrails_runtime.ledger import table_spec
 from guardrails_runtime.model import Decision, Mode
@@ -115,13 +114,7 @@ def test_notify_mode_and_exemption_change_nothing(rds: Any) -> None:
 
 def test_config_evaluation_of_a_cluster_snapshot(rds: Any) -> None:
     make(rds, "csnap", cluster=True)
-    event = load_event("config-sg-noncompliant.json")
-    event["detail"] |= {
-        "resourceId": "csnap",
-        "resourceType": "AWS::RDS::DBClusterSnapshot",
-        "configRuleName": "guardrails-rds-snapshot-public",
-    }
-    event["region"] = event["detail"]["awsRegion"] = REGION
+    event = config_event("csnap", "AWS::RDS::DBClusterSnapshot", "guardrails-rds-snapshot-public")
     outcome, _ = run(event, config_rules=RULE)
     assert outcome.decision is Decision.REMEDIATED, outcome.reason
     assert restore(rds, "csnap", cluster=True) == []
@@ -141,7 +134,6 @@ def test_undo_shares_it_again(rds: Any) -> None:
     make(rds, "snap", cluster=True)
     outcome = process(event_for("snap", cluster=True), settings(ledger_table="ledger"), clients())
     assert outcome.decision is Decision.REMEDIATED
-    book = OperatorLedger(settings(ledger_table="ledger"), clients())
-    done = book.undo(str(outcome.entry_id), actor="arn:aws:iam::123456789012:user/o", dry_run=False)
+    done = undo(outcome)
     assert done["results"] == ["restored"]
     assert restore(rds, "snap", cluster=True) == ["all"]

@@ -7,9 +7,8 @@ from typing import Any
 import boto3
 import pytest
 from conftest import load_event
-from helpers import REGION, CallCounter, clients, settings
+from helpers import REGION, CallCounter, clients, config_event, settings, undo
 
-from guardrails.ledger_ops import OperatorLedger
 from guardrails_runtime.handler import process
 from guardrails_runtime.ledger import table_spec
 from guardrails_runtime.model import Decision, Mode
@@ -103,13 +102,7 @@ def test_a_cluster_not_available_yet_is_notified(redshift: Any) -> None:
 
 def test_config_evaluation_routes_to_the_fix(redshift: Any) -> None:
     make(redshift, public=True)
-    event = load_event("config-sg-noncompliant.json")
-    event["detail"] |= {
-        "resourceId": NAME,
-        "resourceType": "AWS::Redshift::Cluster",
-        "configRuleName": "guardrails-redshift-public-access",
-    }
-    event["region"] = event["detail"]["awsRegion"] = REGION
+    event = config_event(NAME, "AWS::Redshift::Cluster", "guardrails-redshift-public-access")
     outcome, _ = run(event, config_rules=RULE)
     assert outcome.decision is Decision.REMEDIATED and not public(redshift)
 
@@ -128,6 +121,5 @@ def test_undo_makes_it_public_again(redshift: Any) -> None:
     make(redshift, public=True)
     outcome = process(load_event(EXAMPLE), settings(ledger_table="ledger"), clients())
     assert outcome.decision is Decision.REMEDIATED
-    book = OperatorLedger(settings(ledger_table="ledger"), clients())
-    done = book.undo(str(outcome.entry_id), actor="arn:aws:iam::123456789012:user/o", dry_run=False)
+    done = undo(outcome)
     assert done["results"] == ["restored"] and public(redshift)

@@ -9,9 +9,8 @@ from typing import Any
 import boto3
 import pytest
 from conftest import load_event
-from helpers import REGION, CallCounter, clients, settings
+from helpers import REGION, CallCounter, clients, config_event, settings, undo
 
-from guardrails.ledger_ops import OperatorLedger
 from guardrails_runtime.handler import process, process_all
 from guardrails_runtime.ledger import table_spec
 from guardrails_runtime.model import Decision, Mode
@@ -116,13 +115,7 @@ def test_exempt_bucket_and_config_route(s3: Any) -> None:
     outcome, counter = run(load_event(EXAMPLE), **OPT_IN)
     assert outcome.decision is Decision.EXEMPT and counter.writes == []
     s3.delete_bucket_tagging(Bucket=BUCKET)
-    event = load_event("config-sg-noncompliant.json")
-    event["detail"] |= {
-        "resourceId": BUCKET,
-        "resourceType": "AWS::S3::Bucket",
-        "configRuleName": "guardrails-s3-ssl-only",
-    }
-    event["region"] = event["detail"]["awsRegion"] = REGION
+    event = config_event(BUCKET, "AWS::S3::Bucket", "guardrails-s3-ssl-only")
     outcome, _ = run(event, config_rules=RULE, **OPT_IN)
     assert outcome.decision is Decision.REMEDIATED and sids(s3) == [
         "GuardrailsDenyInsecureTransport"
@@ -136,7 +129,6 @@ def test_undo_restores_the_previous_policy_or_none(s3: Any, had_policy: bool) ->
         put(s3, READER)
     outcome = process(load_event(EXAMPLE), settings(ledger_table="ledger", **OPT_IN), clients())
     assert outcome.decision is Decision.REMEDIATED
-    book = OperatorLedger(settings(ledger_table="ledger"), clients())
-    done = book.undo(str(outcome.entry_id), actor="arn:aws:iam::123456789012:user/o", dry_run=False)
+    done = undo(outcome)
     assert done["results"] == ["restored"]
     assert sids(s3) == (["reader"] if had_policy else [])

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 from conftest import load_event
-from helpers import REGION, CallCounter, clients, settings
+from helpers import REGION, CallCounter, clients, config_event, settings
 
 from guardrails.ledger_ops import LedgerError, OperatorLedger
 from guardrails_runtime.handler import process
@@ -105,13 +105,7 @@ def test_exempt_topic_is_left(sns: Any) -> None:
 
 def test_config_evaluation_routes_to_the_fix(sns: Any) -> None:
     arn = make(sns, PUBLIC)
-    event = load_event("config-sg-noncompliant.json")
-    event["detail"] |= {
-        "resourceId": arn,
-        "resourceType": "AWS::SNS::Topic",
-        "configRuleName": "guardrails-sns-topic-public",
-    }
-    event["region"] = event["detail"]["awsRegion"] = REGION
+    event = config_event(arn, "AWS::SNS::Topic", "guardrails-sns-topic-public")
     outcome, _ = run(event, config_rules=RULE, **OPT_IN)
     assert outcome.decision is Decision.REMEDIATED and sids(sns, arn) == []
 

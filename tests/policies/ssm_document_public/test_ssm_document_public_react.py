@@ -8,9 +8,8 @@ from typing import Any
 import boto3
 import pytest
 from conftest import load_event
-from helpers import REGION, CallCounter, clients, settings
+from helpers import REGION, CallCounter, clients, config_event, settings, undo
 
-from guardrails.ledger_ops import OperatorLedger
 from guardrails_runtime.handler import process
 from guardrails_runtime.ledger import table_spec
 from guardrails_runtime.model import Decision, Mode
@@ -83,13 +82,7 @@ def test_notify_mode_and_exemption_change_nothing(ssm: Any) -> None:
 
 def test_config_evaluation_routes_to_the_fix(ssm: Any) -> None:
     make(ssm, "doc", "All")
-    event = load_event("config-sg-noncompliant.json")
-    event["detail"] |= {
-        "resourceId": "doc",
-        "resourceType": "AWS::SSM::Document",
-        "configRuleName": "guardrails-ssm-document-public",
-    }
-    event["region"] = event["detail"]["awsRegion"] = REGION
+    event = config_event("doc", "AWS::SSM::Document", "guardrails-ssm-document-public")
     outcome, _ = run(event, config_rules=RULE)
     assert outcome.decision is Decision.REMEDIATED and shared(ssm, "doc") == []
 
@@ -108,7 +101,6 @@ def test_undo_shares_it_again(ssm: Any) -> None:
     make(ssm, "doc", "All")
     outcome = process(event_for("doc"), settings(ledger_table="ledger"), clients())
     assert outcome.decision is Decision.REMEDIATED
-    book = OperatorLedger(settings(ledger_table="ledger"), clients())
-    done = book.undo(str(outcome.entry_id), actor="arn:aws:iam::123456789012:user/o", dry_run=False)
+    done = undo(outcome)
     assert done["results"] == ["restored"]
     assert shared(ssm, "doc") == ["All"]

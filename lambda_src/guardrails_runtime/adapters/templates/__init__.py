@@ -27,7 +27,7 @@ import pkgutil
 from types import ModuleType
 from typing import Any, Protocol
 
-from guardrails_runtime.adapters import as_list
+from guardrails_runtime.adapters import as_list, flag
 from guardrails_runtime.model import Unresolved
 
 
@@ -140,3 +140,12 @@ def cloudformation_types() -> frozenset[str]:
 
 def terraform_types() -> frozenset[str]:
     return frozenset(_load()[1])
+
+
+def boolean(value: Any, where: str) -> bool | Unresolved | None:
+    """A template's flag: a bool (``"true"``/``"false"`` in any case too), None when absent,
+    :class:`Unresolved` when unknown or not a boolean at all."""
+    value = flag(value)
+    if value is None or isinstance(value, bool | Unresolved):
+        return value
+    return Unresolved(where, f"{where} is {value!r}, not a boolean")

@@ -6,14 +6,10 @@ are in :mod:`guardrails_runtime.adapters.rds_db_instance`.
 
 from __future__ import annotations
 
-from typing import Any
-
-from guardrails_runtime.adapters import flag
 from guardrails_runtime.adapters.rds_db_instance import (
     DbInstance,
 )
-from guardrails_runtime.adapters.templates import Source
-from guardrails_runtime.model import Unresolved
+from guardrails_runtime.adapters.templates import Source, boolean
 
 KIND = "db-instance"
 
@@ -27,19 +23,12 @@ TERRAFORM_TYPES = ("aws_db_instance",)
 OWNERS: dict[str, tuple[str, ...]] = {}
 
 
-def _public(value: Any, where: str) -> bool | Unresolved | None:
-    value = flag(value)
-    if value is None or isinstance(value, bool | Unresolved):
-        return value
-    return Unresolved(where, f"{where} is {value!r}, not a boolean")
-
-
 def from_cloudformation(source: Source) -> DbInstance:
     where = "PubliclyAccessible"
-    return DbInstance(_public(source.get(where), where), where)
+    return DbInstance(boolean(source.get(where), where), where)
 
 
 def from_terraform(source: Source) -> DbInstance:
     where = "publicly_accessible"
     value = source.get(where)
-    return DbInstance(False if value is None else _public(value, where), where)
+    return DbInstance(False if value is None else boolean(value, where), where)

@@ -8,12 +8,8 @@ defaults ``publicly_accessible`` to true: the plan shows the value it will send.
 
 from __future__ import annotations
 
-from typing import Any
-
-from guardrails_runtime.adapters import flag
 from guardrails_runtime.adapters.redshift_cluster import RedshiftCluster
-from guardrails_runtime.adapters.templates import Source
-from guardrails_runtime.model import Unresolved
+from guardrails_runtime.adapters.templates import Source, boolean
 
 KIND = "redshift-cluster"
 
@@ -24,18 +20,11 @@ TERRAFORM_TYPES = ("aws_redshift_cluster",)
 OWNERS: dict[str, tuple[str, ...]] = {}
 
 
-def _public(value: Any, where: str) -> bool | Unresolved | None:
-    value = flag(value)
-    if value is None or isinstance(value, bool | Unresolved):
-        return value
-    return Unresolved(where, f"{where} is {value!r}, not a boolean")
-
-
 def from_cloudformation(source: Source) -> RedshiftCluster:
     where = "PubliclyAccessible"
-    return RedshiftCluster(_public(source.get(where), where), where)
+    return RedshiftCluster(boolean(source.get(where), where), where)
 
 
 def from_terraform(source: Source) -> RedshiftCluster:
     where = "publicly_accessible"
-    return RedshiftCluster(_public(source.get(where), where), where)
+    return RedshiftCluster(boolean(source.get(where), where), where)
