@@ -221,3 +221,26 @@ def test_emulated_config_events_follow_the_configured_route() -> None:
         emulator.prepare(event, clients, {rule: "s3-encryption"})
         state = emulator.after("s3-encryption", bucket, "us-east-1", clients)
         assert state["ServerSideEncryptionConfiguration"] is None
+
+
+@pytest.mark.parametrize("spec", [s for s in ALL if s.fix], ids=lambda s: s.id)
+def test_exemption_hints_name_the_resource_and_the_configured_tag(spec: PolicySpec) -> None:
+    """A notification's "how to exempt" command, where the policy has one, tags the very
+    resource with the configured key and value, every argument shell-quoted."""
+    import shlex
+
+    from guardrails_runtime.model import Decision, Outcome
+    from guardrails_runtime.settings import RuntimeSettings
+
+    remediation = by_policy(spec.id)
+    assert remediation is not None
+    outcome = Outcome("Call", spec.id, Decision.WOULD_REMEDIATE, "r", region="eu-west-1")
+    outcome.resource, outcome.resource_arn = "res-1; rm -rf /", "arn:aws:x:eu-west-1:1:res-1"
+    settings = RuntimeSettings(exemption_tag_key="Waiver", exemption_tag_value="approved")
+    hint = remediation.exemption_hint(outcome, settings)
+    if hint is None or not hint.startswith("aws "):
+        return  # none, or advice in words (account-level settings, S3's whole tag set)
+    args = shlex.split(hint)
+    assert args[:1] == ["aws"] and ["--region", "eu-west-1"] == args[3:5]
+    assert outcome.resource in args or outcome.resource_arn in args
+    assert any("Waiver" in a and "approved" in a for a in args)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from guardrails_runtime.aws import Clients
-from guardrails_runtime.events import ApiCall, ComplianceChange
+from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
 from guardrails_runtime.model import Decision, Mode, Outcome
 from guardrails_runtime.settings import RuntimeSettings
 from guardrails_runtime.spec import IamGrant, PolicySpec
@@ -187,3 +187,62 @@ class Remediation(abc.ABC):
             event_time=outcome.event_time,
         )
         return self.on_compliance_change(change, ctx, outcome)
+
+
+class OneResource(Remediation):
+    """A fix that acts on one resource: the one a CloudTrail call names (:meth:`named`), a
+    Config evaluation's resource id, or the resource a re-check names; each goes to
+    :meth:`enforce_on`.
+
+    ``missing`` is the malformed-event message when a call names none. ``tagging`` is the
+    AWS CLI command that tags the resource, for notifications: ``{resource}`` (the
+    outcome's resource) and ``{arn}`` (its ARN) stand where they go; ``tag`` spells the
+    exemption tag as the service wants it.
+    """
+
+    missing: ClassVar[str] = "the record does not name the resource"
+    tagging: ClassVar[tuple[str, ...]] = ()
+    tag: ClassVar[str] = "Key={key},Value={value}"
+
+    @abc.abstractmethod
+    def named(self, call: ApiCall) -> str | None:
+        """The resource a call names, or None."""
+
+    @abc.abstractmethod
+    def enforce_on(self, ctx: Context, outcome: Outcome, resource: str) -> Outcome:
+        """Read the resource, judge it and fix what violates."""
+
+    def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
+        resource = self.named(call)
+        if resource is None:
+            raise MalformedEventError(self.missing)
+        return self.enforce_on(ctx, outcome, resource)
+
+    def on_compliance_change(
+        self, change: ComplianceChange, ctx: Context, outcome: Outcome
+    ) -> Outcome:
+        return self.enforce_on(ctx, outcome, change.resource_id)
+
+    def recheck(self, resource: str, ctx: Context, outcome: Outcome) -> Outcome:
+        return self.enforce_on(ctx, outcome, resource)
+
+    def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
+        if not self.tagging:
+            return None
+        from guardrails_runtime.shell import command, region_args
+
+        service, operation, *rest = self.tagging
+        values = {
+            "{resource}": outcome.resource or "<resource>",
+            "{arn}": outcome.resource_arn or "<resource-arn>",
+            "{tag}": self.tag.format(
+                key=settings.exemption_tag_key, value=settings.exemption_tag_value
+            ),
+        }
+        return command(
+            "aws",
+            service,
+            operation,
+            *region_args(outcome.region),
+            *(values.get(arg, arg) for arg in rest),
+        )

@@ -19,49 +19,28 @@ from guardrails_runtime.adapters.ec2_snapshot import (
     snapshot_from_cloudtrail,
 )
 from guardrails_runtime.aws import error_code
-from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
+from guardrails_runtime.events import ApiCall
 from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
 from guardrails_runtime.policies.ebs_snapshot_public.policy import evaluate
 from guardrails_runtime.policies.ebs_snapshot_public.spec import SPEC
-from guardrails_runtime.remediations.base import Context, Remediation, enforce, tag_exemption
-from guardrails_runtime.settings import RuntimeSettings
+from guardrails_runtime.remediations.base import Context, OneResource, enforce, tag_exemption
 from guardrails_runtime.shell import command, region_args
 
 ATTRIBUTE = "createVolumePermission"
 
 
-class EbsSnapshotPublicRemediation(Remediation):
+class EbsSnapshotPublicRemediation(OneResource):
     """``ModifySnapshotAttribute`` removing the group ``all`` only."""
 
     spec = SPEC
 
-    def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
-        snapshot_id = snapshot_from_cloudtrail(call.request)
-        if snapshot_id is None:
-            raise MalformedEventError("requestParameters.snapshotId must name the snapshot")
-        return self._enforce(ctx, outcome, snapshot_id)
+    missing = "requestParameters.snapshotId must name the snapshot"
+    tagging = ("ec2", "create-tags", "--resources", "{resource}", "--tags", "{tag}")
 
-    def on_compliance_change(
-        self, change: ComplianceChange, ctx: Context, outcome: Outcome
-    ) -> Outcome:
-        return done_unsupported(outcome)
+    def named(self, call: ApiCall) -> str | None:
+        return snapshot_from_cloudtrail(call.request)
 
-    def recheck(self, resource: str, ctx: Context, outcome: Outcome) -> Outcome:
-        return self._enforce(ctx, outcome, resource)
-
-    def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
-        return command(
-            "aws",
-            "ec2",
-            "create-tags",
-            *region_args(outcome.region),
-            "--resources",
-            outcome.resource or "<snapshot-id>",
-            "--tags",
-            f"Key={settings.exemption_tag_key},Value={settings.exemption_tag_value}",
-        )
-
-    def _enforce(self, ctx: Context, outcome: Outcome, snapshot_id: str) -> Outcome:
+    def enforce_on(self, ctx: Context, outcome: Outcome, snapshot_id: str) -> Outcome:
         ec2 = ctx.clients.get("ec2", outcome.region)
         outcome.resource = snapshot_id
         snapshot = _describe(ec2, snapshot_id)
@@ -123,12 +102,6 @@ class EbsSnapshotPublicRemediation(Remediation):
             return f"the group 'all' was removed{kept}"
 
         return enforce(outcome, ctx, why=why, exempt=exempt, act=act)
-
-
-def done_unsupported(outcome: Outcome) -> Outcome:
-    outcome.decision = Decision.UNSUPPORTED
-    outcome.reason = "the Config rule evaluates the account, not a snapshot: reported only"
-    return outcome
 
 
 def _describe(ec2: Any, snapshot_id: str) -> Snapshot | None:

@@ -17,47 +17,30 @@ from botocore.exceptions import ClientError
 
 from guardrails_runtime.adapters.kms_key import KmsKey, from_api, key_from_cloudtrail
 from guardrails_runtime.aws import error_code
-from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
+from guardrails_runtime.events import ApiCall
 from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
 from guardrails_runtime.policies.kms_key_deletion.policy import evaluate
 from guardrails_runtime.policies.kms_key_deletion.spec import SPEC
-from guardrails_runtime.remediations.base import Context, Remediation, enforce, tag_exemption
-from guardrails_runtime.settings import RuntimeSettings
+from guardrails_runtime.remediations.base import Context, OneResource, enforce, tag_exemption
 from guardrails_runtime.shell import command, region_args
 
 # KMS's bounds of a deletion's waiting period, in days.
 MIN_WINDOW, MAX_WINDOW = 7, 30
 
 
-class KmsKeyDeletionRemediation(Remediation):
+class KmsKeyDeletionRemediation(OneResource):
     """``CancelKeyDeletion`` then ``EnableKey``."""
 
     spec = SPEC
 
-    def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
-        key = key_from_cloudtrail(call.request, call.response)
-        if key is None:
-            raise MalformedEventError("requestParameters.keyId must name the KMS key")
-        return self._enforce(ctx, outcome, key)
+    missing = "requestParameters.keyId must name the KMS key"
+    tagging = ("kms", "tag-resource", "--key-id", "{resource}", "--tags", "{tag}")
+    tag = "TagKey={key},TagValue={value}"
 
-    def on_compliance_change(
-        self, change: ComplianceChange, ctx: Context, outcome: Outcome
-    ) -> Outcome:
-        return self._enforce(ctx, outcome, change.resource_id)
+    def named(self, call: ApiCall) -> str | None:
+        return key_from_cloudtrail(call.request, call.response)
 
-    def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
-        return command(
-            "aws",
-            "kms",
-            "tag-resource",
-            *region_args(outcome.region),
-            "--key-id",
-            outcome.resource or "<key-id>",
-            "--tags",
-            f"TagKey={settings.exemption_tag_key},TagValue={settings.exemption_tag_value}",
-        )
-
-    def _enforce(self, ctx: Context, outcome: Outcome, key_id: str) -> Outcome:
+    def enforce_on(self, ctx: Context, outcome: Outcome, key_id: str) -> Outcome:
         kms = ctx.clients.get("kms", outcome.region)
         key = _describe(kms, key_id)
         if key is None:

@@ -16,44 +16,26 @@ from botocore.exceptions import ClientError
 
 from guardrails_runtime.adapters.redshift_cluster import from_api, identifier_from_cloudtrail
 from guardrails_runtime.aws import error_code
-from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
+from guardrails_runtime.events import ApiCall
 from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
 from guardrails_runtime.policies.redshift_public_access.policy import evaluate
 from guardrails_runtime.policies.redshift_public_access.spec import SPEC
-from guardrails_runtime.remediations.base import Context, Remediation, enforce, tag_exemption
-from guardrails_runtime.settings import RuntimeSettings
+from guardrails_runtime.remediations.base import Context, OneResource, enforce, tag_exemption
 from guardrails_runtime.shell import command, region_args
 
 
-class RedshiftPublicAccessRemediation(Remediation):
+class RedshiftPublicAccessRemediation(OneResource):
     """Set ``PubliclyAccessible`` back to false."""
 
     spec = SPEC
 
-    def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
-        identifier = identifier_from_cloudtrail(call.request, call.response)
-        if identifier is None:
-            raise MalformedEventError("requestParameters.clusterIdentifier must name the cluster")
-        return self._enforce(ctx, outcome, identifier)
+    missing = "requestParameters.clusterIdentifier must name the cluster"
+    tagging = ("redshift", "create-tags", "--resource-name", "{arn}", "--tags", "{tag}")
 
-    def on_compliance_change(
-        self, change: ComplianceChange, ctx: Context, outcome: Outcome
-    ) -> Outcome:
-        return self._enforce(ctx, outcome, change.resource_id)
+    def named(self, call: ApiCall) -> str | None:
+        return identifier_from_cloudtrail(call.request, call.response)
 
-    def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
-        return command(
-            "aws",
-            "redshift",
-            "create-tags",
-            *region_args(outcome.region),
-            "--resource-name",
-            outcome.resource_arn or "<cluster-arn>",
-            "--tags",
-            f"Key={settings.exemption_tag_key},Value={settings.exemption_tag_value}",
-        )
-
-    def _enforce(self, ctx: Context, outcome: Outcome, identifier: str) -> Outcome:
+    def enforce_on(self, ctx: Context, outcome: Outcome, identifier: str) -> Outcome:
         redshift = ctx.clients.get("redshift", outcome.region)
         outcome.resource = identifier
         item = _describe(redshift, identifier)

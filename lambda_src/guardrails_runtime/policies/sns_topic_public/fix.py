@@ -18,44 +18,26 @@ from botocore.exceptions import ClientError
 from guardrails_runtime.adapters.sns_topic import Topic, from_api, topic_from_cloudtrail
 from guardrails_runtime.aws import error_code
 from guardrails_runtime.documents import public_statement
-from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
+from guardrails_runtime.events import ApiCall
 from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
 from guardrails_runtime.policies.sns_topic_public.policy import evaluate
 from guardrails_runtime.policies.sns_topic_public.spec import SPEC
-from guardrails_runtime.remediations.base import Context, Remediation, enforce, tag_exemption
-from guardrails_runtime.settings import RuntimeSettings
+from guardrails_runtime.remediations.base import Context, OneResource, enforce, tag_exemption
 from guardrails_runtime.shell import command, region_args
 
 
-class SnsTopicPublicRemediation(Remediation):
+class SnsTopicPublicRemediation(OneResource):
     """``SetTopicAttributes(Policy=...)`` without the public statements."""
 
     spec = SPEC
 
-    def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
-        arn = topic_from_cloudtrail(call.request)
-        if arn is None:
-            raise MalformedEventError("requestParameters.topicArn must name the topic")
-        return self._enforce(ctx, outcome, arn)
+    missing = "requestParameters.topicArn must name the topic"
+    tagging = ("sns", "tag-resource", "--resource-arn", "{resource}", "--tags", "{tag}")
 
-    def on_compliance_change(
-        self, change: ComplianceChange, ctx: Context, outcome: Outcome
-    ) -> Outcome:
-        return self._enforce(ctx, outcome, change.resource_id)
+    def named(self, call: ApiCall) -> str | None:
+        return topic_from_cloudtrail(call.request)
 
-    def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
-        return command(
-            "aws",
-            "sns",
-            "tag-resource",
-            *region_args(outcome.region),
-            "--resource-arn",
-            outcome.resource or "<topic-arn>",
-            "--tags",
-            f"Key={settings.exemption_tag_key},Value={settings.exemption_tag_value}",
-        )
-
-    def _enforce(self, ctx: Context, outcome: Outcome, arn: str) -> Outcome:
+    def enforce_on(self, ctx: Context, outcome: Outcome, arn: str) -> Outcome:
         sns = ctx.clients.get("sns", outcome.region)
         outcome.resource = outcome.resource_arn = arn
         topic = _describe(sns, arn)

@@ -20,48 +20,37 @@ from guardrails_runtime.adapters.ssm_document import (
     name_from_cloudtrail,
 )
 from guardrails_runtime.aws import error_code
-from guardrails_runtime.events import ApiCall, ComplianceChange, MalformedEventError
+from guardrails_runtime.events import ApiCall
 from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
 from guardrails_runtime.policies.ssm_document_public.policy import evaluate
 from guardrails_runtime.policies.ssm_document_public.spec import SPEC
-from guardrails_runtime.remediations.base import Context, Remediation, enforce, tag_exemption
-from guardrails_runtime.settings import RuntimeSettings
+from guardrails_runtime.remediations.base import Context, OneResource, enforce, tag_exemption
 from guardrails_runtime.shell import command, region_args
 
 SHARE = "Share"
 
 
-class SsmDocumentPublicRemediation(Remediation):
+class SsmDocumentPublicRemediation(OneResource):
     """``ModifyDocumentPermission`` removing ``All`` only."""
 
     spec = SPEC
 
-    def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
-        name = name_from_cloudtrail(call.request)
-        if name is None:
-            raise MalformedEventError("requestParameters.name must name the document")
-        return self._enforce(ctx, outcome, name)
+    missing = "requestParameters.name must name the document"
+    tagging = (
+        "ssm",
+        "add-tags-to-resource",
+        "--resource-type",
+        "Document",
+        "--resource-id",
+        "{resource}",
+        "--tags",
+        "{tag}",
+    )
 
-    def on_compliance_change(
-        self, change: ComplianceChange, ctx: Context, outcome: Outcome
-    ) -> Outcome:
-        return self._enforce(ctx, outcome, change.resource_id)
+    def named(self, call: ApiCall) -> str | None:
+        return name_from_cloudtrail(call.request)
 
-    def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
-        return command(
-            "aws",
-            "ssm",
-            "add-tags-to-resource",
-            *region_args(outcome.region),
-            "--resource-type",
-            "Document",
-            "--resource-id",
-            outcome.resource or "<document-name>",
-            "--tags",
-            f"Key={settings.exemption_tag_key},Value={settings.exemption_tag_value}",
-        )
-
-    def _enforce(self, ctx: Context, outcome: Outcome, name: str) -> Outcome:
+    def enforce_on(self, ctx: Context, outcome: Outcome, name: str) -> Outcome:
         ssm = ctx.clients.get("ssm", outcome.region)
         outcome.resource = name
         document = _describe(ssm, name)
