@@ -241,6 +241,6 @@ def test_exemption_hints_name_the_resource_and_the_configured_tag(spec: PolicySp
     if hint is None or not hint.startswith("aws "):
         return  # none, or advice in words (account-level settings, S3's whole tag set)
     args = shlex.split(hint)
-    assert args[:1] == ["aws"] and ["--region", "eu-west-1"] == args[3:5]
+    assert args[:1] == ["aws"] and args[3:5] == ["--region", "eu-west-1"]
     assert outcome.resource in args or outcome.resource_arn in args
     assert any("Waiver" in a and "approved" in a for a in args)
