@@ -11,13 +11,8 @@ def evaluate(detector: Detector, options: PolicyOptions | None = None) -> list[V
     if not detector.exists:
         return [Violation("GR-GD1", "the region has no GuardDuty detector", detector.where)]
     if detector.enabled is False:
-        return [
-            Violation(
-                "GR-GD1",
-                f"{detector.where} is false: the region has no threat detection",
-                detector.where,
-            )
-        ]
+        said = "the detector is disabled" if detector.detector_id else f"{detector.where} is false"
+        return [Violation("GR-GD1", f"{said}: the region has no threat detection", detector.where)]
     if isinstance(detector.enabled, Unresolved):
         return [Violation("GR-GD2", detector.enabled.why, detector.enabled.where or detector.where)]
     if detector.enabled is None:
