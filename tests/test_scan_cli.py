@@ -138,6 +138,7 @@ def test_rules_json_and_manifest(capsys: pytest.CaptureFixture[str]) -> None:
         ("GR-CFG1", "config-recorder-on", "error"),
         ("GR-CFG2", "config-recorder-on", "warning"),
         ("GR-DSG1", "default-sg-closed", "error"),
+        ("GR-DSG2", "default-sg-closed", "warning"),
         ("GR-EBS1", "ebs-encryption", "error"),
         ("GR-EBS2", "ebs-encryption", "warning"),
         ("GR-EBSP1", "ebs-snapshot-public", "error"),

@@ -29,8 +29,13 @@ warn contains f.message if {
 # --- where ingress comes from -------------------------------------------------------------
 
 # One occurrence per CIDR source: {r, exempt, base (path of the rule), source_path, ports}
+# Groups with inline ingress blocks: aws_security_group, and a VPC's default group.
+inline_groups contains r if some r in lib.of_type("aws_security_group")
+
+inline_groups contains r if some r in lib.of_type("aws_default_security_group")
+
 occurrence contains o if {
-	some r in lib.of_type("aws_security_group")
+	some r in inline_groups
 	not lib.unknown_at(r, ["ingress"])
 	some i in lib.indexes(r, ["ingress"])
 	some o in sources(r, ["ingress", i], ["protocol", "from_port", "to_port"], lib.exempt_flag(r))
@@ -87,6 +92,13 @@ finding contains lib.finding("GR-SG2", "warning", r, lib.unknown_why([key]), key
 finding contains lib.finding("GR-SG2", "warning", r, lib.unknown_why(["ingress"]), "ingress", false) if {
 	some r in lib.of_type("aws_security_group")
 	lib.unknown_at(r, ["ingress"])
+}
+
+# A default group's ingress counts as unknown only where the configuration declares it.
+finding contains lib.finding("GR-SG2", "warning", r, lib.unknown_why(["ingress"]), "ingress", false) if {
+	some r in lib.of_type("aws_default_security_group")
+	lib.unknown_at(r, ["ingress"])
+	lib.configured(r, "ingress")
 }
 
 finding contains lib.finding("GR-SG2", "warning", o.r, lib.unknown_why(o.source_path), lib.location(o.source_path), false) if {

@@ -42,6 +42,9 @@ class Ingress(NamedTuple):
     # its other stand-alone rule resources): sources that only together cover the whole
     # internet are judged across all of them (see :func:`gather`).
     peers: tuple[IngressEntry, ...] = ()
+    # Rules (any direction, any source) this resource puts on a VPC's default security
+    # group: their locations, or Unresolved when the rules are unknown (default-sg-closed).
+    on_default_group: tuple[str, ...] | Unresolved = ()
 
 
 def _port(value: object, where: str) -> int | None:

@@ -14,27 +14,41 @@ from guardrails_runtime.adapters.ec2_security_group import (
     Ingress,
 )
 from guardrails_runtime.adapters.templates import Source
-from guardrails_runtime.model import IngressEntry, InvalidEntryError, SourceKind, Unresolved
+from guardrails_runtime.model import (
+    IngressEntry,
+    InvalidEntryError,
+    ResourceRef,
+    SourceKind,
+    Unresolved,
+)
 from guardrails_runtime.policies.sg_open_ingress.policy import (
     is_world_open,
     parse_port,
 )
 
 KIND = "security-group"
+# The attribute of AWS::EC2::VPC that names its default security group.
+DEFAULT = "DefaultSecurityGroup"
 
 
-CLOUDFORMATION_TYPES = ("AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress")
+CLOUDFORMATION_TYPES = (
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::SecurityGroupIngress",
+    "AWS::EC2::SecurityGroupEgress",
+)
 
 
 TERRAFORM_TYPES = (
     "aws_security_group",
     "aws_security_group_rule",
     "aws_vpc_security_group_ingress_rule",
+    "aws_default_security_group",
 )
 
 
 OWNERS = {
     "AWS::EC2::SecurityGroupIngress": ("GroupId", "GroupName"),
+    "AWS::EC2::SecurityGroupEgress": ("GroupId",),
     "aws_security_group_rule": ("security_group_id",),
     "aws_vpc_security_group_ingress_rule": ("security_group_id",),
 }
@@ -52,24 +66,59 @@ def gather(members: list[Ingress]) -> list[Ingress]:
     ]
 
 
+def _default_group(source: Source) -> tuple[str, ...]:
+    """``("GroupId",)`` when a rule resource names a VPC's default group
+    (``Fn::GetAtt <Vpc>.DefaultSecurityGroup``), else nothing."""
+    group = source.get().get("GroupId")
+    return ("GroupId",) if isinstance(group, ResourceRef) and group.attribute == DEFAULT else ()
+
+
 def from_cloudformation(source: Source) -> Ingress:
+    if source.resource_type == "AWS::EC2::SecurityGroupEgress":
+        return Ingress((), on_default_group=_default_group(source))
     if source.resource_type == "AWS::EC2::SecurityGroupIngress":
-        return Ingress(tuple(_cfn_ingress(source.get(), "", single=True)))
+        return Ingress(
+            tuple(_cfn_ingress(source.get(), "", single=True)),
+            on_default_group=_default_group(source),
+        )
     where = "SecurityGroupIngress"
     return Ingress(tuple(_cfn_ingress(source.get(where), where)))
 
 
-def from_terraform(source: Source) -> Ingress | None:
-    if source.resource_type == "aws_security_group":
-        blocks = source.get("ingress")
+def _tf_default_rules(source: Source) -> tuple[str, ...] | Unresolved:
+    """The rule blocks an ``aws_default_security_group`` declares (both directions)."""
+    found: list[str] = []
+    for direction in ("ingress", "egress"):
+        blocks = source.get(direction)
         if isinstance(blocks, Unresolved):
-            return Ingress((("ingress", blocks),))
+            if source.declared(direction):
+                return blocks
+            continue
+        found.extend(f"{direction}[{i}]" for i, _ in enumerate(as_list(blocks)))
+    return tuple(found)
+
+
+def from_terraform(source: Source) -> Ingress | None:
+    if source.resource_type in ("aws_security_group", "aws_default_security_group"):
+        default = (
+            _tf_default_rules(source)
+            if source.resource_type == "aws_default_security_group"
+            else ()
+        )
+        blocks = source.get("ingress")
+        if isinstance(blocks, Unresolved) and (
+            source.declared("ingress") or source.resource_type == "aws_security_group"
+        ):
+            return Ingress((("ingress", blocks),), on_default_group=default)
+        if isinstance(blocks, Unresolved):  # a default group's rules the provider computes
+            return Ingress((), on_default_group=default)
         return Ingress(
             tuple(
                 item
                 for i, _ in enumerate(as_list(blocks))
                 for item in _tf_ingress_block(source, ("ingress", i), f"ingress[{i}]")
-            )
+            ),
+            on_default_group=default,
         )
     if source.resource_type == "aws_security_group_rule":
         kind = source.get("type")

@@ -23,14 +23,25 @@ SPEC = PolicySpec(
                 "Instances, endpoints and functions created without a security group get "
                 "the default one: a rule added there opens every such resource at once."
             ),
-            fix="Remove the default group's rules and give each resource its own group.",
-            planes=("detect", "react"),
+            fix="Remove the default group's rules and give each resource its own group "
+            "(Terraform: an aws_default_security_group without ingress or egress blocks "
+            "empties it).",
+        ),
+        RuleInfo(
+            id="GR-DSG2",
+            policy=POLICY,
+            level="warning",
+            info="A VPC default security group's rules could not be evaluated: they are "
+            "unknown in the plan.",
+            explanation="Unknown ingress or egress blocks may hold rules.",
+            fix="Declare the default group's blocks with literal values, or none.",
+            planes=("prevent",),
         ),
     ),
     options=(),
-    kinds=(),
-    cloudformation_types=(),
-    terraform_types=(),
+    kinds=("security-group",),
+    cloudformation_types=("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress"),
+    terraform_types=("aws_default_security_group",),
     triggers=(
         Trigger("ec2.amazonaws.com", ("AuthorizeSecurityGroupEgress",)),
         # Owned by sg-open-ingress: delivered once, judged by both.
@@ -72,7 +83,9 @@ SPEC = PolicySpec(
       default group invoke the remediation Lambda, which revokes exactly the rules the call
       added (by rule id);
     * detect: AWS Config ``VPC_DEFAULT_SECURITY_GROUP_CLOSED``, NON_COMPLIANT routed to the
-      same Lambda, which revokes every rule of the default group.
+      same Lambda, which revokes every rule of the default group;
+    * prevent: rule resources on ``Fn::GetAtt <Vpc>.DefaultSecurityGroup`` and
+      ``aws_default_security_group`` blocks.
     """,
     docs="""\
 A call on a default group is fixed by removing exactly what it added (the rule ids its
@@ -86,10 +99,12 @@ it, and the Lambda hands it to both policies (each has its own outcome and ledge
 this policy's is keyed `<event id>#default-sg-closed`). A call on any other group is
 `compliant` here.
 
-Templates and plans are not judged by this policy yet: a rule added to
-`Fn::GetAtt Vpc.DefaultSecurityGroup` or to Terraform's `aws_default_security_group` passes
-`guardrails scan` (the security-group adapter reads ingress only, judged by
-`sg-open-ingress`).
+Templates and plans: an `AWS::EC2::SecurityGroupIngress` or `...Egress` whose `GroupId`
+is `Fn::GetAtt <Vpc>.DefaultSecurityGroup`, and every `ingress`/`egress` block of
+Terraform's `aws_default_security_group`, is a rule on a default group (an
+`aws_default_security_group` without blocks is how Terraform empties one: it passes).
+Terraform rule resources (`aws_vpc_security_group_ingress_rule`...) that name a default
+group through a reference are not recognised yet.
 
 Tags: the exemption tag on the default group.
 """,
