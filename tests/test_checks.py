@@ -47,7 +47,7 @@ def build(
         to_port=22,
         cidr_ip=cidr.value_as_string,
     )
-    s3.Bucket(stack, "Plain")
+    s3.Bucket(stack, "Plain", enforce_ssl=True)
     s3.Bucket(
         stack,
         "Managed",
@@ -59,6 +59,7 @@ def build(
         stack,
         "Site",
         public_read_access=True,
+        enforce_ssl=True,
         block_public_access=s3.BlockPublicAccess(
             block_public_acls=True,
             ignore_public_acls=True,
@@ -130,7 +131,7 @@ def test_report_names_construct_path_and_fix(tmp_path: Path) -> None:
 def test_settings_reach_the_checks(tmp_path: Path) -> None:
     app = cdk.App(outdir=str(tmp_path / "out"))
     stack = cdk.Stack(app, "S")
-    s3.Bucket(stack, "Plain")
+    s3.Bucket(stack, "Plain", enforce_ssl=True)
     checks = GuardrailChecks(app, settings=GuardrailSettings(require_kms=True))
     cdk.Validations.of(app).add_plugins(checks)
     with pytest.raises(RuntimeError):

@@ -65,7 +65,19 @@ def test_warnings_only_exit_zero(capsys: pytest.CaptureFixture[str], tmp_path: P
 
 def test_clean_template_exit_zero(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     template = tmp_path / "clean.json"
-    template.write_text(json.dumps({"Resources": {"B": {"Type": "AWS::S3::Bucket"}}}))
+    deny_http = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    policy = {"Bucket": {"Ref": "B"}, "PolicyDocument": {"Statement": [deny_http]}}
+    resources = {
+        "B": {"Type": "AWS::S3::Bucket"},
+        "P": {"Type": "AWS::S3::BucketPolicy", "Properties": policy},
+    }
+    template.write_text(json.dumps({"Resources": resources}))
     assert scan(capsys, "--format", "json", str(template))[:2] == (0, [])
 
 
@@ -165,6 +177,7 @@ def test_rules_json_and_manifest(capsys: pytest.CaptureFixture[str]) -> None:
         ("GR-S3P3", "s3-public-access", "error"),
         ("GR-S3P4", "s3-public-access", "warning"),
         ("GR-S3T1", "s3-ssl-only", "error"),
+        ("GR-S3T2", "s3-ssl-only", "warning"),
         ("GR-SG1", "sg-open-ingress", "error"),
         ("GR-SG2", "sg-open-ingress", "warning"),
         ("GR-SNS1", "sns-topic-public", "error"),

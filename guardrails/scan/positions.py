@@ -113,8 +113,9 @@ class Locator:
     def template(self, file: str, logical_id: str, location: str) -> Position | None:
         if file not in self._templates:
             self._templates[file] = template_positions(self._text(file))
-        path = ("Resources", logical_id, "Properties", *field_path(location))
-        return nearest(self._templates[file], path)
+        # No location: the finding is about the resource as a whole (what it lacks).
+        properties = ("Properties", *field_path(location)) if location else ()
+        return nearest(self._templates[file], ("Resources", logical_id, *properties))
 
     def plan(self, file: str, address: str) -> Position | None:
         if file not in self._plans:

@@ -145,3 +145,38 @@ def public_statement(statement: Mapping[str, Any]) -> bool:
     if "NotPrincipal" in statement:
         return True  # Allow with NotPrincipal grants everyone but a few
     return _is_star(statement.get("Principal")) and not _restricts(statement.get("Condition"))
+
+
+def denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
+    """A ``Deny`` to everyone of every S3 action with ``aws:SecureTransport`` false (``Bool``
+    or ``BoolIfExists``), as CDK's ``enforce_ssl`` writes it."""
+    if str(statement.get("Effect", "")).lower() != "deny":
+        return False
+    principal = statement.get("Principal")
+    if principal != "*" and not (isinstance(principal, Mapping) and principal.get("AWS") == "*"):
+        return False
+    actions = statement.get("Action")
+    listed = {str(a).lower() for a in (actions if isinstance(actions, list) else [actions])}
+    if not listed & {"s3:*", "*"}:
+        return False
+    condition = statement.get("Condition")
+    for operator in ("Bool", "BoolIfExists"):
+        pairs = condition.get(operator) if isinstance(condition, Mapping) else None
+        if isinstance(pairs, Mapping) and any(
+            str(k).lower() == "aws:securetransport" and str(v).lower() == "false"
+            for k, v in pairs.items()
+        ):
+            return True
+    return False
+
+
+def tls_of(policy: tuple[Located, ...]) -> bool | Unresolved:
+    """Whether a bucket policy's statements deny requests without TLS: True, False, or
+    Unresolved when no statement does but one cannot be read."""
+    unknown = None
+    for _, statement in policy:
+        if isinstance(statement, Unresolved):
+            unknown = unknown or statement
+        elif isinstance(statement, Mapping) and denies_insecure_transport(statement):
+            return True
+    return unknown if unknown is not None else False

@@ -51,6 +51,9 @@ class Bucket(NamedTuple):
     acl: Located | None = None
     grants: tuple[Located, ...] = ()
     policy: tuple[Located, ...] = ()
+    # s3-ssl-only: whether the bucket's policy denies requests without TLS (None: not
+    # judged here, e.g. a policy resource, whose bucket is judged with it).
+    tls: bool | Unresolved | None = None
 
 
 def from_api(

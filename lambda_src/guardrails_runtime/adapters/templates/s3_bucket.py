@@ -11,7 +11,7 @@ from typing import Any
 from guardrails_runtime.adapters import as_list, flag, mapping
 from guardrails_runtime.adapters.s3_bucket import FLAGS, Bucket
 from guardrails_runtime.adapters.templates import Source, declared_value, leaves, location
-from guardrails_runtime.documents import Located, statements
+from guardrails_runtime.documents import Located, statements, tls_of
 from guardrails_runtime.model import Unresolved
 
 KIND = "bucket"
@@ -54,6 +54,7 @@ def from_cloudformation(source: Source) -> Bucket:
         acl=None
         if acl is None
         else ("AccessControl", acl if isinstance(acl, Unresolved) else str(acl)),
+        tls=False,  # until a policy of the same template says otherwise (gather)
     )
 
 
@@ -130,7 +131,18 @@ def from_terraform(source: Source) -> Bucket:
         if declared_value(source, "grant") is not None
         else (),
         policy=tuple(_tf_policy(policy)) if policy else (),
+        tls=tls_of(tuple(_tf_policy(policy))) if policy else False,
     )
+
+
+def gather(members: list[Bucket]) -> list[Bucket]:
+    """A bucket (first, when in the file) and the resources that configure it: the bucket
+    denies plain HTTP when one of its policies does."""
+    owner, *rest = members
+    if owner.tls is None:
+        return members  # the bucket is not in the file: nothing to judge
+    statements = tuple(s for member in members for s in member.policy)
+    return [owner._replace(tls=tls_of(statements)), *rest]
 
 
 def _tf_bool(value: Any) -> Any:

@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 
 from guardrails_runtime.adapters.s3_bucket import from_api, name_from_cloudtrail
 from guardrails_runtime.aws import error_code, partition_for
+from guardrails_runtime.documents import tls_of
 from guardrails_runtime.events import ApiCall, ComplianceChange
 from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
 from guardrails_runtime.policies.s3_ssl_only.policy import evaluate
@@ -48,7 +49,8 @@ class S3SslOnlyRemediation(Remediation):
             outcome.reason = f"bucket {bucket} no longer exists"
             return outcome
         before, tags = read
-        violations = evaluate(from_api(policy=before))
+        facts = from_api(policy=before)
+        violations = evaluate(facts._replace(tls=tls_of(facts.policy)))
         if not violations:
             outcome.decision = Decision.COMPLIANT
             outcome.reason = "the bucket policy denies requests without TLS"

@@ -7,45 +7,22 @@ with ``aws:SecureTransport`` false (``Bool`` or ``BoolIfExists``), as CDK's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from guardrails_runtime.adapters.s3_bucket import Bucket
-from guardrails_runtime.model import PolicyOptions, Violation
-
-
-def _listed(value: Any) -> list[str]:
-    return [str(v) for v in (value if isinstance(value, list) else [value])]
-
-
-def denies_http(statement: Mapping[str, Any]) -> bool:
-    if str(statement.get("Effect", "")).lower() != "deny":
-        return False
-    principal = statement.get("Principal")
-    if principal != "*" and not (isinstance(principal, Mapping) and principal.get("AWS") == "*"):
-        return False
-    if not {a.lower() for a in _listed(statement.get("Action"))} & {"s3:*", "*"}:
-        return False
-    condition = statement.get("Condition")
-    for operator in ("Bool", "BoolIfExists"):
-        pairs = condition.get(operator) if isinstance(condition, Mapping) else None
-        if isinstance(pairs, Mapping) and any(
-            str(k).lower() == "aws:securetransport" and str(v).lower() == "false"
-            for k, v in pairs.items()
-        ):
-            return True
-    return False
+from guardrails_runtime.model import PolicyOptions, Unresolved, Violation
 
 
 def evaluate(bucket: Bucket, options: PolicyOptions | None = None) -> list[Violation]:
-    """GR-S3T1 when no statement denies requests without TLS."""
-    if any(isinstance(s, Mapping) and denies_http(s) for _, s in bucket.policy):
+    """GR-S3T1 when no policy statement denies requests without TLS; GR-S3T2 when one that
+    might cannot be read."""
+    if bucket.tls is None or bucket.tls is True:
         return []
-    found = "has no policy" if not bucket.policy else "has a policy without such a statement"
+    if isinstance(bucket.tls, Unresolved):
+        return [Violation("GR-S3T2", bucket.tls.why, bucket.tls.where)]
     return [
         Violation(
             "GR-S3T1",
-            f"the bucket {found}: nothing denies requests with aws:SecureTransport false",
-            "Policy",
+            "no statement of the bucket's policy (if it has one) denies requests with "
+            "aws:SecureTransport false",
+            "",  # the bucket itself: what is missing has no field of its own
         )
     ]

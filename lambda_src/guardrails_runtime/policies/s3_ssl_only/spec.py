@@ -24,13 +24,22 @@ SPEC = PolicySpec(
             ),
             fix="Add a Deny for s3:* to principal * with Bool aws:SecureTransport false "
             "(CDK: enforce_ssl=True).",
-            planes=("detect", "react"),
+        ),
+        RuleInfo(
+            id="GR-S3T2",
+            policy=POLICY,
+            level="warning",
+            info="Whether the bucket denies plain HTTP could not be evaluated: a policy "
+            "statement is unresolved.",
+            explanation="An unresolved statement may or may not be the deny.",
+            fix="Write the TLS deny with literal values.",
+            planes=("prevent",),
         ),
     ),
     options=(),
-    kinds=(),
-    cloudformation_types=(),
-    terraform_types=(),
+    kinds=("bucket",),
+    cloudformation_types=("AWS::S3::Bucket", "AWS::S3::BucketPolicy"),
+    terraform_types=("aws_s3_bucket", "aws_s3_bucket_policy"),
     triggers=(
         Trigger("s3.amazonaws.com", ("DeleteBucketPolicy",)),
         # Owned by s3-public-access: delivered once, judged by both.
@@ -76,7 +85,8 @@ SPEC = PolicySpec(
       remediate for ``s3-ssl-only`` it adds the deny statement (``PutBucketPolicy``),
       otherwise it notifies;
     * detect: AWS Config ``S3_BUCKET_SSL_REQUESTS_ONLY``, NON_COMPLIANT routed to the same
-      Lambda.
+      Lambda;
+    * prevent: buckets in templates and plans without a policy that denies plain HTTP.
     """,
     docs="""\
 **Opt-in fix.** Under a global `mode: remediate` this policy notifies: a client that still
@@ -91,9 +101,10 @@ deletes the policy when the bucket had none.
 Lambda hands it to both policies (this policy's ledger entry is keyed
 `<event id>#s3-ssl-only`).
 
-Templates and plans are not judged by this policy yet (a bucket's policy is a separate
-resource: judging "no statement denies HTTP" needs the bucket and all its policies
-together).
+Templates and plans: a bucket is judged with the bucket policy of the same file that
+names it (`AWS::S3::BucketPolicy`, `aws_s3_bucket_policy`, or a legacy inline `policy`); a
+bucket without one fails. A policy for a bucket outside the file is not judged (the bucket
+is not there).
 
 Tags: the exemption tag on the bucket (`GetBucketTagging`).
 """,
