@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Synth cost of GuardrailChecks vs no pack vs cdk-nag's AwsSolutionsChecks, in one run.
 
-Builds one stack of N resources (half security groups with an inline ingress rule, half
-S3 buckets), then times only ``app.synth()`` (validation plugins run inside it) in a
+Builds one compliant stack of N resources (half security groups with an inline ingress
+rule on an allowed port, half S3 buckets with KMS encryption and their TLS-only bucket
+policies), then times only ``app.synth()`` (validation plugins run inside it) in a
 fresh Python process per measurement, so jsii kernels do not share warm state. Prints the
 median of --repeat runs and each pack's ratio to "no pack". CDK's built-in CloudFormation
 validator is off in all three (CDK_VALIDATION=false): it costs the same in each and would
@@ -34,11 +35,15 @@ for i in range(n // 2):
     ec2.CfnSecurityGroup(stack, f"Sg{i}", group_description="bench", vpc_id="vpc-0123456789abcdef0",
         security_group_ingress=[ec2.CfnSecurityGroup.IngressProperty(
             ip_protocol="tcp", from_port=443, to_port=443, cidr_ip="0.0.0.0/0")])
-for i in range(n - n // 2):
-    s3.CfnBucket(stack, f"Bucket{i}", bucket_encryption=s3.CfnBucket.BucketEncryptionProperty(
+for i in range((n - n // 2) // 2):  # a bucket and its TLS-only policy: compliant
+    encryption = s3.CfnBucket.BucketEncryptionProperty(
         server_side_encryption_configuration=[s3.CfnBucket.ServerSideEncryptionRuleProperty(
             server_side_encryption_by_default=s3.CfnBucket.ServerSideEncryptionByDefaultProperty(
-                sse_algorithm="aws:kms"))]))
+                sse_algorithm="aws:kms"))])
+    bucket = s3.CfnBucket(stack, f"Bucket{i}", bucket_encryption=encryption)
+    s3.CfnBucketPolicy(stack, f"Policy{i}", bucket=bucket.ref, policy_document={
+        "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+                       "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
 if pack == "guardrails":
     from guardrails import GuardrailChecks
     cdk.Validations.of(app).add_plugins(GuardrailChecks(app))

@@ -19,6 +19,7 @@ from typing import Any
 
 from guardrails.catalog import markdown as rules_markdown
 from guardrails.settings import CONTEXT_KEYS, OPTIONS, OPTIONS_BY_FIELD, PREFIX
+from guardrails_runtime.adapters import templates as adapter_templates
 from guardrails_runtime.model import RuleInfo
 from guardrails_runtime.spec import PolicySpec, specs
 
@@ -212,6 +213,9 @@ def pages(root: Path) -> dict[Path, str]:
         root / "docs" / "configuration.md": configuration_page(),
     }
     out[root / "docs" / "policies" / "README.md"] = policies_index()
+    out[root / "lambda_src" / "guardrails_runtime" / "adapters" / "templates" / "_types.py"] = (
+        adapter_templates.index_source()
+    )
     for spec in specs():
         out[root / "docs" / "policies" / f"{spec.id}.md"] = policy_page(spec)
     return out

@@ -33,12 +33,25 @@ def static_policies() -> tuple[StaticPolicy, ...]:
         found = []
         for spec in specs():
             if spec.kinds:
-                module = importlib.import_module(
+                evaluate = _imported_on_first_call(
                     f"guardrails_runtime.policies.{spec.module}.policy"
                 )
-                found.append(StaticPolicy(spec.id, spec.kinds, spec.rules, module.evaluate, spec))
+                found.append(StaticPolicy(spec.id, spec.kinds, spec.rules, evaluate, spec))
         _STATIC = tuple(found)
     return _STATIC
+
+
+def _imported_on_first_call(module: str) -> Callable[[Any, PolicyOptions], list[Violation]]:
+    """A policy's ``evaluate``, its module imported when a subject of its kind first needs
+    it (a template of buckets never imports the security-group logic)."""
+    loaded: list[Callable[[Any, PolicyOptions], list[Violation]]] = []
+
+    def evaluate(facts: Any, options: PolicyOptions) -> list[Violation]:
+        if not loaded:
+            loaded.append(importlib.import_module(module).evaluate)
+        return loaded[0](facts, options)
+
+    return evaluate
 
 
 def all_rules() -> list[RuleInfo]:
