@@ -22,6 +22,7 @@ The static readers find the modules here by type.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from types import ModuleType
@@ -136,6 +137,7 @@ def index_source() -> str:
     return "\n".join(lines) + "\n"
 
 
+@functools.cache
 def _adapter(table: str, resource_type: str) -> ModuleType | None:
     index = importlib.import_module(f"{__name__}.{INDEX}")
     name = getattr(index, table).get(resource_type)
