@@ -246,3 +246,24 @@ class OneResource(Remediation):
             *region_args(outcome.region),
             *(values.get(arg, arg) for arg in rest),
         )
+
+
+class WholeRegion(Remediation):
+    """A fix of an account- and region-wide setting (a detector, a recorder, a default):
+    every call, Config evaluation and re-check looks at the region as it is now, through
+    :meth:`enforce_region`."""
+
+    @abc.abstractmethod
+    def enforce_region(self, ctx: Context, outcome: Outcome) -> Outcome:
+        """Read the region's setting, judge it and fix what violates."""
+
+    def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
+        return self.enforce_region(ctx, outcome)
+
+    def on_compliance_change(
+        self, change: ComplianceChange, ctx: Context, outcome: Outcome
+    ) -> Outcome:
+        return self.enforce_region(ctx, outcome)
+
+    def recheck(self, resource: str, ctx: Context, outcome: Outcome) -> Outcome:
+        return self.enforce_region(ctx, outcome)

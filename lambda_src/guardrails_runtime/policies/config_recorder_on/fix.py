@@ -12,13 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from guardrails_runtime.adapters.config_recorder import Recorder, from_api
-from guardrails_runtime.events import ApiCall, ComplianceChange
 from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
 from guardrails_runtime.policies.config_recorder_on.policy import evaluate
 from guardrails_runtime.policies.config_recorder_on.spec import SPEC
 from guardrails_runtime.remediations.base import (
     Context,
-    Remediation,
+    WholeRegion,
     done,
     enforce,
     violation_fingerprint,
@@ -26,23 +25,12 @@ from guardrails_runtime.remediations.base import (
 from guardrails_runtime.shell import command, region_args
 
 
-class ConfigRecorderOnRemediation(Remediation):
+class ConfigRecorderOnRemediation(WholeRegion):
     """``StartConfigurationRecorder`` for a stopped recorder."""
 
     spec = SPEC
 
-    def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
-        return self._enforce(ctx, outcome)
-
-    def on_compliance_change(
-        self, change: ComplianceChange, ctx: Context, outcome: Outcome
-    ) -> Outcome:
-        return self._enforce(ctx, outcome)
-
-    def recheck(self, resource: str, ctx: Context, outcome: Outcome) -> Outcome:
-        return self._enforce(ctx, outcome)
-
-    def _enforce(self, ctx: Context, outcome: Outcome) -> Outcome:
+    def enforce_region(self, ctx: Context, outcome: Outcome) -> Outcome:
         config = ctx.clients.get("config", outcome.region)
         recorder = _region(config)
         outcome.resource = recorder.name or f"config:{outcome.region or 'region'}"

@@ -11,29 +11,20 @@ and region, which carry no tags, so exemption is by configuration: the account i
 from __future__ import annotations
 
 from guardrails_runtime.adapters.ebs_encryption_default import from_api
-from guardrails_runtime.events import ApiCall, ComplianceChange
 from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
 from guardrails_runtime.policies.ebs_encryption.policy import evaluate
 from guardrails_runtime.policies.ebs_encryption.spec import SPEC
-from guardrails_runtime.remediations.base import Context, Remediation, enforce
+from guardrails_runtime.remediations.base import Context, WholeRegion, enforce
 from guardrails_runtime.settings import RuntimeSettings
 from guardrails_runtime.shell import command, region_args
 
 DISABLE = "DisableEbsEncryptionByDefault"
 
 
-class EbsEncryptionRemediation(Remediation):
+class EbsEncryptionRemediation(WholeRegion):
     """Re-enable EBS encryption by default."""
 
     spec = SPEC
-
-    def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
-        return self._enforce(ctx, outcome)
-
-    def on_compliance_change(
-        self, change: ComplianceChange, ctx: Context, outcome: Outcome
-    ) -> Outcome:
-        return self._enforce(ctx, outcome)
 
     def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
         return (
@@ -41,7 +32,7 @@ class EbsEncryptionRemediation(Remediation):
             "(GUARDRAILS_EXEMPT_ACCOUNTS) and redeploy"
         )
 
-    def _enforce(self, ctx: Context, outcome: Outcome) -> Outcome:
+    def enforce_region(self, ctx: Context, outcome: Outcome) -> Outcome:
         ec2 = ctx.clients.get("ec2", outcome.region)
         outcome.resource = f"ebs-encryption-by-default/{outcome.region or 'default-region'}"
         violations = evaluate(

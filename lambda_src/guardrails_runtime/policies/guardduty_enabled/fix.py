@@ -12,30 +12,18 @@ from typing import Any
 
 from guardrails_runtime.adapters.guardduty_detector import MISSING, Detector, from_api
 from guardrails_runtime.aws import partition_for
-from guardrails_runtime.events import ApiCall, ComplianceChange
 from guardrails_runtime.model import Change, Decision, Outcome, UndoCall
 from guardrails_runtime.policies.guardduty_enabled.policy import evaluate
 from guardrails_runtime.policies.guardduty_enabled.spec import SPEC
-from guardrails_runtime.remediations.base import Context, Remediation, enforce, tag_exemption
+from guardrails_runtime.remediations.base import Context, WholeRegion, enforce, tag_exemption
 from guardrails_runtime.settings import RuntimeSettings
 from guardrails_runtime.shell import command, region_args
 
 
-class GuardDutyEnabledRemediation(Remediation):
+class GuardDutyEnabledRemediation(WholeRegion):
     """``UpdateDetector(Enable=True)``, or ``CreateDetector(Enable=True)`` when none is left."""
 
     spec = SPEC
-
-    def on_api_call(self, call: ApiCall, ctx: Context, outcome: Outcome) -> Outcome:
-        return self._enforce(ctx, outcome)
-
-    def on_compliance_change(
-        self, change: ComplianceChange, ctx: Context, outcome: Outcome
-    ) -> Outcome:
-        return self._enforce(ctx, outcome)
-
-    def recheck(self, resource: str, ctx: Context, outcome: Outcome) -> Outcome:
-        return self._enforce(ctx, outcome)
 
     def exemption_hint(self, outcome: Outcome, settings: RuntimeSettings) -> str | None:
         if not outcome.resource or not outcome.resource_arn:
@@ -51,7 +39,7 @@ class GuardDutyEnabledRemediation(Remediation):
             f"{settings.exemption_tag_key}={settings.exemption_tag_value}",
         )
 
-    def _enforce(self, ctx: Context, outcome: Outcome) -> Outcome:
+    def enforce_region(self, ctx: Context, outcome: Outcome) -> Outcome:
         guardduty = ctx.clients.get("guardduty", outcome.region)
         detector = _region(guardduty)
         violations = evaluate(detector)
