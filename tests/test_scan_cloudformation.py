@@ -12,6 +12,7 @@ from conftest import FIXTURES
 from guardrails.scan import cfn_yaml
 from guardrails.scan.cloudformation import Resolver, ResourceRef, logical_id_of, subjects
 from guardrails.scan.engine import ScanOptions, evaluate, scan_path
+from guardrails.scan.errors import ScanInputError
 from guardrails_runtime.model import PolicyOptions, Unresolved
 
 CFN = FIXTURES / "cfn"
@@ -199,7 +200,6 @@ def test_resolver_evaluates(value: Any, expected: Any) -> None:
         ({"Ref": "AWS::Region"}, "pseudo parameter AWS::Region is known only at deployment"),
         ({"Ref": "Nope"}, "Ref to 'Nope', which is neither a parameter nor a resource"),
         ({"Fn::If": ["Unknown", "a", "b"]}, "Fn::Equals compares a value unknown before deploy"),
-        ({"Fn::If": ["Loop", "a", "b"]}, "condition 'Loop' refers to itself"),
         ({"Fn::If": ["Missing", "a", "b"]}, "condition 'Missing' is not defined"),
         ({"Fn::FindInMap": ["M", "dev", "cidr"]}, "is not in Mappings"),
         ({"Fn::Sub": "${Bucket.Arn}"}, "known only after deployment"),
@@ -211,6 +211,12 @@ def test_resolver_reports_what_it_cannot_resolve(value: Any, why: str) -> None:
     resolved = Resolver(TEMPLATE).resolve(value, "P")
     assert isinstance(resolved, Unresolved)
     assert why in resolved.why
+
+
+def test_a_circular_condition_is_bad_input_not_an_unknown() -> None:
+    """CloudFormation rejects the template: no value of it is ever deployed."""
+    with pytest.raises(ScanInputError, match=r"t\.json: condition 'Loop' depends on itself"):
+        Resolver(TEMPLATE, "t.json").resolve({"Fn::If": ["Loop", "a", "b"]}, "P")
 
 
 def test_yaml_short_tags() -> None:

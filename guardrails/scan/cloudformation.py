@@ -22,38 +22,74 @@ from typing import Any
 
 import yaml
 
-from guardrails.scan import cfn_yaml
+from guardrails.scan import cfn_yaml, limits
 from guardrails.scan.errors import ScanInputError
 from guardrails_runtime.adapters import as_list, known, mapping
 from guardrails_runtime.adapters import templates as adapters
 from guardrails_runtime.model import ResourceRef, Subject, Unresolved
 
 _NO_VALUE = object()
+_EVALUATING = Unresolved("", "a condition being evaluated")
+
+
+def _holds_function(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(_holds_function(v) for v in value)
+    if isinstance(value, dict):
+        return any(k == "Ref" or str(k).startswith("Fn::") for k in value) or any(
+            _holds_function(v) for v in value.values()
+        )
+    return False
 
 
 def read_document(path: Path) -> Any:
-    """Parse a JSON or YAML file; unreadable or empty input raises :class:`ScanInputError`."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ScanInputError(f"{path}: no such file") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScanInputError(f"{path}: cannot read ({exc})") from exc
+    """Parse a JSON or YAML file; unreadable, empty, hostile (see :mod:`limits`) or too
+    deeply nested input raises :class:`ScanInputError`."""
+    text = read_text(path)
     if not text.strip():
         raise ScanInputError(f"{path}: empty file")
     stripped = text.lstrip()
-    if stripped.startswith(("{", "[")):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ScanInputError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
     try:
-        return cfn_yaml.load(text)
+        if stripped.startswith(("{", "[")):
+            return json.loads(text)
+        document = cfn_yaml.load(text)
+    except json.JSONDecodeError as exc:
+        raise ScanInputError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScanInputError(f"{path}: invalid YAML{where}: {problem}") from exc
+    except RecursionError as exc:
+        raise limits.too_deep(path) from exc
+    limits.check_aliases(document, str(path))
+    return document
+
+
+def read_text(path: Path) -> str:
+    """The file's text: UTF-8, with or without a byte order mark, or UTF-16 with one (what
+    Windows PowerShell 5.1's ``>`` writes: ``terraform show -json > plan.json``)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ScanInputError(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise ScanInputError(f"{path}: a folder, not a file") from exc
+    except OSError as exc:
+        raise ScanInputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"  # the BOM says which byte order
+    elif data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    else:
+        encoding = "utf-8"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ScanInputError(
+            f"{path}: not {encoding.upper()} text (byte {exc.start}: {exc.reason}); save it as "
+            "UTF-8 or UTF-16 with a byte order mark"
+        ) from exc
 
 
 def is_template(document: Any) -> bool:
@@ -63,8 +99,9 @@ def is_template(document: Any) -> bool:
 class Resolver:
     """Evaluates intrinsic functions of one template as far as is possible before deploy."""
 
-    def __init__(self, template: Mapping[str, Any]) -> None:
+    def __init__(self, template: Mapping[str, Any], file: str = "template") -> None:
         self.template = template
+        self.file = file
         self.parameters = mapping(template.get("Parameters"))
         self.mappings = mapping(template.get("Mappings"))
         self.conditions = mapping(template.get("Conditions"))
@@ -116,9 +153,17 @@ class Resolver:
                 if isinstance(key, Unresolved):
                     return key
             try:
-                return self.resolve(self.mappings[keys[0]][keys[1]][keys[2]], where)
+                found = self.mappings[keys[0]][keys[1]][keys[2]]
             except (KeyError, TypeError):
                 return Unresolved(where, f"Fn::FindInMap {keys[:3]} is not in Mappings")
+            # Mappings hold literal values only (CloudFormation rejects functions there):
+            # never evaluated, so a map cannot loop through itself.
+            if _holds_function(found):
+                raise ScanInputError(
+                    f"{self.file}: Mappings {'.'.join(map(str, keys[:3]))} holds a function "
+                    "(CloudFormation allows only literal values in Mappings)"
+                )
+            return found
         if fn == "Fn::Sub":
             return self._sub(arg, where)
         if fn == "Fn::Join":
@@ -208,10 +253,16 @@ class Resolver:
         """A named condition's value, evaluated from its definition."""
         if not isinstance(name, str) or name not in self.conditions:
             return Unresolved(where, f"condition {name!r} is not defined")
-        if name not in self._condition_cache:
-            self._condition_cache[name] = Unresolved(where, f"condition {name!r} refers to itself")
-            self._condition_cache[name] = self._evaluate(self.conditions[name], where)
-        return self._condition_cache[name]
+        cached = self._condition_cache.get(name)
+        if cached is _EVALUATING:
+            raise ScanInputError(
+                f"{self.file}: condition {name!r} depends on itself (CloudFormation rejects "
+                "a circular condition)"
+            )
+        if cached is None:
+            self._condition_cache[name] = _EVALUATING
+            cached = self._condition_cache[name] = self._evaluate(self.conditions[name], where)
+        return cached
 
     def _evaluate(self, expression: Any, where: str) -> bool | Unresolved:
         if isinstance(expression, bool):
@@ -252,7 +303,7 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
     bucket policy) is judged with the tags of the resource it names, when that resource
     is in the same template.
     """
-    resolver = Resolver(template)
+    resolver = Resolver(template, file)
     out: list[Subject] = []
     by_logical_id: dict[str, Subject] = {}
     owned: list[tuple[Subject, Mapping[str, Any], ModuleType]] = []

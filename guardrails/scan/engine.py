@@ -14,9 +14,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from guardrails.scan import cloudformation, terraform
+from guardrails.scan import cloudformation, limits, terraform
 from guardrails.scan.errors import ScanInputError
 from guardrails.scan.positions import Locator
+from guardrails_runtime.adapters import mapping
 from guardrails_runtime.model import PolicyOptions, Subject, Unresolved
 from guardrails_runtime.policies.registry import StaticPolicy, rule, static_policies
 from guardrails_runtime.settings import (
@@ -156,6 +157,13 @@ def _position(locator: Locator | None, subject: Subject, location: str) -> tuple
 
 def read_subjects(path: Path) -> list[Subject]:
     """Subjects of one PATH: a template, a cdk.out folder or a Terraform plan."""
+    try:
+        return _read_subjects(path)
+    except RecursionError as exc:  # the limits keep documents shallow; this is the backstop
+        raise limits.too_deep(path) from exc
+
+
+def _read_subjects(path: Path) -> list[Subject]:
     if path.is_dir():
         return list(cdk_out_subjects(path))
     document = cloudformation.read_document(path)
@@ -176,13 +184,27 @@ def scan_path(
     return evaluate(read_subjects(path), options, Locator(), checked)
 
 
-def cdk_out_subjects(folder: Path) -> Iterable[Subject]:
-    """Every stack template of a cloud assembly, following nested stacks and stages."""
+def cdk_out_subjects(
+    folder: Path, root: Path | None = None, seen: set[Path] | None = None
+) -> Iterable[Subject]:
+    """Every stack template of a cloud assembly, following nested stacks and stages.
+
+    Every file the manifests name must lie inside the assembly folder given (``root``):
+    a manifest pointing elsewhere (``../../etc/...``) is refused, as is one that names an
+    assembly already being read (itself, or a loop of nested assemblies).
+    """
+    root = folder.resolve() if root is None else root
+    seen = set() if seen is None else seen
     manifest_path = folder / "manifest.json"
     if not manifest_path.is_file():
         raise ScanInputError(
             f"{folder}: a folder must be a cdk.out cloud assembly (no manifest.json)"
         )
+    if folder.resolve() in seen:
+        raise ScanInputError(
+            f"{manifest_path}: names an assembly that is already being read (a loop)"
+        )
+    seen.add(folder.resolve())
     manifest = _json(manifest_path)
     artifacts = manifest.get("artifacts") if isinstance(manifest, Mapping) else None
     if not isinstance(artifacts, Mapping):
@@ -191,15 +213,32 @@ def cdk_out_subjects(folder: Path) -> Iterable[Subject]:
         if not isinstance(artifact, Mapping):
             continue
         properties = artifact.get("properties") or {}
+        if not isinstance(properties, Mapping):
+            continue
         if artifact.get("type") == "aws:cloudformation:stack" and properties.get("templateFile"):
+            template = _inside(root, folder, properties["templateFile"], manifest_path)
             paths = _construct_paths(artifact.get("metadata"))
-            for subject in template_subjects(folder, folder / properties["templateFile"]):
+            for subject in template_subjects(folder, template, root=root):
                 if not subject.construct_path:
                     logical_id = cloudformation.logical_id_of(subject.address)
                     subject.construct_path = paths.get(logical_id, "")
                 yield subject
         elif artifact.get("type") == "cdk:cloud-assembly" and properties.get("directoryName"):
-            yield from cdk_out_subjects(folder / properties["directoryName"])
+            nested = _inside(root, folder, properties["directoryName"], manifest_path)
+            yield from cdk_out_subjects(nested, root, seen)
+
+
+def _inside(root: Path, folder: Path, name: object, named_by: Path) -> Path:
+    """``folder / name``, refused unless it stays inside ``root`` (symbolic links
+    followed)."""
+    if not isinstance(name, str):
+        raise ScanInputError(f"{named_by}: a path that is not text: {name!r}")
+    path = folder / name
+    if not path.resolve().is_relative_to(root):
+        raise ScanInputError(
+            f"{named_by}: refusing {name!r}, which leads outside the cloud assembly {root}"
+        )
+    return path
 
 
 def _construct_paths(metadata: object) -> dict[str, str]:
@@ -219,9 +258,11 @@ def _construct_paths(metadata: object) -> dict[str, str]:
 
 
 def template_subjects(
-    folder: Path, template_path: Path, seen: set[Path] | None = None
+    folder: Path, template_path: Path, seen: set[Path] | None = None, root: Path | None = None
 ) -> Iterable[Subject]:
-    """Subjects of one stack template and of the nested stack templates it names."""
+    """Subjects of one stack template and of the nested stack templates it names (each
+    inside ``root``, the assembly folder, which defaults to ``folder``)."""
+    root = folder.resolve() if root is None else root
     seen = set() if seen is None else seen
     if template_path in seen:
         return
@@ -230,36 +271,42 @@ def template_subjects(
     if not cloudformation.is_template(template):
         raise ScanInputError(f"{template_path}: not a CloudFormation template")
     yield from cloudformation.subjects(template, str(template_path))
-    for nested in _nested_templates(folder, template_path, template):
-        yield from template_subjects(folder, nested, seen)
+    for nested in _nested_templates(folder, template_path, template, root):
+        yield from template_subjects(folder, nested, seen, root)
 
 
-def _nested_templates(folder: Path, template_path: Path, template: Mapping[str, Any]) -> list[Path]:
+def _nested_templates(
+    folder: Path, template_path: Path, template: Mapping[str, Any], root: Path
+) -> list[Path]:
     """Nested stack templates: named by ``aws:asset:path`` metadata (the CDK CLI adds it)
     or, without it, listed as file assets in the stack's ``.assets.json``."""
     found: list[Path] = []
     unnamed = False
     for resource in template["Resources"].values():
         if isinstance(resource, dict) and resource.get("Type") == "AWS::CloudFormation::Stack":
-            nested = (resource.get("Metadata") or {}).get("aws:asset:path")
+            nested = mapping(resource.get("Metadata")).get("aws:asset:path")
             if isinstance(nested, str):
-                found.append(folder / nested)
+                found.append(_inside(root, folder, nested, template_path))
             else:
                 unnamed = True
     assets = template_path.with_name(template_path.name.replace(".template.json", ".assets.json"))
     if unnamed and assets.is_file():
-        files = (_json(assets).get("files") or {}).values()
+        files = mapping(mapping(_json(assets)).get("files")).values()
         for asset in files:
-            source = (asset.get("source") or {}).get("path") if isinstance(asset, Mapping) else None
+            source = (
+                mapping(asset.get("source")).get("path") if isinstance(asset, Mapping) else None
+            )
             if isinstance(source, str) and source.endswith(".nested.template.json"):
-                found.append(folder / source)
+                found.append(_inside(root, folder, source, assets))
     return [p for p in dict.fromkeys(found) if p.is_file()]
 
 
 def _json(path: Path) -> Any:
+    """A JSON file of a cloud assembly, read as :func:`cloudformation.read_document`
+    reads a template (encodings, one-line errors)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ScanInputError(f"{path}: no such file") from exc
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ScanInputError(f"{path}: {exc}") from exc
+        return json.loads(cloudformation.read_text(path))
+    except json.JSONDecodeError as exc:
+        raise ScanInputError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise limits.too_deep(path) from exc

@@ -19,6 +19,8 @@ from pathlib import Path
 import yaml
 
 from guardrails.scan import cfn_yaml
+from guardrails.scan.cloudformation import read_text
+from guardrails.scan.errors import ScanInputError
 
 Path_ = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -105,8 +107,8 @@ class Locator:
     def _text(self, file: str) -> str:
         if file not in self._texts:
             try:
-                self._texts[file] = Path(file).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                self._texts[file] = read_text(Path(file))
+            except ScanInputError:
                 self._texts[file] = ""
         return self._texts[file]
 
