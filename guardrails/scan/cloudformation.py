@@ -15,7 +15,7 @@ inverted port ranges; a scalar that means nothing (``FromPort: ssh``) is Unresol
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -106,6 +106,8 @@ class Resolver:
         self.mappings = mapping(template.get("Mappings"))
         self.conditions = mapping(template.get("Conditions"))
         self.resources = mapping(template.get("Resources"))
+        # Loops inside properties are looked for only where the transform allows them.
+        self.loops = "AWS::LanguageExtensions" in as_list(template.get("Transform"))
         self._condition_cache: dict[str, bool | Unresolved] = {}
 
     def resolve(self, value: Any, where: str) -> Any:
@@ -125,6 +127,11 @@ class Resolver:
             key = next(iter(value))
             if key == "Ref" or key.startswith("Fn::"):
                 return self._intrinsic(key, value[key], where)
+        if self.loops and any(str(k).startswith(_FOR_EACH) for k in value):
+            expanded = expand_loops(self, value, where)
+            if isinstance(expanded, Unresolved):
+                return expanded
+            value = expanded
         out_map = {}
         for k, v in value.items():
             t = type(v)
@@ -304,9 +311,11 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
     is in the same template.
     """
     resolver = Resolver(template, file)
+    if any(str(k).startswith(_FOR_EACH) for k in resolver.resources):
+        resolver.resources = expand_loops(resolver, resolver.resources)
     out: list[Subject] = []
     by_logical_id: dict[str, Subject] = {}
-    owned: list[tuple[Subject, Mapping[str, Any], ModuleType]] = []
+    owned: list[tuple[Subject, Mapping[str, Any] | Unresolved, ModuleType]] = []
     for logical_id, resource in resolver.resources.items():
         if not isinstance(resource, dict):
             continue
@@ -319,8 +328,9 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
             and resolver.condition(resource["Condition"], logical_id) is False
         ):
             continue  # never created
-        props = resolver.resolve(resource.get("Properties") or {}, "")
-        if not isinstance(props, Mapping):
+        raw = resource.get("Properties") or {}
+        props = raw if isinstance(raw, Unresolved) else resolver.resolve(raw, "")
+        if not isinstance(props, Mapping | Unresolved):
             props = {}
         facts = adapter.from_cloudformation(_Source(str(kind), props))
         if facts is None:
@@ -330,7 +340,7 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
             _address(logical_id, resource),
             str(kind),
             file,
-            _tags(props.get("Tags")),
+            _tags(props.get("Tags") if isinstance(props, Mapping) else props),
             facts,
             _construct_path(resource),
         )
@@ -342,7 +352,9 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
     kinds: dict[object, ModuleType] = {}
     for subject, props, adapter in owned:
         keys = adapter.OWNERS[subject.resource_type]
-        ref = next((props[k] for k in keys if k in props), None)
+        ref = (
+            next((props[k] for k in keys if k in props), None) if isinstance(props, dict) else None
+        )
         owner = by_logical_id.get(ref.logical_id) if isinstance(ref, ResourceRef) else None
         subject.tags = owner.tags if owner is not None else {}
         # Rules of one group judged together: the group itself when it is in the
@@ -358,12 +370,90 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
     return out
 
 
+_FOR_EACH = "Fn::ForEach::"
+
+
+def expand_loops(resolver: Resolver, resources: Mapping[str, Any], where: str | None = None) -> Any:
+    """Resources with every ``Fn::ForEach`` loop (``AWS::LanguageExtensions``) expanded as
+    CloudFormation expands it: for each value of the collection (a list, or a ``Ref`` to a
+    list parameter), each key of the fragment with ``${Identifier}`` replaced by the value
+    and ``&{Identifier}`` by the value without its non-alphanumeric characters, the same
+    replacements in every string of the fragment and ``Ref: Identifier`` replaced by the
+    value; loops inside loops likewise.
+
+    A loop whose collection is unknown before deployment cannot be expanded. In
+    Resources (``where`` None) each of its resources is kept once, under its key as
+    written, with properties that are wholly unknown, so every policy that judges its type
+    warns and names the loop; inside properties, the whole mapping becomes unknown.
+    """
+    out: dict[str, Any] = {}
+    for key, value in resources.items():
+        if not str(key).startswith(_FOR_EACH):
+            out[key] = value
+            continue
+        loop = str(key)
+        if not isinstance(value, list) or len(value) != 3 or not isinstance(value[2], Mapping):
+            raise ScanInputError(
+                f"{resolver.file}: {loop} needs [identifier, collection, {{fragment}}]"
+            )
+        identifier, collection, fragment = value
+        items = resolver.resolve(collection, loop)
+        if isinstance(items, str):
+            items = [p.strip() for p in items.split(",")]
+        if not isinstance(items, list) or any(isinstance(i, Unresolved) for i in items):
+            why = items.why if isinstance(items, Unresolved) else "an item is unknown"
+            unknown = Unresolved(
+                where or "", f"{loop} cannot be expanded before deployment (its collection: {why})"
+            )
+            if where is not None:
+                return unknown
+            for inner_key, resource in _unexpanded(fragment):
+                out[inner_key] = dict(resource, Properties=unknown)
+            continue
+        for item in items:
+            text = str(item)
+            bare = "".join(c for c in text if c.isalnum())
+            names = {"${" + str(identifier) + "}": text, "&{" + str(identifier) + "}": bare}
+            copy = _substitute(fragment, str(identifier), text, names)
+            inner = expand_loops(resolver, copy, where)
+            if isinstance(inner, Unresolved):
+                return inner
+            out.update(inner)
+    return out
+
+
+def _unexpanded(fragment: Mapping[str, Any]) -> Iterable[tuple[str, Mapping[str, Any]]]:
+    for key, value in fragment.items():
+        if str(key).startswith(_FOR_EACH) and isinstance(value, list) and len(value) == 3:
+            if isinstance(value[2], Mapping):
+                yield from _unexpanded(value[2])
+        elif isinstance(value, Mapping):
+            yield str(key), value
+
+
+def _substitute(value: Any, identifier: str, item: str, names: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        for name, replacement in names.items():
+            value = value.replace(name, replacement)
+        return value
+    if isinstance(value, list):
+        return [_substitute(v, identifier, item, names) for v in value]
+    if isinstance(value, dict):
+        if len(value) == 1 and value.get("Ref") == identifier:
+            return item
+        return {
+            _substitute(k, identifier, item, names): _substitute(v, identifier, item, names)
+            for k, v in value.items()
+        }
+    return value
+
+
 class _Source:
     """One resolved resource, as an adapter reads it (see ``adapters.Source``)."""
 
     __slots__ = ("configured_by", "props", "resource_type")
 
-    def __init__(self, resource_type: str, props: Mapping[str, Any]) -> None:
+    def __init__(self, resource_type: str, props: Mapping[str, Any] | Unresolved) -> None:
         self.resource_type = resource_type
         self.props = props
         self.configured_by: frozenset[str] = frozenset()
@@ -380,7 +470,8 @@ class _Source:
         return known(value, adapters.location(path)) if path else value
 
     def declared(self, name: str) -> bool:
-        return name in self.props
+        # Properties wholly unknown (an unexpanded loop): anything may be set.
+        return isinstance(self.props, Unresolved) or name in self.props
 
 
 def _address(logical_id: str, resource: Mapping[str, Any]) -> str:
