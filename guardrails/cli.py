@@ -190,17 +190,27 @@ def _run_live(event: dict[str, Any], settings: Any, process: Any, clients: Any) 
 def scan(args: argparse.Namespace) -> int:
     """``guardrails scan``: exit 1 on a finding at or above ``--fail-level`` (error by
     default; never with ``--exit-zero``), 0 otherwise, 2 on bad input."""
-    from guardrails.scan import exemptions, report
+    from guardrails.scan import exemptions, parameters, report
     from guardrails.scan.engine import Check, ScanOptions, scan_path
     from guardrails.scan.errors import ScanInputError
     from guardrails_runtime.model import PolicyOptions
 
+    given = parameters.Parameters()
+    try:
+        for path in args.parameters_files:
+            parameters.read_file(Path(path), given)
+        for entry in args.parameter:
+            given.add(entry, "--parameter")
+    except ScanInputError as exc:
+        print(f"guardrails scan: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     options = ScanOptions(
         policy=PolicyOptions(
             allowed_public_ports=frozenset(args.allowed_ports), require_kms=args.require_kms
         ),
         exemption_tag_key=args.exemption_tag_key,
         exemption_tag_value=args.exemption_tag_value,
+        parameters=given,
     )
     findings = []
     checked: list[Check] = []
@@ -222,6 +232,13 @@ def scan(args: argparse.Namespace) -> int:
         except ScanInputError as exc:
             print(f"guardrails scan: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
+    if given.unused():
+        print(
+            f"guardrails scan: no template scanned declares the parameter(s) "
+            f"{', '.join(given.unused())} given with --parameter or --parameters-file",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
     findings, suppressed = report.apply_exemptions(findings, waivers, exemptions.today())
     shown = [f for f in findings if report.fingerprint(f) not in known] if known else findings
     rendered = {
@@ -607,6 +624,24 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_EXEMPTION_VALUE,
         metavar="VALUE",
         help=f"tag value that exempts, case-insensitive (default {DEFAULT_EXEMPTION_VALUE})",
+    )
+    sc.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="[STACK:]KEY=VALUE",
+        help="a template parameter's value instead of its Default (repeatable; STACK: for "
+        "one stack only, as cdk deploy --parameters)",
+    )
+    sc.add_argument(
+        "--parameters-file",
+        dest="parameters_files",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="parameter values: CloudFormation's [{ParameterKey, ParameterValue}] JSON, "
+        '{"Parameters": {...}}, {"KEY": "VALUE"}, or KEY=VALUE lines (repeatable; '
+        "--parameter wins)",
     )
     sc.add_argument(
         "paths", nargs="+", metavar="PATH", help="a template, a cdk.out folder or a plan JSON"

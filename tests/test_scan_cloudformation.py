@@ -44,9 +44,10 @@ def test_security_group_cases() -> None:
         ("Exempted", "GR-SG1", "warning"),  # exemption tag, any case
         ("PostgresFromAnywhere", "GR-SG1", "error"),  # stand-alone ingress, Fn::Sub
         ("ExemptedExtra", "GR-SG1", "warning"),  # stand-alone ingress of an exempt group
+        ("DevOnly", "GR-SG1", "error"),  # condition false with the defaults: still judged
     }
     # Not applicable or compliant: PublicWeb (443, group and prefix-list sources),
-    # QuotedPorts ("443"), DevOnly (condition false: never created), Vpc.
+    # QuotedPorts ("443"), Vpc.
 
 
 def test_messages_name_value_location_and_fix() -> None:
@@ -56,7 +57,8 @@ def test_messages_name_value_location_and_fix() -> None:
         "restrict the source or use a prefix list at SecurityGroupIngress[0].CidrIp"
     )
     assert findings["FromParameter"].message == (
-        "Ref to parameter 'AllowedCidr', which has no Default at SecurityGroupIngress[0].CidrIp"
+        "Ref to parameter 'AllowedCidr', which has no Default (give it a value with guardrails "
+        "scan --parameter AllowedCidr=VALUE) at SecurityGroupIngress[0].CidrIp"
     )
     assert findings["MalformedPort"].message == (
         "FromPort 'ssh' is not a port number at SecurityGroupIngress[0].FromPort"

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from guardrails.scan import cfn_yaml, limits
+from guardrails.scan import cfn_yaml, limits, parameters
 from guardrails.scan.errors import ScanInputError
 from guardrails_runtime.adapters import as_list, known, mapping
 from guardrails_runtime.adapters import templates as adapters
@@ -99,9 +99,16 @@ def is_template(document: Any) -> bool:
 class Resolver:
     """Evaluates intrinsic functions of one template as far as is possible before deploy."""
 
-    def __init__(self, template: Mapping[str, Any], file: str = "template") -> None:
+    def __init__(
+        self,
+        template: Mapping[str, Any],
+        file: str = "template",
+        given: Mapping[str, Any] | None = None,
+    ) -> None:
         self.template = template
         self.file = file
+        self.given = given or {}  # parameter values given for this stack (over defaults)
+        self.notes: list[tuple[str, str]] = []  # defaults used, by field path
         self.parameters = mapping(template.get("Parameters"))
         self.mappings = mapping(template.get("Mappings"))
         self.conditions = mapping(template.get("Conditions"))
@@ -215,13 +222,25 @@ class Resolver:
             return ResourceRef(name)
         parameter = self.parameters.get(name)
         if isinstance(parameter, Mapping):
-            if "Default" not in parameter:
-                return Unresolved(where, f"Ref to parameter {name!r}, which has no Default")
-            default = parameter["Default"]
+            if name in self.given:
+                value = self.given[name]
+                if value is parameters.PREVIOUS:
+                    return Unresolved(
+                        where, f"parameter {name!r} keeps its previous value (UsePreviousValue)"
+                    )
+            elif "Default" not in parameter:
+                return Unresolved(
+                    where,
+                    f"Ref to parameter {name!r}, which has no Default (give it a value with "
+                    f"guardrails scan --parameter {name}=VALUE)",
+                )
+            else:
+                value = parameter["Default"]
+                self.notes.append((where, f"parameter {name} = {value!r}, its Default"))
             kind = str(parameter.get("Type", ""))
-            if kind.startswith(("CommaDelimitedList", "List<")) and isinstance(default, str):
-                return [p.strip() for p in default.split(",")]
-            return default
+            if kind.startswith(("CommaDelimitedList", "List<")) and isinstance(value, str):
+                return [p.strip() for p in value.split(",")]
+            return value
         if name.startswith("AWS::"):
             return Unresolved(where, f"pseudo parameter {name} is known only at deployment")
         return Unresolved(where, f"Ref to {name!r}, which is neither a parameter nor a resource")
@@ -303,14 +322,16 @@ class Resolver:
         return Unresolved(where, f"{fn} is not a condition function")
 
 
-def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
+def subjects(
+    template: Mapping[str, Any], file: str, given: Mapping[str, Any] | None = None
+) -> list[Subject]:
     """Every resource of the template that a resource adapter reads, as a subject.
 
     A resource that configures another one (``OWNERS`` of its adapter: an ingress rule, a
     bucket policy) is judged with the tags of the resource it names, when that resource
     is in the same template.
     """
-    resolver = Resolver(template, file)
+    resolver = Resolver(template, file, given)
     if any(str(k).startswith(_FOR_EACH) for k in resolver.resources):
         resolver.resources = expand_loops(resolver, resolver.resources)
     out: list[Subject] = []
@@ -323,11 +344,18 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
         adapter = adapters.for_cloudformation(kind) if isinstance(kind, str) else None
         if adapter is None:
             continue
-        if (
-            "Condition" in resource
-            and resolver.condition(resource["Condition"], logical_id) is False
-        ):
-            continue  # never created
+        resolver.notes = []
+        if "Condition" in resource:
+            # Judged whatever the condition: other parameter values may make it hold.
+            condition = resource["Condition"]
+            if resolver.condition(condition, logical_id) is False:
+                resolver.notes.append(
+                    (
+                        "",
+                        f"created only when condition {condition!r} holds: false with these "
+                        "parameter values",
+                    )
+                )
         raw = resource.get("Properties") or {}
         props = raw if isinstance(raw, Unresolved) else resolver.resolve(raw, "")
         if not isinstance(props, Mapping | Unresolved):
@@ -343,6 +371,7 @@ def subjects(template: Mapping[str, Any], file: str) -> list[Subject]:
             _tags(props.get("Tags") if isinstance(props, Mapping) else props),
             facts,
             _construct_path(resource),
+            tuple(dict.fromkeys(resolver.notes)),
         )
         if kind in adapter.OWNERS:
             owned.append((subject, props, adapter))

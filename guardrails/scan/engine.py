@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from guardrails.scan import cloudformation, limits, terraform
 from guardrails.scan.errors import ScanInputError
+from guardrails.scan.parameters import Parameters, stack_names
 from guardrails.scan.positions import Locator
 from guardrails_runtime.adapters import mapping
 from guardrails_runtime.model import PolicyOptions, Subject, Unresolved
@@ -78,6 +79,9 @@ class ScanOptions:
     exemption_tag_value: str = DEFAULT_EXEMPTION_VALUE
     policies: tuple[str, ...] | None = None  # None = every policy
     today: date | None = None  # the day exemptions are judged on (None: today, UTC)
+    # Parameter values over the templates' defaults (``--parameter``); collects the keys
+    # the templates declare.
+    parameters: Parameters | None = None
 
     def exemption(self, tags: dict[str, str] | Unresolved) -> Exemption:
         """The exemption the tags carry (with its end date and reason), as at runtime."""
@@ -125,6 +129,8 @@ def evaluate(
                 elif status.note:
                     message = f"{message} ({status.note})"
                 where = f" at {violation.location}" if violation.location else ""
+                if subject.notes:
+                    where += _assumed(subject.notes, violation.location)
                 line, column = _position(locator, subject, violation.location)
                 findings.append(
                     Finding(
@@ -143,6 +149,22 @@ def evaluate(
     return findings
 
 
+def _assumed(notes: tuple[tuple[str, str], ...], location: str) -> str:
+    """`` (assuming ...)`` for the notes that bear on a finding at ``location``: those of
+    the whole resource, and defaults used at that field, inside it or beside it in the
+    same entry (the port of a rule whose CIDR is the finding)."""
+    parent = location.rpartition(".")[0] if "." in location else location
+    texts = [
+        text
+        for where, text in dict.fromkeys(notes)
+        if not where
+        or where.startswith(parent or location)
+        or (location and location.startswith(where))
+    ]
+    texts = list(dict.fromkeys(texts))
+    return f" ({'; '.join(texts)})" if texts else ""
+
+
 def _position(locator: Locator | None, subject: Subject, location: str) -> tuple[int, int]:
     if locator is None:
         return 0, 0
@@ -155,20 +177,23 @@ def _position(locator: Locator | None, subject: Subject, location: str) -> tuple
     return found or (0, 0)
 
 
-def read_subjects(path: Path) -> list[Subject]:
-    """Subjects of one PATH: a template, a cdk.out folder or a Terraform plan."""
+def read_subjects(path: Path, given: Parameters | None = None) -> list[Subject]:
+    """Subjects of one PATH: a template, a cdk.out folder or a Terraform plan (templates
+    judged with the ``given`` parameter values over their defaults)."""
     try:
-        return _read_subjects(path)
+        return _read_subjects(path, given or Parameters())
     except RecursionError as exc:  # the limits keep documents shallow; this is the backstop
         raise limits.too_deep(path) from exc
 
 
-def _read_subjects(path: Path) -> list[Subject]:
+def _read_subjects(path: Path, given: Parameters) -> list[Subject]:
     if path.is_dir():
-        return list(cdk_out_subjects(path))
+        return list(cdk_out_subjects(path, given=given))
     document = cloudformation.read_document(path)
     if cloudformation.is_template(document):
-        return cloudformation.subjects(document, str(path))
+        given.declared.update(mapping(document.get("Parameters")))
+        values = given.for_stack(stack_names(path))
+        return cloudformation.subjects(document, str(path), values)
     if terraform.is_plan(document):
         return terraform.subjects(document, str(path))
     raise ScanInputError(
@@ -181,11 +206,14 @@ def scan_path(
     path: Path, options: ScanOptions = ScanOptions(), checked: list[Check] | None = None
 ) -> list[Finding]:
     """The findings of one PATH, each with its file, line and column."""
-    return evaluate(read_subjects(path), options, Locator(), checked)
+    return evaluate(read_subjects(path, options.parameters), options, Locator(), checked)
 
 
 def cdk_out_subjects(
-    folder: Path, root: Path | None = None, seen: set[Path] | None = None
+    folder: Path,
+    root: Path | None = None,
+    seen: set[Path] | None = None,
+    given: Parameters | None = None,
 ) -> Iterable[Subject]:
     """Every stack template of a cloud assembly, following nested stacks and stages.
 
@@ -209,7 +237,7 @@ def cdk_out_subjects(
     artifacts = manifest.get("artifacts") if isinstance(manifest, Mapping) else None
     if not isinstance(artifacts, Mapping):
         raise ScanInputError(f"{manifest_path}: no artifacts")
-    for artifact in artifacts.values():
+    for artifact_id, artifact in artifacts.items():
         if not isinstance(artifact, Mapping):
             continue
         properties = artifact.get("properties") or {}
@@ -218,14 +246,16 @@ def cdk_out_subjects(
         if artifact.get("type") == "aws:cloudformation:stack" and properties.get("templateFile"):
             template = _inside(root, folder, properties["templateFile"], manifest_path)
             paths = _construct_paths(artifact.get("metadata"))
-            for subject in template_subjects(folder, template, root=root):
+            names = [str(artifact_id), str(properties.get("stackName") or artifact_id)]
+            stack = (given, names) if given is not None else None
+            for subject in template_subjects(folder, template, root=root, given=stack):
                 if not subject.construct_path:
                     logical_id = cloudformation.logical_id_of(subject.address)
                     subject.construct_path = paths.get(logical_id, "")
                 yield subject
         elif artifact.get("type") == "cdk:cloud-assembly" and properties.get("directoryName"):
             nested = _inside(root, folder, properties["directoryName"], manifest_path)
-            yield from cdk_out_subjects(nested, root, seen)
+            yield from cdk_out_subjects(nested, root, seen, given)
 
 
 def _inside(root: Path, folder: Path, name: object, named_by: Path) -> Path:
@@ -258,10 +288,16 @@ def _construct_paths(metadata: object) -> dict[str, str]:
 
 
 def template_subjects(
-    folder: Path, template_path: Path, seen: set[Path] | None = None, root: Path | None = None
+    folder: Path,
+    template_path: Path,
+    seen: set[Path] | None = None,
+    root: Path | None = None,
+    given: tuple[Parameters, list[str]] | None = None,
 ) -> Iterable[Subject]:
     """Subjects of one stack template and of the nested stack templates it names (each
-    inside ``root``, the assembly folder, which defaults to ``folder``)."""
+    inside ``root``, the assembly folder, which defaults to ``folder``). ``given``: the
+    parameter values and the stack's names; the stack is judged with the values for any
+    of its names (nested stacks get theirs from the parent stack: only defaults)."""
     root = folder.resolve() if root is None else root
     seen = set() if seen is None else seen
     if template_path in seen:
@@ -270,7 +306,11 @@ def template_subjects(
     template = _json(template_path)
     if not cloudformation.is_template(template):
         raise ScanInputError(f"{template_path}: not a CloudFormation template")
-    yield from cloudformation.subjects(template, str(template_path))
+    values: dict[str, Any] = {}
+    if given is not None:
+        given[0].declared.update(mapping(template.get("Parameters")))
+        values = given[0].for_stack(given[1])
+    yield from cloudformation.subjects(template, str(template_path), values)
     for nested in _nested_templates(folder, template_path, template, root):
         yield from template_subjects(folder, nested, seen, root)
 

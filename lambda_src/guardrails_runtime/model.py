@@ -274,6 +274,9 @@ class Subject:
     facts: Any = None
     # The CDK construct that made the resource (``aws:cdk:path`` metadata), when known.
     construct_path: str = ""
+    # What the verdict assumed, as (field path, text): a parameter's default at that
+    # field, a condition that is false with the values given ("" = the whole resource).
+    notes: tuple[tuple[str, str], ...] = ()
 
 
 # Ports that may be open to the whole internet unless configured otherwise (one definition:
