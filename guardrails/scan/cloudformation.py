@@ -4,10 +4,11 @@ The resolver evaluates what can be known before deployment: ``Ref`` to a paramet
 value given for the stack, else its ``Default``, noted on the subject so that a finding
 can name it; a ``CommaDelimitedList`` splits), ``Fn::If`` on a condition that resolves,
 ``Fn::FindInMap``, ``Fn::Sub``/``Fn::Join``/``Fn::Select``/``Fn::Split`` over resolved
-values, ``AWS::NoValue``, ``Fn::ForEach`` loops (:func:`expand_loops`). A resource under a
-condition that is false is still judged, with a note saying so. Anything else (a parameter without default, pseudo parameters,
-``Fn::GetAtt`` of an attribute, imports) is :class:`Unresolved`, which the policies report
-as a warning naming the field: never a crash, never a silent pass.
+values, ``AWS::NoValue``, ``Fn::ForEach`` loops (:func:`expand_loops`). A resource under
+a condition that is false is still judged, with a note saying so. Anything else (a
+parameter without default, pseudo parameters, ``Fn::GetAtt`` of an attribute, imports)
+is :class:`Unresolved`, which the policies report as a warning naming the field where
+some value of it could violate: never a crash, never a silent pass.
 
 Malformed input that CloudFormation would reject is read as far as it goes: a single
 object where a list is expected, a list where a string is expected, quoted ports,
