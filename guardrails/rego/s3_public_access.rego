@@ -134,6 +134,16 @@ grant_leaves contains {"r": r, "path": [acp, i, "grant", j, "grantee", k, "uri"]
 finding contains lib.finding("GR-S3P4", "warning", g.r, lib.unknown_why(g.path), lib.location(g.path), false) if {
 	some g in grant_leaves
 	lib.unknown_at(g.r, g.path)
+	not canned(g.r)
+}
+
+# The provider refuses acl beside access_control_policy: with a canned ACL set, unknown
+# grants are computed from it.
+canned(r) if {
+	not lib.unknown_at(r, ["acl"])
+	acl := lib.value_at(r, ["acl"])
+	is_string(acl)
+	acl != ""
 }
 
 finding contains lib.finding("GR-S3P2", "error", g.r, concat("", ["ACL grant to ", group]), lib.location(g.path), bucket_exempt(g.r)) if {

@@ -6,7 +6,8 @@
 # (0.0.0.0/1 beside 128.0.0.0/1). Protocol -1/all and port-less protocols (ICMP...) always
 # violate. Rules:
 #   GR-SG1 (deny)  world-open ingress on a port that is not allowed
-#   GR-SG2 (warn)  a source, protocol or port is unknown in the plan or malformed
+#   GR-SG2 (warn)  a source, protocol or port is unknown in the plan or malformed, where
+#                  some value of it would violate
 package guardrails.sg_open_ingress
 
 import data.guardrails.lib
@@ -89,9 +90,24 @@ finding contains lib.finding("GR-SG2", "warning", r, lib.unknown_why([key]), key
 	lib.unknown_at(r, [key])
 }
 
+# Unknown and not configured: computed from the plan's rule resources that name the group,
+# unless there are none (then it may be a dynamic block, which the configuration omits).
 finding contains lib.finding("GR-SG2", "warning", r, lib.unknown_why(["ingress"]), "ingress", false) if {
 	some r in lib.of_type("aws_security_group")
 	lib.unknown_at(r, ["ingress"])
+	not separate_rules(r)
+}
+
+finding contains lib.finding("GR-SG2", "warning", r, lib.unknown_why(["ingress"]), "ingress", false) if {
+	some r in lib.of_type("aws_security_group")
+	lib.unknown_at(r, ["ingress"])
+	lib.configured(r, "ingress")
+}
+
+separate_rules(group) if {
+	some type in ["aws_security_group_rule", "aws_vpc_security_group_ingress_rule"]
+	some rule in lib.of_type(type)
+	lib.link(rule, "security_group_id", "aws_security_group").address == group.address
 }
 
 # A default group's ingress counts as unknown only where the configuration declares it.
@@ -101,9 +117,19 @@ finding contains lib.finding("GR-SG2", "warning", r, lib.unknown_why(["ingress"]
 	lib.configured(r, "ingress")
 }
 
+# An unknown source, judged as if it were the whole internet: a warning only where that
+# would open a disallowed port (or where a port or the protocol is unknown too).
 finding contains lib.finding("GR-SG2", "warning", o.r, lib.unknown_why(o.source_path), lib.location(o.source_path), false) if {
 	some o in occurrence
 	lib.unknown_at(o.r, o.source_path)
+	could_violate(o)
+}
+
+could_violate(o) if count(problems(o)) > 0
+
+could_violate(o) if {
+	count(problems(o)) == 0
+	covers_disallowed(protocol_of(o), port(o, 1), port(o, 2))
 }
 
 finding contains lib.finding("GR-SG2", "warning", o.r, concat("", [source, " is not a CIDR"]), lib.location(o.source_path), false) if {

@@ -184,6 +184,8 @@ class Resolver:
         if fn == "Fn::Sub":
             return self._sub(arg, where)
         if fn == "Fn::Join":
+            if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
+                arg = [arg[0], [_placeholder(p) for p in arg[1]]]
             parts = self.resolve(arg, where)
             if not isinstance(parts, list) or len(parts) != 2 or not isinstance(parts[1], list):
                 return Unresolved(where, "Fn::Join needs [delimiter, [values]]")
@@ -264,6 +266,9 @@ class Resolver:
             out.append(before)
             if name.startswith("!"):
                 out.append("${" + name[1:] + "}")
+                continue
+            if name in PSEUDO_TEXT and name not in variables:
+                out.append("${" + name + "}")  # part of a text: see PSEUDO_TEXT
                 continue
             value = variables[name] if name in variables else self._ref(name, where)
             if "." in name and name not in variables:
@@ -403,6 +408,18 @@ def subjects(
 
 
 _FOR_EACH = "Fn::ForEach::"
+
+# Pseudo parameters that, inside a longer text (an ARN built with Fn::Sub or Fn::Join),
+# cannot change what the text means to a policy: a partition, account, region or domain
+# never turns "arn:...:iam::...:root" into "*". Such a text keeps them as ``${Name}``
+# and is judged; a pseudo parameter that is a whole value stays unknown.
+PSEUDO_TEXT = frozenset({"AWS::Partition", "AWS::AccountId", "AWS::Region", "AWS::URLSuffix"})
+
+
+def _placeholder(part: Any) -> Any:
+    if isinstance(part, dict) and len(part) == 1 and part.get("Ref") in PSEUDO_TEXT:
+        return "${" + part["Ref"] + "}"
+    return part
 
 
 def expand_loops(resolver: Resolver, resources: Mapping[str, Any], where: str | None = None) -> Any:

@@ -78,6 +78,15 @@ class IngressEntry(NamedTuple):
     rule_id: str | None = None
 
 
+class UnknownSource(NamedTuple):
+    """An ingress entry whose source is unknown before deployment (a static-plane fact):
+    ``worst`` is the entry as if the source were the whole internet, so a policy warns
+    only where that could violate (an unknown source on an allowed port cannot)."""
+
+    worst: IngressEntry
+    unknown: Unresolved
+
+
 class UndoCall(NamedTuple):
     """The one AWS API call that restores what a :class:`Change` removed or changed.
 

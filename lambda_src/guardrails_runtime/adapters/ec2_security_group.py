@@ -21,7 +21,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from guardrails_runtime.events import MalformedEventError, items
-from guardrails_runtime.model import IngressEntry, InvalidEntryError, SourceKind, Unresolved
+from guardrails_runtime.model import (
+    IngressEntry,
+    InvalidEntryError,
+    SourceKind,
+    UnknownSource,
+    Unresolved,
+)
 from guardrails_runtime.policies.sg_open_ingress.policy import (
     parse_port,
     same_grant,
@@ -33,11 +39,12 @@ class Ingress(NamedTuple):
 
     ``entries``: ``(location, entry)`` per CIDR source; an entry whose source, protocol or
     ports are unknown or malformed is :class:`Unresolved`, but only where that could
-    matter (a private CIDR is compliant whatever its ports). Group references and prefix
+    matter (a private CIDR is compliant whatever its ports); an unknown source with known
+    ports is an :class:`UnknownSource` (judged as world-open). Group references and prefix
     lists are not listed: they are never world-open here.
     """
 
-    entries: tuple[tuple[str, IngressEntry | Unresolved], ...]
+    entries: tuple[tuple[str, IngressEntry | UnknownSource | Unresolved], ...]
     # The resolved entries of the same group declared elsewhere (the group's inline rules,
     # its other stand-alone rule resources): sources that only together cover the whole
     # internet are judged across all of them (see :func:`gather`).

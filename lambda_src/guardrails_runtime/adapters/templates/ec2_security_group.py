@@ -19,6 +19,7 @@ from guardrails_runtime.model import (
     InvalidEntryError,
     ResourceRef,
     SourceKind,
+    UnknownSource,
     Unresolved,
 )
 from guardrails_runtime.policies.sg_open_ingress.policy import (
@@ -106,8 +107,14 @@ def from_terraform(source: Source) -> Ingress | None:
             else ()
         )
         blocks = source.get("ingress")
+        # Unknown and not set in the configuration: computed by the provider from the
+        # rule resources of the plan that name the group (the provider's documentation
+        # says not to mix those with inline rules). Without such resources it may be a
+        # dynamic block, which the plan's configuration section does not show: unknown.
+        separate = bool(source.configured_by & set(OWNERS))
         if isinstance(blocks, Unresolved) and (
-            source.declared("ingress") or source.resource_type == "aws_security_group"
+            source.declared("ingress")
+            or (source.resource_type == "aws_security_group" and not separate)
         ):
             return Ingress((("ingress", blocks),), on_default_group=default)
         if isinstance(blocks, Unresolved):  # a default group's rules the provider computes
@@ -142,13 +149,15 @@ def ingress_entries(
     protocol: Any,
     ports: Mapping[str, Any],
     prefix: str,
-) -> list[tuple[str, IngressEntry | Unresolved]]:
+) -> list[tuple[str, IngressEntry | UnknownSource | Unresolved]]:
     """``(location, entry)`` per CIDR source of one rule.
 
     ``sources`` are ``(location, kind, value)``; ``ports`` maps the source's own port key
     names (``FromPort``/``from_port``...) to raw values, ``from`` first. A value that is
     unknown or malformed makes the entry Unresolved, but only where it matters: a private
-    source is compliant whatever its ports, so it is left out.
+    source is compliant whatever its ports, so it is left out, and an unknown source with
+    known ports is an :class:`UnknownSource` that the policy judges as world-open (a
+    warning only where that would violate).
     """
     problems = [v for v in (protocol, *ports.values()) if isinstance(v, Unresolved)]
     if not isinstance(protocol, Unresolved | str | int | None) or isinstance(protocol, bool):
@@ -163,12 +172,19 @@ def ingress_entries(
         except InvalidEntryError:
             problems.append(Unresolved(f"{prefix}{key}", f"{key} {raw!r} is not a port number"))
             parsed.append(None)
-    out: list[tuple[str, IngressEntry | Unresolved]] = []
+    out: list[tuple[str, IngressEntry | UnknownSource | Unresolved]] = []
     for where, kind, value in sources:
         if kind not in (SourceKind.IPV4, SourceKind.IPV6):
             continue  # references and prefix lists are never world-open
         if isinstance(value, Unresolved):
-            out.append((where, value))
+            if problems:
+                out.append((where, value))
+                continue
+            # Ports and protocol known: judged as if the source were the whole internet.
+            anywhere = "0.0.0.0/0" if kind == SourceKind.IPV4 else "::/0"
+            protocol_text = "-1" if protocol is None else str(protocol)
+            worst = IngressEntry(protocol_text, parsed[0], parsed[1], anywhere, kind)
+            out.append((where, UnknownSource(worst, value)))
             continue
         if value is None:
             continue
@@ -195,11 +211,11 @@ def ingress_entries(
 
 def _cfn_ingress(
     value: Any, where: str, *, single: bool = False
-) -> list[tuple[str, IngressEntry | Unresolved]]:
+) -> list[tuple[str, IngressEntry | UnknownSource | Unresolved]]:
     if isinstance(value, Unresolved):
         return [(where, value)]
     rules = [value] if single else as_list(value)
-    out: list[tuple[str, IngressEntry | Unresolved]] = []
+    out: list[tuple[str, IngressEntry | UnknownSource | Unresolved]] = []
     for i, rule in enumerate(rules):
         at = where if single else f"{where}[{i}]"
         if isinstance(rule, Unresolved):
@@ -227,7 +243,7 @@ def _cfn_ingress(
 
 def _tf_ingress_block(
     source: Source, path: tuple[Any, ...], where: str
-) -> list[tuple[str, IngressEntry | Unresolved]]:
+) -> list[tuple[str, IngressEntry | UnknownSource | Unresolved]]:
     """One ``ingress`` block of aws_security_group, or an aws_security_group_rule."""
     dot = f"{where}." if where else ""
     protocol = source.get(*path, "protocol")

@@ -104,12 +104,12 @@ def from_terraform(source: Source) -> Bucket:
         )
     if kind == "aws_s3_bucket_acl":
         acl = source.get("acl")
-        return Bucket(
-            acl=None if acl is None else ("acl", acl),
-            grants=tuple(
-                leaves(source, ("access_control_policy", "*", "grant", "*", "grantee", "*", "uri"))
-            ),
-        )
+        grants = leaves(source, ("access_control_policy", "*", "grant", "*", "grantee", "*", "uri"))
+        if isinstance(acl, str) and acl:
+            # The provider refuses acl beside access_control_policy: with a canned ACL
+            # set, unknown grants are computed from it, not unknowns of the configuration.
+            grants = [(at, g) for at, g in grants if not isinstance(g, Unresolved)]
+        return Bucket(acl=None if acl is None else ("acl", acl), grants=tuple(grants))
     if kind == "aws_s3_bucket_policy":
         return Bucket(policy=tuple(_tf_policy(source.get("policy"))))
     legacy = declared_value(source, "server_side_encryption_configuration")

@@ -37,6 +37,7 @@ from guardrails_runtime.model import (
     InvalidEntryError,
     PolicyOptions,
     SourceKind,
+    UnknownSource,
     Unresolved,
     Violation,
 )
@@ -420,6 +421,15 @@ def evaluate(facts: Ingress, options: PolicyOptions) -> list[Violation]:
     for i, (location, item) in enumerate(facts.entries):
         if isinstance(item, Unresolved):
             out.append(Violation("GR-SG2", item.why, item.where or location))
+            continue
+        if isinstance(item, UnknownSource):  # three-valued: warn only if it could violate
+            try:
+                possible = covers_disallowed_port(item.worst, allowed)
+            except InvalidEntryError as exc:
+                out.append(Violation("GR-SG2", str(exc), location))
+                continue
+            if possible:
+                out.append(Violation("GR-SG2", item.unknown.why, item.unknown.where or location))
             continue
         try:
             violating = is_violation(item, allowed)
