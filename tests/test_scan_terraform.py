@@ -94,3 +94,18 @@ def test_format_versions(tmp_path: Path, version: str) -> None:
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(plan))
     assert ("aws_security_group.web", "GR-SG1", "error") in table(path)
+
+
+def test_plan_positions_stop_early_without_moving_any_position() -> None:
+    """The pass stops once every wanted address is found; what it found is where the full
+    pass finds it (the first occurrence), including addresses with quoted keys."""
+    from guardrails.scan.positions import plan_positions
+
+    text = (TF / "s3-modules-for-each.plan.json").read_text()
+    full = plan_positions(text)
+    assert len(full) > 3
+    wanted = set(list(full)[:2])
+    assert any('"' in a for a in full), "the fixture has for_each keys"
+    early = plan_positions(text, wanted)
+    assert wanted <= set(early) and all(early[a] == full[a] for a in early)
+    assert len(early) < len(full)

@@ -7,9 +7,10 @@ Terraform plan JSON (``terraform show -json``).
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -101,6 +102,7 @@ def evaluate(
     ``checked`` list, every (subject, rule) judged is appended to it (JUnit lists passes).
     """
     findings: list[Finding] = []
+    located: list[Subject] = []  # the subject of each finding, for its position
     by_kind: dict[str, list[StaticPolicy]] = {}
     for policy in static_policies():
         if options.policies is None or policy.POLICY in options.policies:
@@ -131,7 +133,7 @@ def evaluate(
                 where = f" at {violation.location}" if violation.location else ""
                 if subject.notes:
                     where += _assumed(subject.notes, violation.location)
-                line, column = _position(locator, subject, violation.location)
+                located.append(subject)
                 findings.append(
                     Finding(
                         policy.POLICY,
@@ -141,12 +143,26 @@ def evaluate(
                         subject.file,
                         f"{message}{where}",
                         violation.location,
-                        line,
-                        column,
+                        0,
+                        0,
                         subject.construct_path,
                     )
                 )
-    return findings
+    if locator is None or not findings:
+        return findings
+    # Plans: every address with a finding looked up in one pass that stops once all are
+    # found (a 100,000-resource plan is 100 MB of text).
+    wanted: dict[str, set[str]] = {}
+    for subject in located:
+        if "::" not in subject.resource_type:
+            wanted.setdefault(subject.file, set()).add(subject.address)
+    for file, addresses in wanted.items():
+        locator.expect_plan(file, addresses)
+    return [
+        replace(finding, line=line, column=column) if line else finding
+        for finding, subject in zip(findings, located, strict=True)
+        for line, column in (_position(locator, subject, finding.location),)
+    ]
 
 
 def _assumed(notes: tuple[tuple[str, str], ...], location: str) -> str:
@@ -206,7 +222,16 @@ def scan_path(
     path: Path, options: ScanOptions = ScanOptions(), checked: list[Check] | None = None
 ) -> list[Finding]:
     """The findings of one PATH, each with its file, line and column."""
-    return evaluate(read_subjects(path, options.parameters), options, Locator(), checked)
+    # Reading a large plan allocates millions of small objects and nothing here makes
+    # cycles: the cyclic GC would only rescan the heap meanwhile (3.5 s of the 100,000-
+    # resource read; 0.7 s without).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return evaluate(read_subjects(path, options.parameters), options, Locator(), checked)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def cdk_out_subjects(

@@ -70,11 +70,13 @@ def nearest(positions: dict[Path_, Position], path: Path_) -> Position | None:
 _ADDRESS = re.compile(r'"address"\s*:\s*("(?:[^"\\]|\\.)*")')
 
 
-def plan_positions(text: str) -> dict[str, Position]:
+def plan_positions(text: str, wanted: set[str] | None = None) -> dict[str, Position]:
     """The first ``"address": "<address>"`` of each resource of a plan (pretty-printed or on
     one line), in one pass over the text: a 10,000-resource plan with a finding per
-    resource must not be searched once per finding."""
+    resource must not be searched once per finding. With ``wanted``, the pass stops once
+    every wanted address has been seen."""
     out: dict[str, Position] = {}
+    missing = set(wanted) if wanted is not None else None
     line, last, line_start = 1, 0, 0
     for match in _ADDRESS.finditer(text):
         start = match.start()
@@ -93,6 +95,10 @@ def plan_positions(text: str) -> dict[str, Position]:
             address = quoted[1:-1]
         if isinstance(address, str) and address not in out:
             out[address] = (line, start - line_start + 1)
+            if missing is not None:
+                missing.discard(address)
+                if not missing:
+                    break
     return out
 
 
@@ -118,6 +124,11 @@ class Locator:
         # No location: the finding is about the resource as a whole (what it lacks).
         properties = ("Properties", *field_path(location)) if location else ()
         return nearest(self._templates[file], ("Resources", logical_id, *properties))
+
+    def expect_plan(self, file: str, addresses: set[str]) -> None:
+        """Locate these addresses of a plan in one pass (before :meth:`plan` asks)."""
+        if file not in self._plans:
+            self._plans[file] = plan_positions(self._text(file), addresses)
 
     def plan(self, file: str, address: str) -> Position | None:
         if file not in self._plans:

@@ -62,23 +62,22 @@ class _Resource:
 
     def get(self, *path: Any) -> Any:
         """The value at ``path`` (keys and list indexes), Unresolved if unknown at plan time."""
+        # Hot path (every attribute of every resource): exact types, no helper calls.
         value: Any = self.values
         unknown: Any = self.unknown
         for step in path:
             if unknown is True:
                 break
-            unknown = _step(unknown, step)
-            value = _step(value, step)
+            if type(step) is int:
+                unknown = unknown[step] if type(unknown) is list and step < len(unknown) else None
+                value = value[step] if type(value) is list and step < len(value) else None
+            else:
+                unknown = unknown.get(step) if type(unknown) is dict else None
+                value = value.get(step) if type(value) is dict else None
         if unknown is True:
             where = adapters.location(path)
             return Unresolved(where, f"{where} is known only after apply (unknown in the plan)")
         return value
-
-
-def _step(value: Any, step: Any) -> Any:
-    if isinstance(step, int):
-        return value[step] if isinstance(value, list) and step < len(value) else None
-    return value.get(step) if isinstance(value, Mapping) else None
 
 
 def subjects(plan: Mapping[str, Any], file: str) -> list[Subject]:

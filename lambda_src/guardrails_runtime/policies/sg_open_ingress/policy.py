@@ -76,6 +76,13 @@ def normalize_protocol(protocol: object) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096)
+def network_of(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """``cidr`` as a network (host bits ignored); ValueError for text that is not one.
+    Cached: a plan or a group repeats the same few sources thousands of times."""
+    return ipaddress.ip_network(cidr.strip(), strict=False)
+
+
 def is_world_open(cidr: str) -> bool:
     """True when ``cidr`` is an IPv4 or IPv6 network of prefix length 0.
 
@@ -85,7 +92,7 @@ def is_world_open(cidr: str) -> bool:
     (True, False, True)
     """
     try:
-        network = ipaddress.ip_network(str(cidr).strip(), strict=False)
+        network = network_of(str(cidr))
     except ValueError as exc:
         raise InvalidEntryError(f"not an IP network: {cidr!r}") from exc
     return network.prefixlen == 0
@@ -147,7 +154,7 @@ def grant_key(entry: IngressEntry) -> tuple[object, ...] | None:
     source: object = entry.source
     if entry.kind in (SourceKind.IPV4, SourceKind.IPV6):
         try:
-            source = ipaddress.ip_network(entry.source.strip(), strict=False)
+            source = network_of(entry.source)
         except ValueError:
             return None
     return (protocol, entry.kind, ports, source)
@@ -353,11 +360,13 @@ def cover_members(
     for index, entry in enumerate(entries):
         if entry.kind not in (SourceKind.IPV4, SourceKind.IPV6):
             continue
+        if not covers_disallowed_port(entry, allowed):
+            continue
         try:
-            network = ipaddress.ip_network(entry.source.strip(), strict=False)
+            network = network_of(entry.source)
         except ValueError:
             continue
-        if network.prefixlen == 0 or not covers_disallowed_port(entry, allowed):
+        if network.prefixlen == 0:
             continue
         node = (network.prefixlen, int(network.network_address))
         protocol = normalize_protocol(entry.protocol)
@@ -373,7 +382,10 @@ def cover_members(
             buckets.setdefault((protocol, version), []).append((0, hi, node, index))
     found: dict[int, frozenset[int]] = {}
     for (protocol, version), items in buckets.items():
-        for members in _full_covers(items, _FAMILIES[version], protocol in _PORTED, allowed):
+        bits = _FAMILIES[version]
+        if sum(1 << (bits - node[0]) for _, _, node, _ in items) < 1 << bits:
+            continue  # fewer addresses in all than the whole space: no cover (most groups)
+        for members in _full_covers(items, bits, protocol in _PORTED, allowed):
             for index in members:
                 found[index] = found.get(index, frozenset()) | (members - {index})
     return found
