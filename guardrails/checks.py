@@ -89,7 +89,9 @@ class GuardrailChecks:
         )
         self._options = ScanOptions(
             policy=PolicyOptions(
-                allowed_public_ports=settings.allowed_public_ports, require_kms=settings.require_kms
+                allowed_public_ports=settings.allowed_public_ports,
+                require_kms=settings.require_kms,
+                ebs_encrypted_by_default=settings.ebs_encrypted_by_default,
             ),
             exemption_tag_key=settings.exemption_tag_key,
             exemption_tag_value=settings.exemption_tag_value,

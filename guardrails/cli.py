@@ -206,7 +206,9 @@ def scan(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     options = ScanOptions(
         policy=PolicyOptions(
-            allowed_public_ports=frozenset(args.allowed_ports), require_kms=args.require_kms
+            allowed_public_ports=frozenset(args.allowed_ports),
+            require_kms=args.require_kms,
+            ebs_encrypted_by_default=args.ebs_encrypted_by_default,
         ),
         exemption_tag_key=args.exemption_tag_key,
         exemption_tag_value=args.exemption_tag_value,
@@ -612,6 +614,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sc.add_argument(
         "--require-kms", action="store_true", help="s3-encryption: only SSE-KMS or DSSE-KMS pass"
+    )
+    sc.add_argument(
+        "--ebs-encrypted-by-default",
+        action="store_true",
+        help="ebs-encryption: a volume that leaves encryption unset passes (the accounts "
+        "enforce EBS encryption by default)",
     )
     sc.add_argument(
         "--exemption-tag-key",

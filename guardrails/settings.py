@@ -80,6 +80,7 @@ class GuardrailSettings:
     exemption_approvers: tuple[str, ...] = ()
     config_rules: bool = True
     require_kms: bool = False
+    ebs_encrypted_by_default: bool = False
     s3_kms_key_id: str = ""
     resource_prefix: str = "guardrails"
     log_retention_days: int = 90

@@ -24,7 +24,7 @@ from guardrails_runtime.spec import specs
 PLANS = sorted((FIXTURES / "tf").glob("*.plan.json"))
 PARAMS: dict[str, dict[str, Any]] = {
     "defaults": {},
-    "require-kms": {"require_kms": True},
+    "require-kms": {"require_kms": True, "ebs_encrypted_by_default": True},
     "ports-and-tag": {
         "allowed_public_ports": [22, 443, 8080],
         "exemption_tag_key": "Purpose",
@@ -38,6 +38,7 @@ def python_findings(path: Path, params: dict[str, Any]) -> set[tuple[str, str, s
         policy=PolicyOptions(
             allowed_public_ports=frozenset(params.get("allowed_public_ports", [80, 443])),
             require_kms=params.get("require_kms", False),
+            ebs_encrypted_by_default=params.get("ebs_encrypted_by_default", False),
         ),
         exemption_tag_key=params.get("exemption_tag_key", "SecurityExemption"),
         exemption_tag_value=params.get("exemption_tag_value", "true"),
@@ -132,6 +133,7 @@ def test_export_writes_policies_and_params(
                 "exemption_tag_key": "SecurityExemption",
                 "exemption_tag_value": "true",
                 "require_kms": False,
+                "ebs_encrypted_by_default": False,
             }
         }
     }
@@ -232,6 +234,7 @@ def test_rego_defaults_are_the_declared_defaults() -> None:
         "exemption_tag_key": settings.exemption_tag_key,
         "exemption_tag_value": settings.exemption_tag_value,
         "require_kms": settings.require_kms,
+        "ebs_encrypted_by_default": settings.ebs_encrypted_by_default,
     } == DEFAULT_PARAMS
     lib = (Path(__file__).resolve().parent.parent / "guardrails" / "rego" / "lib.rego").read_text()
     block = re.search(r"default_params := (\{.*?\n\})", lib, re.S)

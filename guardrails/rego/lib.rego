@@ -13,6 +13,7 @@ default_params := {
 	"exemption_tag_key": "SecurityExemption",
 	"exemption_tag_value": "true",
 	"require_kms": false,
+	"ebs_encrypted_by_default": false,
 }
 
 user_params := data.guardrails.params if is_object(data.guardrails.params)

@@ -298,3 +298,6 @@ class PolicyOptions(NamedTuple):
 
     allowed_public_ports: frozenset[int] = DEFAULT_ALLOWED_PORTS
     require_kms: bool = False
+    # ebs-encryption (prevent): a volume that leaves encryption unset passes, because the
+    # accounts enforce EBS encryption by default.
+    ebs_encrypted_by_default: bool = False

@@ -436,6 +436,15 @@ OPTIONS: tuple[Option, ...] = (
         env=ENV_REQUIRE_KMS,
     ),
     Option(
+        "ebs_encrypted_by_default",
+        "ebsEncryptedByDefault",
+        False,
+        "bool",
+        _bool,
+        "ebs-encryption (synth and scan): a volume that leaves Encrypted unset passes, as the "
+        "accounts enforce EBS encryption by default",
+    ),
+    Option(
         "s3_kms_key_id",
         "s3KmsKeyId",
         "",

@@ -32,6 +32,15 @@ from guardrails_runtime.model import Unresolved
 FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
 
+class Misplaced(NamedTuple):
+    """An encryption setting written where the format does not read it (``SSEAlgorithm``
+    beside ``ServerSideEncryptionByDefault`` instead of inside it): the bucket gets no
+    algorithm from it, and the finding says where it belongs."""
+
+    found_at: str
+    belongs_at: str
+
+
 class Bucket(NamedTuple):
     """What the S3 policies judge about one bucket, as far as one source declares it.
 

@@ -93,3 +93,44 @@ def test_terraform(
     expected: set[tuple[str, str]],
 ) -> None:
     assert tf(POLICY, *changes, options=options) == expected
+
+
+@pytest.mark.parametrize(
+    ("encryption", "message"),
+    [
+        (
+            {"ServerSideEncryptionConfiguration": [{"SSEAlgorithm": "aws:kms"}]},
+            "SSEAlgorithm is misplaced: it is at BucketEncryption.ServerSideEncryption"
+            "Configuration[0].SSEAlgorithm, where the encryption is not read; it belongs at "
+            "BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault"
+            ".SSEAlgorithm",
+        ),
+        (
+            {"SSEAlgorithm": "AES256"},
+            "SSEAlgorithm is misplaced: it is at BucketEncryption.SSEAlgorithm",
+        ),
+        (
+            {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {}}]},
+            "a rule of the encryption configuration names no SSEAlgorithm in "
+            "ServerSideEncryptionByDefault",
+        ),
+        (
+            {"ServerSideEncryptionConfiguration": []},
+            "the encryption configuration has no rule",
+        ),
+    ],
+    ids=["beside the default", "outside the configuration", "none in the default", "no rule"],
+)
+def test_malformed_encryption_says_what_is_wrong(encryption: Any, message: str) -> None:
+    from guardrails.scan import cloudformation
+    from guardrails.scan.engine import evaluate
+
+    template = {
+        "Resources": {
+            "B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketEncryption": encryption}}
+        }
+    }
+    found = [f for f in evaluate(cloudformation.subjects(template, "t.json")) if f.policy == POLICY]
+    assert [(f.rule, f.level) for f in found] == [E1]
+    assert found[0].message.startswith(message), found[0].message
+    assert "'(none)'" not in found[0].message

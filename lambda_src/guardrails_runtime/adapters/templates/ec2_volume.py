@@ -27,11 +27,20 @@ OWNERS: dict[str, tuple[str, ...]] = {}
 
 def from_cloudformation(source: Source) -> Volume:
     value = source.get("Encrypted")
-    return Volume(("Encrypted", False if value is None else flag(value)))
+    key = "KmsKeyId" if source.get("KmsKeyId") is not None else ""
+    return Volume(("Encrypted", None if value is None else flag(value)), key)
 
 
 def from_terraform(source: Source) -> Volume:
     value = source.get("encrypted")
     if isinstance(value, Unresolved) and not source.declared("encrypted"):
-        return Volume(None)
-    return Volume(("encrypted", False if value is None else flag(value)))
+        value = None  # computed by the provider: unset in the configuration
+    key = source.get("kms_key_id")
+    named = (
+        key is not None
+        and key != ""
+        and not (isinstance(key, Unresolved) and not source.declared("kms_key_id"))
+    )
+    return Volume(
+        ("encrypted", None if value is None else flag(value)), "kms_key_id" if named else ""
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from guardrails_runtime.adapters import as_list, flag, mapping
-from guardrails_runtime.adapters.s3_bucket import FLAGS, Bucket
+from guardrails_runtime.adapters.s3_bucket import FLAGS, Bucket, Misplaced
 from guardrails_runtime.adapters.templates import Source, declared_value, leaves, location
 from guardrails_runtime.documents import Located, statements, tls_of
 from guardrails_runtime.model import Unresolved
@@ -64,21 +64,22 @@ def _cfn_encryption(encryption: Any) -> tuple[Located, ...] | Unresolved | None:
     config = mapping(encryption).get("ServerSideEncryptionConfiguration")
     if isinstance(config, Unresolved):
         return config
+    rules = "BucketEncryption.ServerSideEncryptionConfiguration"
+    if config is None and "SSEAlgorithm" in mapping(encryption):
+        where = f"{rules}[0].ServerSideEncryptionByDefault.SSEAlgorithm"
+        return ((where, Misplaced("BucketEncryption.SSEAlgorithm", where)),)
     out: list[Located] = []
     for i, rule in enumerate(as_list(config)):
-        where = f"BucketEncryption.ServerSideEncryptionConfiguration[{i}]"
+        where = f"{rules}[{i}].ServerSideEncryptionByDefault.SSEAlgorithm"
         default = mapping(rule).get("ServerSideEncryptionByDefault")
         algorithm = (
             default if isinstance(default, Unresolved) else mapping(default).get("SSEAlgorithm")
         )
-        if algorithm is None:
-            algorithm = "(none)"
-        out.append(
-            (
-                f"{where}.ServerSideEncryptionByDefault.SSEAlgorithm",
-                algorithm if isinstance(algorithm, Unresolved) else str(algorithm),
-            )
-        )
+        if algorithm is None and "SSEAlgorithm" in mapping(rule):
+            algorithm = Misplaced(f"{rules}[{i}].SSEAlgorithm", where)
+        elif algorithm is not None and not isinstance(algorithm, Unresolved):
+            algorithm = str(algorithm)
+        out.append((where, algorithm))  # None: the rule names no algorithm
     return tuple(out)
 
 

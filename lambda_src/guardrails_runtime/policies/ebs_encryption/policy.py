@@ -17,13 +17,14 @@ POLICY = "ebs-encryption"
 
 def evaluate(facts: Volume | EbsDefault, options: PolicyOptions) -> list[Violation]:
     """GR-EBS1 when a volume is unencrypted or the account default is off; GR-EBS2 when
-    either could be. A volume whose encryption the source leaves to the default is not
-    judged."""
-    del options
+    either could be. A volume that leaves encryption unset is encrypted only where the
+    account default is on, which a template does not show: GR-EBS1 (it says so), unless
+    ``ebs_encrypted_by_default`` (the accounts enforce it); with a KMS key named it is a
+    deployment error in any account, reported as such."""
     if isinstance(facts, Volume):
-        if facts.encrypted is None:
-            return []
         (location, value), what = facts.encrypted, "the volume is not encrypted"
+        if value is None:
+            return _unset(location, facts.key, options)
     else:
         (location, value), what = facts.enabled, "EBS encryption by default is switched off"
     if isinstance(value, Unresolved):
@@ -31,3 +32,26 @@ def evaluate(facts: Volume | EbsDefault, options: PolicyOptions) -> list[Violati
     if value is not True:
         return [Violation("GR-EBS1", f"{what} ({location} is {value!r})", location)]
     return []
+
+
+def _unset(location: str, key: str, options: PolicyOptions) -> list[Violation]:
+    if key:
+        return [
+            Violation(
+                "GR-EBS1",
+                f"{key} names a KMS key but {location} is absent: EC2 (and CloudFormation) "
+                f"accept a key only with {location} true, so this volume fails to create",
+                location,
+            )
+        ]
+    if options.ebs_encrypted_by_default:
+        return []
+    return [
+        Violation(
+            "GR-EBS1",
+            f"{location} is absent: the volume is encrypted only where EBS encryption by "
+            "default is on in its account and region (scan with --ebs-encrypted-by-default "
+            "where the accounts enforce it)",
+            location,
+        )
+    ]

@@ -34,7 +34,7 @@ SPEC = PolicySpec(
             fix="Use a literal true, or a parameter with a default.",
         ),
     ),
-    options=("exempt_accounts",),
+    options=("exempt_accounts", "ebs_encrypted_by_default"),
     kinds=("volume", "ebs-default"),
     cloudformation_types=("AWS::EC2::Volume",),
     terraform_types=("aws_ebs_volume", "aws_ebs_encryption_by_default"),

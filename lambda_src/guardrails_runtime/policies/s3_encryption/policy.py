@@ -11,7 +11,7 @@ every plane: a template or plan, and the live bucket a fix read.
 
 from __future__ import annotations
 
-from guardrails_runtime.adapters.s3_bucket import Bucket
+from guardrails_runtime.adapters.s3_bucket import Bucket, Misplaced
 from guardrails_runtime.model import PolicyOptions, Unresolved, Violation
 
 POLICY = "s3-encryption"
@@ -54,11 +54,22 @@ def evaluate(bucket: Bucket, options: PolicyOptions) -> list[Violation]:
     for location, algorithm in encryption:
         if isinstance(algorithm, Unresolved):
             out.append(Violation("GR-S3E2", algorithm.why, algorithm.where or location))
+        elif isinstance(algorithm, Misplaced):
+            misplaced = (
+                f"SSEAlgorithm is misplaced: it is at {algorithm.found_at}, where the "
+                f"encryption is not read; it belongs at {algorithm.belongs_at}"
+            )
+            out.append(Violation("GR-S3E1", misplaced, algorithm.found_at))
+        elif algorithm is None:
+            missing = "a rule of the encryption configuration names no SSEAlgorithm"
+            out.append(
+                Violation("GR-S3E1", f"{missing} in ServerSideEncryptionByDefault", location)
+            )
         else:
             resolved.append(algorithm)
-    if resolved or not out:  # judge what is known; an empty rule list is itself a failure
-        why = evaluate_algorithms(resolved, options.require_kms)
-        if why:
+    if resolved or not encryption:  # judge what is known; no rule at all is a failure
+        failure = evaluate_algorithms(resolved, options.require_kms)
+        if failure:
             location = encryption[0][0] if encryption else "BucketEncryption"
-            out.append(Violation("GR-S3E1", why, location))
+            out.append(Violation("GR-S3E1", failure, location))
     return out
