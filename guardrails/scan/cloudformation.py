@@ -404,6 +404,19 @@ def subjects(
             kinds[key] = adapter
     for key, members in groups.items():
         adapters.gather_group(members, kinds[key])
+    if "Transform" in template or "Fn::Transform" in resolver.resources:
+        for logical_id, where, message in unprocessed(template):
+            address = _address(logical_id, resolver.resources.get(logical_id) or {})
+            out.append(
+                Subject(
+                    INPUT_KIND,
+                    address or "Transform",
+                    "AWS::CloudFormation::Template",
+                    file,
+                    {},
+                    ((where, message),),
+                )
+            )
     return out
 
 
@@ -495,6 +508,44 @@ def _substitute(value: Any, identifier: str, item: str, names: Mapping[str, str]
             for k, v in value.items()
         }
     return value
+
+
+# Transforms whose effect the scan reads itself: loops are expanded (expand_loops), and of
+# the SAM resource types only AWS::Serverless::Application (a nested application) can
+# create what a policy judges without being read here (a function's URL is read).
+_READ_TRANSFORMS = frozenset({"AWS::LanguageExtensions", "AWS::Serverless-2016-10-31"})
+_UNREAD_SAM_TYPES = frozenset({"AWS::Serverless::Application"})
+INPUT_KIND = "template-input"  # subjects that stand for parts of a file nobody judged
+
+
+def unprocessed(template: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """``(logical id or "", field, message)`` for each part of a template that a transform
+    rewrites at deployment in a way the scan does not read: a macro named in
+    ``Transform``, an ``Fn::Transform`` (``AWS::Include`` or a macro) that stands for
+    resources, a SAM nested application. What they create is not in the file. (An
+    ``Fn::Transform`` inside a resource is an unknown value like any other: the policies
+    warn where it could matter.)"""
+    out: list[tuple[str, str, str]] = []
+    for entry in as_list(template.get("Transform")):
+        name = entry.get("Name") if isinstance(entry, Mapping) else entry
+        if str(name) not in _READ_TRANSFORMS:
+            out.append(("", "Transform", f"the transform {name} rewrites the template"))
+    for logical_id, resource in mapping(template.get("Resources")).items():
+        if logical_id == "Fn::Transform":
+            name = mapping(resource).get("Name", resource)
+            out.append(("", "Resources", f"Fn::Transform {name} adds resources"))
+        elif isinstance(resource, Mapping) and resource.get("Type") in _UNREAD_SAM_TYPES:
+            out.append((str(logical_id), "", "a nested application is deployed from elsewhere"))
+    return [
+        (
+            logical_id,
+            where,
+            f"{what} at deployment, which this file does not show: scan the processed "
+            "template (aws cloudformation get-template --template-stage Processed, or the "
+            "output of sam build)",
+        )
+        for logical_id, where, what in out
+    ]
 
 
 class _Source:

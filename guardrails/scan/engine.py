@@ -20,7 +20,7 @@ from guardrails.scan.errors import ScanInputError
 from guardrails.scan.parameters import Parameters, stack_names
 from guardrails.scan.positions import Locator
 from guardrails_runtime.adapters import mapping
-from guardrails_runtime.model import PolicyOptions, Subject, Unresolved
+from guardrails_runtime.model import PolicyOptions, RuleInfo, Subject, Unresolved, Violation
 from guardrails_runtime.policies.registry import StaticPolicy, rule, static_policies
 from guardrails_runtime.settings import (
     DEFAULT_EXEMPTION_KEY,
@@ -89,6 +89,32 @@ class ScanOptions:
         return exemption(tags, self.exemption_tag_key, self.exemption_tag_value, self.today)
 
 
+# Not a policy of the catalog: the scan's own rule for what a file holds but nobody can
+# judge as written (a macro, an included fragment, a nested SAM application). Reported
+# like any rule (SARIF, JUnit, baselines, exemptions), listed in docs/prevent.md.
+INPUT_RULE = RuleInfo(
+    "GR-IN1",
+    "scan-input",
+    "warning",
+    "Part of the template is rewritten by a transform at deployment and cannot be judged "
+    "as written.",
+    "A macro, an AWS::Include fragment or a nested SAM application creates resources that "
+    "are not in the file; a check of the file alone would pass them silently.",
+    "Scan the processed template: aws cloudformation get-template --template-stage "
+    "Processed, or the output of sam build.",
+    ("prevent",),
+)
+
+
+def _input(facts: Any, options: PolicyOptions) -> list[Violation]:
+    del options
+    return [Violation(INPUT_RULE.id, message, where) for where, message in facts]
+
+
+def _rule(rule_id: str) -> RuleInfo:
+    return INPUT_RULE if rule_id == INPUT_RULE.id else rule(rule_id)
+
+
 def evaluate(
     subjects: Iterable[Subject],
     options: ScanOptions = ScanOptions(),
@@ -108,6 +134,7 @@ def evaluate(
         if options.policies is None or policy.POLICY in options.policies:
             for kind in policy.KINDS:
                 by_kind.setdefault(kind, []).append(policy)
+    by_kind[cloudformation.INPUT_KIND] = [_INPUT_POLICY]
     for subject in subjects:
         for policy in by_kind.get(subject.kind, ()):
             if checked is not None:
@@ -119,7 +146,7 @@ def evaluate(
                 continue
             status = options.exemption(subject.tags)
             for violation in violations:
-                info = rule(violation.rule)
+                info = _rule(violation.rule)
                 level, message = info.level, violation.message
                 if status.counts and level == "error":
                     level = "warning"
@@ -163,6 +190,15 @@ def evaluate(
         for finding, subject in zip(findings, located, strict=True)
         for line, column in (_position(locator, subject, finding.location),)
     ]
+
+
+_INPUT_POLICY = StaticPolicy(
+    INPUT_RULE.policy,
+    (cloudformation.INPUT_KIND,),
+    (INPUT_RULE,),
+    _input,
+    None,  # type: ignore[arg-type]
+)
 
 
 def _assumed(notes: tuple[tuple[str, str], ...], location: str) -> str:

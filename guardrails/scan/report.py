@@ -97,7 +97,9 @@ def sarif(
     from guardrails import __version__
 
     base = (root or Path.cwd()).resolve()
-    rules = [rule for spec in specs() for rule in spec.rules if rule.prevent]
+    from guardrails.scan.engine import INPUT_RULE
+
+    rules = [rule for spec in specs() for rule in spec.rules if rule.prevent] + [INPUT_RULE]
     index = {rule.id: i for i, rule in enumerate(rules)}
     descriptors = [
         {

@@ -18,6 +18,7 @@ CLOUDFORMATION = {
     "AWS::S3::Bucket": "s3_bucket",
     "AWS::S3::BucketPolicy": "s3_bucket",
     "AWS::SNS::TopicPolicy": "sns_topic",
+    "AWS::Serverless::Function": "lambda_function",
 }
 TERRAFORM = {
     "aws_cloudtrail": "cloudtrail_trail",

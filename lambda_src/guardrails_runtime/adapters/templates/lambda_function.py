@@ -3,7 +3,10 @@
 A permission (``AWS::Lambda::Permission``, ``aws_lambda_permission``) becomes the policy
 statement Lambda would add: ``Principal`` and the conditions its properties set (source
 ARN or account, principal org, event source token, function URL auth type). A function
-URL (``AWS::Lambda::Url``, ``aws_lambda_function_url``) is judged by its auth type.
+URL (``AWS::Lambda::Url``, ``aws_lambda_function_url``) is judged by its auth type, as is
+the URL an ``AWS::Serverless::Function`` asks the SAM transform for (``FunctionUrlConfig``;
+the permissions SAM adds for its event sources name the source, so they are never
+public).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from guardrails_runtime.model import ResourceRef, Unresolved
 
 KIND = "lambda-function"
 
-CLOUDFORMATION_TYPES = ("AWS::Lambda::Permission", "AWS::Lambda::Url")
+CLOUDFORMATION_TYPES = ("AWS::Lambda::Permission", "AWS::Lambda::Url", "AWS::Serverless::Function")
 
 TERRAFORM_TYPES = ("aws_lambda_permission", "aws_lambda_function_url")
 
@@ -51,16 +54,20 @@ def _grant(source: Source, principal: str, action: str, names: int) -> FunctionA
     return FunctionAccess(grants=((principal, statement),))
 
 
-def _url(source: Source, where: str) -> FunctionAccess:
-    value = source.get(where)
+def _url(source: Source, *path: str) -> FunctionAccess:
+    where = ".".join(path)
+    value = source.get(*path)
     if isinstance(value, ResourceRef):
         value = Unresolved(where, f"{where} comes from {value.describe()}")
     return FunctionAccess(url=(where, value if isinstance(value, Unresolved) else str(value)))
 
 
-def from_cloudformation(source: Source) -> FunctionAccess:
+def from_cloudformation(source: Source) -> FunctionAccess | None:
     if source.resource_type == "AWS::Lambda::Url":
         return _url(source, "AuthType")
+    if source.resource_type == "AWS::Serverless::Function":
+        config = source.get("FunctionUrlConfig")
+        return None if config is None else _url(source, "FunctionUrlConfig", "AuthType")
     return _grant(source, "Principal", "Action", 0)
 
 
