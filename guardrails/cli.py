@@ -160,23 +160,61 @@ def _summary(outcome: Any, after: Any) -> dict[str, Any]:
 
 
 def _run_emulated(event: dict[str, Any], settings: Any, process: Any) -> dict[str, Any]:
+    """One event against the emulator. What the handler decides before calling AWS (a
+    malformed record, a region no partition has) is answered as the handler alone answers
+    it, with no emulator; a record whose state the emulator cannot build is
+    ``unsupported`` with the emulator's reason (never "handler raised": the handler did not
+    run)."""
     from guardrails import emulator
     from guardrails_runtime.aws import Clients
+    from guardrails_runtime.handler import decided_before_aws
     from guardrails_runtime.ledger import table_spec
 
+    settled = decided_before_aws(event, settings)
+    if settled is not None:
+        return _summary(settled, None)
     with emulator.emulated_aws():
         clients = Clients()
         region = emulator.region_of(event)
-        topic = clients.get("sns", region).create_topic(Name="guardrails-findings")["TopicArn"]
-        # The deployed Lambda keeps a ledger: so does the emulated one (same code path).
-        ledger = table_spec("guardrails-ledger")
-        clients.get("dynamodb", region).create_table(**ledger)
-        prepared = emulator.prepare(event, clients, settings.config_rules)
+        try:
+            topic = clients.get("sns", region).create_topic(Name="guardrails-findings")
+            # The deployed Lambda keeps a ledger: so does the emulated one (same code path).
+            ledger = table_spec("guardrails-ledger")
+            clients.get("dynamodb", region).create_table(**ledger)
+            prepared = emulator.prepare(event, clients, settings.config_rules)
+        except Exception as exc:  # the emulator's own set-up; the handler has not run
+            return _emulation_failed(event, exc)
         emulated = dataclasses.replace(
-            settings, topic_arn=topic, ledger_table=ledger["TableName"], ledger_region=region
+            settings,
+            topic_arn=topic["TopicArn"],
+            ledger_table=ledger["TableName"],
+            ledger_region=region,
         )
         outcome = process(prepared, emulated, clients)
-        return _summary(outcome, emulator.after(outcome.policy, outcome.resource, region, clients))
+        try:
+            after = emulator.after(outcome.policy, outcome.resource, region, clients)
+        except Exception as exc:  # reading back is the emulator's part, not the handler's
+            after = {"emulatorError": f"cannot read the resource back: {type(exc).__name__}"}
+        return _summary(outcome, after)
+
+
+def _emulation_failed(event: dict[str, Any], exc: Exception) -> dict[str, Any]:
+    from guardrails_runtime.emulate import EmulationError
+    from guardrails_runtime.events import parse
+
+    try:
+        name: str | None = parse(event).event_name
+    except Exception:  # the handler would call it malformed; that was settled before
+        name = None
+    why = str(exc) if isinstance(exc, EmulationError) else f"{type(exc).__name__}: {exc}"
+    return {
+        "eventName": name,
+        "policy": None,
+        "decision": "unsupported",
+        "reason": f"the emulator cannot build the state this record implies: {why}",
+        "changes": [],
+        "after": None,
+    }
 
 
 def _run_live(event: dict[str, Any], settings: Any, process: Any, clients: Any) -> dict[str, Any]:

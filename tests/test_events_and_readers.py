@@ -213,12 +213,12 @@ def test_authorize_rule_set_skips_egress() -> None:
     [
         ({}, "neither groupId nor groupName"),
         (
-            {"groupId": "sg-1", "ipPermissions": {"items": [{"fromPort": 22}]}},
+            {"groupId": "sg-0123456789abcdef0", "ipPermissions": {"items": [{"fromPort": 22}]}},
             "ipProtocol is missing",
         ),
         (
             {
-                "groupId": "sg-1",
+                "groupId": "sg-0123456789abcdef0",
                 "ipPermissions": {
                     "items": [{"ipProtocol": "tcp", "fromPort": "ssh", "toPort": 22}]
                 },
@@ -227,7 +227,7 @@ def test_authorize_rule_set_skips_egress() -> None:
         ),
         (
             {
-                "groupId": "sg-1",
+                "groupId": "sg-0123456789abcdef0",
                 "ipPermissions": {
                     "items": [
                         {
@@ -242,7 +242,7 @@ def test_authorize_rule_set_skips_egress() -> None:
             r"ipRanges\[0\].cidrIp must be a non-empty string",
         ),
         (
-            {"groupId": "sg-1", "ipPermissions": {"items": ["tcp"]}},
+            {"groupId": "sg-0123456789abcdef0", "ipPermissions": {"items": ["tcp"]}},
             r"ipPermissions\[0\] must be an object",
         ),
     ],

@@ -38,10 +38,17 @@ def recorded_bucket(s3: Any, call: ApiCall, region: str) -> str | None:
 
 
 def recorded_flags(call: ApiCall) -> dict[str, bool]:
-    """The Block Public Access flags a recorded Put*PublicAccessBlock call set."""
+    """The Block Public Access flags a recorded Put*PublicAccessBlock call set (a flag the
+    configuration leaves out is off, as in the API); EmulationError when the record holds
+    no configuration at all (redacted or truncated): the emulator does not invent one."""
     from guardrails_runtime.adapters.s3_bucket import FLAGS
 
-    recorded = call.request.get("PublicAccessBlockConfiguration") or {}
+    recorded = call.request.get("PublicAccessBlockConfiguration")
+    if not isinstance(recorded, Mapping):
+        raise EmulationError(
+            "the record holds no PublicAccessBlockConfiguration, so which flags the call set "
+            "is unknown"
+        )
     return {flag: str(recorded.get(flag, "false")).lower() == "true" for flag in FLAGS}
 
 

@@ -178,7 +178,9 @@ def _parse_record(record: Mapping[str, Any], where: str, envelope: Mapping[str, 
     if identity is not None and not isinstance(identity, Mapping):
         raise MalformedEventError(f"{where}.userIdentity must be an object")
     error_code = record.get("errorCode")
-    account = record.get("recipientAccountId") or envelope.get("account")
+    account = _account(
+        record.get("recipientAccountId") or envelope.get("account"), f"{where}.recipientAccountId"
+    )
     region = _region(record.get("awsRegion") or envelope.get("region"), f"{where}.awsRegion")
     return ApiCall(
         event_name=event_name,
@@ -217,7 +219,9 @@ def _parse_config(detail: Mapping[str, Any], envelope: Mapping[str, Any]) -> Com
         resource_type=str(resource_type),
         resource_id=str(resource_id),
         compliance=str(compliance),
-        account=_opt_str(detail.get("awsAccountId") or envelope.get("account")),
+        account=_account(
+            detail.get("awsAccountId") or envelope.get("account"), "detail.awsAccountId"
+        ),
         region=_region(detail.get("awsRegion") or envelope.get("region"), "detail.awsRegion"),
         event_id=_opt_str(envelope.get("id")),
         event_time=_opt_str(envelope.get("time") or detail.get("notificationCreationTime")),
@@ -252,6 +256,19 @@ def _region(value: object, where: str) -> str | None:
     if not isinstance(value, str) or not _REGION.match(value):
         raise MalformedEventError(f"{where} {value!r} is not an AWS region")
     return value
+
+
+def _account(value: object, where: str) -> str | None:
+    """The account the event names; anything but twelve digits (an anonymised or
+    truncated id) is malformed: no call could be made in it."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not _ACCOUNT.match(value):
+        raise MalformedEventError(f"{where} {str(value)[:40]!r} is not a 12-digit account id")
+    return value
+
+
+_ACCOUNT = re.compile(r"^\d{12}$")
 
 
 def _opt_str(value: object) -> str | None:

@@ -306,6 +306,14 @@ def _record(
     return True
 
 
+def decided_before_aws(event: Any, settings: RuntimeSettings) -> Outcome | None:
+    """The outcome when the handler settles ``event`` without any AWS call (a malformed
+    record, a region no partition has), else None. ``guardrails replay --emulate`` answers
+    those exactly as the handler alone does, before building any emulated state."""
+    outcome, _, parsed = _route(event, settings)
+    return outcome if parsed is None else None
+
+
 def _route(
     event: Any, settings: RuntimeSettings, policy: str | None = None
 ) -> tuple[Outcome, Remediation | None, Parsed | None]:

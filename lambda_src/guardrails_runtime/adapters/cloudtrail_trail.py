@@ -17,8 +17,11 @@ trail *switched* to it is what the react plane reports.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
+
+from guardrails_runtime.events import MalformedEventError
 
 
 class Trail(NamedTuple):
@@ -72,7 +75,21 @@ def records_management_events(selectors: Mapping[str, Any]) -> bool:
     return True
 
 
+# A trail name (3 to 128 letters, digits, periods, underscores and dashes, starting and
+# ending with a letter or digit) or a trail ARN.
+_TRAIL = re.compile(
+    r"^(arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail/)?[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$"
+)
+
+
 def name_from_cloudtrail(request: Mapping[str, Any]) -> str | None:
-    """The trail a call names (``name`` or ``trailName``), as given: a name or an ARN."""
+    """The trail a call names (``name`` or ``trailName``), as given: a name or an ARN;
+    MalformedEventError for a value no trail can have (a redacted or invalid name)."""
     name = request.get("name") or request.get("trailName")
-    return name if isinstance(name, str) and name else None
+    if not isinstance(name, str) or not name:
+        return None
+    if not _TRAIL.match(name):
+        raise MalformedEventError(
+            f"requestParameters.name {name[:80]!r} is not a trail name or ARN"
+        )
+    return name

@@ -17,6 +17,7 @@ those. A value that cannot be read raises :class:`MalformedEventError` naming th
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -133,12 +134,20 @@ def ip_permissions_json(entries: Iterable[IngressEntry]) -> str:
 
 
 def group_ref_from_authorize(request: Mapping[str, Any]) -> tuple[str, str]:
-    """``("id", "sg-...")`` or ``("name", "web")`` from an AuthorizeSecurityGroupIngress request."""
+    """``("id", "sg-...")`` or ``("name", "web")`` from an AuthorizeSecurityGroupIngress request;
+    a ``groupId`` that no group can have (a redacted ``"..."``) is malformed."""
     for key, kind in (("groupId", "id"), ("groupName", "name")):
         value = request.get(key)
         if isinstance(value, str) and value:
+            if kind == "id" and not _GROUP_ID.match(value):
+                raise MalformedEventError(
+                    f"requestParameters.groupId {value[:80]!r} is not a security group id"
+                )
             return kind, value
     raise MalformedEventError("requestParameters has neither groupId nor groupName")
+
+
+_GROUP_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
 
 
 def entries_from_authorize(

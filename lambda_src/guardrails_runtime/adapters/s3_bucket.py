@@ -111,8 +111,9 @@ def from_api(
 
 
 # What S3 has ever accepted as a bucket name (legacy us-east-1 names included): botocore
-# refuses anything else before sending, so such a record cannot name a real bucket.
-_BUCKET_NAME = re.compile(r"[a-zA-Z0-9.\-_]{1,255}")
+# refuses anything else before sending, so such a record cannot name a real bucket. A
+# name without a letter or digit ("...", what redacted records show) names none either.
+_BUCKET_NAME = re.compile(r"(?=.*[a-zA-Z0-9])[a-zA-Z0-9.\-_]{1,255}")
 
 
 def name_from_cloudtrail(request: Mapping[str, Any]) -> str:

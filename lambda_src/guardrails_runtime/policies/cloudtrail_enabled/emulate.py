@@ -1,6 +1,8 @@
 """Emulator hook of ``cloudtrail-enabled`` (``guardrails replay --emulate``; never in Lambda).
 
-* ``StopLogging``: a multi-region trail of that name (with a log bucket), stopped;
+* ``StopLogging``: a multi-region trail of that name (with a log bucket), stopped; a
+  trail named by ARN is created under the ARN's name and the event rewritten to the
+  emulated trail's ARN;
 * ``UpdateTrail``, ``PutEventSelectors``: a trail as the call left it (validation or
   multi-region off, management events dropped);
 * ``DeleteTrail``: no trail.
@@ -22,9 +24,10 @@ def prepare(
 ) -> dict[str, str]:
     if isinstance(parsed, ComplianceChange) or parsed.event_name == "DeleteTrail":
         return {}
-    name = name_from_cloudtrail(parsed.request)
-    if name is None or name.startswith("arn:"):
+    recorded = name_from_cloudtrail(parsed.request)
+    if recorded is None:
         return {}
+    name = recorded.rsplit("/", 1)[-1]
     ok = not parsed.error_code
     update = parsed.event_name == "UpdateTrail" and ok
     cloudtrail = _trail(
@@ -36,6 +39,11 @@ def prepare(
     )
     if parsed.event_name == "StopLogging" and ok:
         cloudtrail.stop_logging(Name=name)
+    renames: dict[str, str] = {}
+    if recorded.startswith("arn:"):
+        renames[recorded] = cloudtrail.describe_trails(trailNameList=[name])["trailList"][0][
+            "TrailARN"
+        ]
     if parsed.event_name == "PutEventSelectors" and ok:
         selectors = [
             {
@@ -47,7 +55,7 @@ def prepare(
         ]
         if selectors:
             cloudtrail.put_event_selectors(TrailName=name, EventSelectors=selectors)
-    return {}
+    return renames
 
 
 def after(resource: str | None, region: str, clients: Clients) -> Any:
