@@ -109,3 +109,35 @@ def test_plan_positions_stop_early_without_moving_any_position() -> None:
     early = plan_positions(text, wanted)
     assert wanted <= set(early) and all(early[a] == full[a] for a in early)
     assert len(early) < len(full)
+
+
+def test_real_plan_of_modules_with_count_and_for_each() -> None:
+    """Planned by terraform from src/modules: findings name the module instance; the
+    split S3 resources of each for_each instance link to their own bucket."""
+    found = {(f.resource, f.rule, f.level) for f in scan_path(TF / "modules.plan.json")}
+    assert found == {
+        (
+            'module.bucket["public"].aws_s3_bucket_public_access_block.this',
+            "GR-S3P1",
+            "error",
+        ),
+        ("module.web[1].aws_vpc_security_group_ingress_rule.world", "GR-SG1", "error"),
+    }
+
+
+def test_real_update_plan_of_existing_resources() -> None:
+    """Planned by terraform from src/update with a prior state of ours: the updated group
+    and access block are judged as they will be, the unchanged (no-op) volume as it is."""
+    plan = json.loads((TF / "update.plan.json").read_text())
+    actions = {r["address"]: r["change"]["actions"] for r in plan["resource_changes"]}
+    assert actions == {
+        "aws_ebs_volume.data": ["no-op"],
+        "aws_s3_bucket_public_access_block.logs": ["update"],
+        "aws_security_group.web": ["update"],
+    }
+    found = {(f.resource, f.rule) for f in scan_path(TF / "update.plan.json")}
+    assert found == {
+        ("aws_ebs_volume.data", "GR-EBS1"),
+        ("aws_s3_bucket_public_access_block.logs", "GR-S3P1"),
+        ("aws_security_group.web", "GR-SG1"),
+    }
