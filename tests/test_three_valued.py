@@ -194,7 +194,12 @@ def test_an_unknown_ingress_without_rule_resources_still_warns() -> None:
 
 
 @pytest.fixture(scope="module")
-def l2_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def l2_synth(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """The app synthesized once with GuardrailChecks attached: (cdk.out, the plugin)."""
+    import aws_cdk as cdk
+
+    from guardrails import GuardrailChecks
+
     spec = importlib.util.spec_from_file_location(
         "l2_patterns", FIXTURES / "apps" / "l2_patterns.py"
     )
@@ -202,8 +207,21 @@ def l2_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     out = tmp_path_factory.mktemp("l2") / "cdk.out"
-    module.build(str(out)).synth()
-    return out
+    app = module.build(str(out))
+    checks = GuardrailChecks(app)
+    cdk.Validations.of(app).add_plugins(checks)
+    app.synth()
+    return out, checks
+
+
+@pytest.fixture(scope="module")
+def l2_assembly(l2_synth: tuple[Path, Any]) -> Path:
+    return l2_synth[0]
+
+
+def test_common_cdk_l2_patterns_synthesize_with_zero_findings(l2_synth: tuple[Path, Any]) -> None:
+    """GuardrailChecks inside the synth of the same app: no error, no warning."""
+    assert [f.as_dict() for f in l2_synth[1].findings] == []
 
 
 def test_common_cdk_l2_patterns_scan_with_zero_findings(l2_assembly: Path) -> None:
