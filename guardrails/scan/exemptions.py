@@ -71,12 +71,20 @@ class RepoExemption:
 
 def load(path: Path) -> list[RepoExemption]:
     """The exemptions of ``path``; ExemptionFileError (one line) when it cannot be used."""
+    from guardrails.scan import limits
+    from guardrails.scan.cloudformation import read_text
+    from guardrails.scan.errors import ScanInputError
+
+    if not path.exists():
+        raise ExemptionFileError(f"{path}: no such exemption file")
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ExemptionFileError(f"{path}: no such exemption file") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExemptionFileError(f"{path}: cannot be read ({exc})") from exc
+        # A pull request can change this file: read it as hostile as a template.
+        document = yaml.safe_load(read_text(path))
+        limits.check_aliases(document, str(path))
+    except ScanInputError as exc:
+        raise ExemptionFileError(str(exc)) from exc
+    except RecursionError as exc:
+        raise ExemptionFileError(str(limits.too_deep(path))) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

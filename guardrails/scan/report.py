@@ -278,11 +278,16 @@ class BaselineError(ValueError):
 
 def read_baseline(path: Path) -> set[str]:
     """The fingerprints of a baseline file written by ``--write-baseline``."""
+    from guardrails.scan.cloudformation import read_text
+    from guardrails.scan.errors import ScanInputError
+
+    if not path.exists():
+        raise BaselineError(f"{path}: no such baseline file")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise BaselineError(f"{path}: no such baseline file") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(read_text(path))
+    except ScanInputError as exc:
+        raise BaselineError(str(exc)) from exc
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise BaselineError(f"{path}: not a baseline file ({exc})") from exc
     found = data.get("findings") if isinstance(data, dict) else None
     if not isinstance(found, dict) or data.get("version") != BASELINE_VERSION:

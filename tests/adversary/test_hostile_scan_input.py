@@ -343,3 +343,34 @@ def test_text_in_no_supported_encoding_is_refused(
     path.write_bytes("Resources:\n  S:\n    Type: AWS::S3::Bucket # café\n".encode("latin-1"))
     err = refused(capsys, path, "latin1.yaml: not UTF-8 text")
     assert "UTF-16 with a byte order mark" in err
+
+
+def test_a_hostile_exemptions_file_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A pull request can change .guardrails.yaml: an alias bomb or a recursive alias there
+    is refused like one in a template (exit 2, one line), not expanded."""
+    template = tmp_path / "t.json"
+    template.write_text(json.dumps({"Resources": {"S": OPEN_SSH}}))
+    for name, text in (
+        ("bomb", bomb(8) + "exemptions: []\n"),
+        ("loop", "exemptions: &e [*e]\n"),
+    ):
+        waivers = tmp_path / f"{name}.yaml"
+        waivers.write_text(text)
+        code = main(["scan", "--exemptions", str(waivers), str(template)])
+        err = capsys.readouterr().err
+        assert code == 2 and err.count("\n") == 1, err
+        assert str(waivers) in err and "Traceback" not in err
+
+
+def test_a_baseline_with_a_byte_order_mark_is_read(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    template = tmp_path / "t.json"
+    template.write_text(json.dumps({"Resources": {"S": OPEN_SSH}}))
+    baseline = tmp_path / "baseline.json"
+    assert main(["scan", "--write-baseline", str(baseline), str(template)]) == 0
+    baseline.write_bytes(b"\xff\xfe" + baseline.read_text().encode("utf-16-le"))
+    capsys.readouterr()
+    assert main(["scan", "--baseline", str(baseline), str(template)]) == 0
