@@ -141,3 +141,17 @@ def test_real_update_plan_of_existing_resources() -> None:
         ("aws_s3_bucket_public_access_block.logs", "GR-S3P1"),
         ("aws_security_group.web", "GR-SG1"),
     }
+
+
+def test_real_plan_that_deletes_and_replaces() -> None:
+    """Planned by terraform from src/replace-and-delete with a prior state of ours: the
+    world-open group being deleted is not judged, the replaced bucket is (as created)."""
+    plan = json.loads((TF / "replace-and-delete.plan.json").read_text())
+    actions = {r["address"]: r["change"]["actions"] for r in plan["resource_changes"]}
+    assert actions["aws_security_group.gone"] == ["delete"]
+    assert actions["aws_s3_bucket.replaced"] == ["delete", "create"]
+    found = {(f.resource, f.rule) for f in scan_path(TF / "replace-and-delete.plan.json")}
+    assert found == {
+        ("aws_s3_bucket.replaced", "GR-S3T1"),
+        ("aws_s3_bucket_acl.replaced", "GR-S3P2"),
+    }
