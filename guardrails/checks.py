@@ -42,11 +42,18 @@ from constructs import IConstruct
 
 from guardrails import __version__
 from guardrails.scan.cloudformation import logical_id_of
-from guardrails.scan.engine import Finding, ScanOptions, evaluate, template_subjects
+from guardrails.scan.engine import (
+    INPUT_RULE,
+    Finding,
+    ScanOptions,
+    evaluate,
+    rule_info,
+    template_subjects,
+)
 from guardrails.scan.positions import Locator
 from guardrails.settings import GuardrailSettings
 from guardrails_runtime.model import PolicyOptions
-from guardrails_runtime.policies.registry import all_rules, rule
+from guardrails_runtime.policies.registry import all_rules
 from guardrails_runtime.settings import iso_date
 
 PLUGIN_NAME = "Guardrails"
@@ -120,7 +127,8 @@ class GuardrailChecks:
     @property
     def rule_ids(self) -> list[str]:
         enabled = self._options.policies
-        return [r.id for r in all_rules() if enabled is None or r.policy in enabled]
+        ids = [r.id for r in all_rules() if enabled is None or r.policy in enabled]
+        return [*ids, INPUT_RULE.id]
 
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
         """Evaluate every stack template (and its nested stacks) of the synthesis."""
@@ -268,7 +276,7 @@ def _acknowledgements(metadata: dict[str, Any], paths: dict[str, str], template:
 
 def _lapsed(finding: Finding, ack: Ack) -> PolicyViolation:
     """The finding again, under a rule name the expired acknowledgement does not cover."""
-    info = rule(finding.rule)
+    info = rule_info(finding.rule)
     return PolicyViolation(
         rule_name=f"{finding.rule}.acknowledgement-expired",
         description=f"{info.info} {finding.message} (the acknowledgement of {finding.rule} "
@@ -327,7 +335,7 @@ def stage_summaries(staged: list[Finding]) -> list[PolicyViolation]:
             by_rule[f.rule].append(f)
     summaries = []
     for rule_id, group in sorted(by_rule.items()):
-        info = rule(rule_id)
+        info = rule_info(rule_id)
         names = ", ".join(sorted({f.resource for f in group}))
         summaries.append(
             PolicyViolation(
@@ -357,7 +365,7 @@ def report(
         grouped[(f.rule, f.level, _without_location(f))].append(f)
     violations = []
     for (rule_id, level, message), group in grouped.items():
-        info = rule(rule_id)
+        info = rule_info(rule_id)
         violations.append(
             PolicyViolation(
                 rule_name=rule_id,

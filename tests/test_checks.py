@@ -301,3 +301,24 @@ def test_findings_match_scan_of_the_same_template(tmp_path: Path) -> None:
     assert sorted(f.as_dict().items() for f in scanned) == sorted(
         f.as_dict().items() for f in checks.findings
     )
+
+
+def test_a_macro_in_a_cdk_stack_is_reported_not_a_crash(tmp_path: Path) -> None:
+    """A stack that adds a macro transform: GuardrailChecks reports GR-IN1 (a warning, so
+    synth passes) and lists the rule among its ids, as the scan does."""
+    app = cdk.App(outdir=str(tmp_path / "cdk.out"))
+    stack = cdk.Stack(app, "Macro")
+    stack.add_transform("CompanyMacro")
+    s3.Bucket(
+        stack,
+        "Data",
+        enforce_ssl=True,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+    )
+    checks = GuardrailChecks(app)
+    cdk.Validations.of(app).add_plugins(checks)
+    app.synth()
+    assert [(f.rule, f.level) for f in checks.findings] == [("GR-IN1", "warning")]
+    assert "CompanyMacro" in checks.findings[0].message
+    assert "GR-IN1" in checks.rule_ids

@@ -111,7 +111,8 @@ def _input(facts: Any, options: PolicyOptions) -> list[Violation]:
     return [Violation(INPUT_RULE.id, message, where) for where, message in facts]
 
 
-def _rule(rule_id: str) -> RuleInfo:
+def rule_info(rule_id: str) -> RuleInfo:
+    """A rule of the catalog, or the scan's own ``GR-IN1``; KeyError for an unknown id."""
     return INPUT_RULE if rule_id == INPUT_RULE.id else rule(rule_id)
 
 
@@ -146,7 +147,7 @@ def evaluate(
                 continue
             status = options.exemption(subject.tags)
             for violation in violations:
-                info = _rule(violation.rule)
+                info = rule_info(violation.rule)
                 level, message = info.level, violation.message
                 if status.counts and level == "error":
                     level = "warning"
