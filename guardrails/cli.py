@@ -201,20 +201,13 @@ def _run_emulated(event: dict[str, Any], settings: Any, process: Any) -> dict[st
 def _emulation_failed(event: dict[str, Any], exc: Exception) -> dict[str, Any]:
     from guardrails_runtime.emulate import EmulationError
     from guardrails_runtime.events import parse
+    from guardrails_runtime.model import Decision, Outcome
 
-    try:
-        name: str | None = parse(event).event_name
-    except Exception:  # the handler would call it malformed; that was settled before
-        name = None
+    # The handler settled malformed records before the emulator ran: this one parses.
+    name = parse(event).event_name
     why = str(exc) if isinstance(exc, EmulationError) else f"{type(exc).__name__}: {exc}"
-    return {
-        "eventName": name,
-        "policy": None,
-        "decision": "unsupported",
-        "reason": f"the emulator cannot build the state this record implies: {why}",
-        "changes": [],
-        "after": None,
-    }
+    reason = f"the emulator cannot build the state this record implies: {why}"
+    return _summary(Outcome(name, None, Decision.UNSUPPORTED, reason), None)
 
 
 def _run_live(event: dict[str, Any], settings: Any, process: Any, clients: Any) -> dict[str, Any]:

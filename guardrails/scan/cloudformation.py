@@ -51,13 +51,10 @@ def read_document(path: Path) -> Any:
     text = read_text(path)
     if not text.strip():
         raise ScanInputError(f"{path}: empty file")
-    stripped = text.lstrip()
+    if text.lstrip().startswith(("{", "[")):
+        return parse_json(text, path)
     try:
-        if stripped.startswith(("{", "[")):
-            return json.loads(text)
         document = cfn_yaml.load(text)
-    except json.JSONDecodeError as exc:
-        raise ScanInputError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -67,6 +64,17 @@ def read_document(path: Path) -> Any:
         raise limits.too_deep(path) from exc
     limits.check_aliases(document, str(path))
     return document
+
+
+def parse_json(text: str, path: Path) -> Any:
+    """JSON text of ``path``; ScanInputError (one line, with the line number) when it is not
+    JSON or nests deeper than the parser goes."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScanInputError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise limits.too_deep(path) from exc
 
 
 def read_text(path: Path) -> str:

@@ -8,7 +8,6 @@ Terraform plan JSON (``terraform show -json``).
 from __future__ import annotations
 
 import gc
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -406,9 +405,4 @@ def _nested_templates(
 def _json(path: Path) -> Any:
     """A JSON file of a cloud assembly, read as :func:`cloudformation.read_document`
     reads a template (encodings, one-line errors)."""
-    try:
-        return json.loads(cloudformation.read_text(path))
-    except json.JSONDecodeError as exc:
-        raise ScanInputError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
-    except RecursionError as exc:
-        raise limits.too_deep(path) from exc
+    return cloudformation.parse_json(cloudformation.read_text(path), path)

@@ -21,7 +21,6 @@ not leave the default silently in force.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +47,12 @@ class Parameters:
             stack, key = "", name
         if not equals or not key.strip():
             raise ScanInputError(f"{source}: {entry!r} is not KEY=VALUE or STACK:KEY=VALUE")
-        self.values[(stack.strip() or None, key.strip())] = value
+        self.set(key.strip(), value, stack.strip() or None)
+
+    def set(self, key: str, value: Any, stack: str | None = None) -> None:
+        """``key``'s value for one stack, or for every stack (None); :data:`PREVIOUS` for
+        a value only the deployed stack knows."""
+        self.values[(stack, key)] = value
 
     def for_stack(self, names: Iterable[str]) -> dict[str, Any]:
         """The values that apply to a stack known by any of ``names`` (its own first)."""
@@ -64,7 +68,7 @@ class Parameters:
 
 def read_file(path: Path, into: Parameters) -> None:
     """Add the values of a parameters file (see the module's documentation)."""
-    from guardrails.scan.cloudformation import read_text
+    from guardrails.scan.cloudformation import parse_json, read_text
 
     text = read_text(path)
     stripped = text.lstrip()
@@ -74,15 +78,12 @@ def read_file(path: Path, into: Parameters) -> None:
             if line and not line.startswith("#"):
                 into.add(line, f"{path}:{number}")
         return
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ScanInputError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
+    document = parse_json(text, path)
     if isinstance(document, Mapping) and isinstance(document.get("Parameters"), Mapping):
         document = document["Parameters"]
     if isinstance(document, Mapping):
         for key, value in document.items():
-            into.values[(None, str(key))] = _text(value, path, str(key))
+            into.set(str(key), _text(value, path, str(key)))
         return
     for i, entry in enumerate(document):  # a list: the text starts with "["
         if isinstance(entry, str):
@@ -90,9 +91,9 @@ def read_file(path: Path, into: Parameters) -> None:
         elif isinstance(entry, Mapping) and "ParameterKey" in entry:
             key = str(entry["ParameterKey"])
             if "ParameterValue" in entry:
-                into.values[(None, key)] = _text(entry["ParameterValue"], path, key)
+                into.set(key, _text(entry["ParameterValue"], path, key))
             elif entry.get("UsePreviousValue") is True:
-                into.values[(None, key)] = PREVIOUS
+                into.set(key, PREVIOUS)
             else:
                 raise ScanInputError(
                     f"{path}[{i}]: {key} has neither ParameterValue nor UsePreviousValue"

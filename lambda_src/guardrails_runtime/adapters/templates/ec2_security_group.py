@@ -111,7 +111,7 @@ def from_terraform(source: Source) -> Ingress | None:
         # rule resources of the plan that name the group (the provider's documentation
         # says not to mix those with inline rules). Without such resources it may be a
         # dynamic block, which the plan's configuration section does not show: unknown.
-        separate = bool(source.configured_by & set(OWNERS))
+        separate = bool(source.configured_by & OWNERS.keys())
         if isinstance(blocks, Unresolved) and (
             source.declared("ingress")
             or (source.resource_type == "aws_security_group" and not separate)

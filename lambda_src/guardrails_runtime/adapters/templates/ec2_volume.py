@@ -10,7 +10,7 @@ from guardrails_runtime.adapters import flag
 from guardrails_runtime.adapters.ec2_volume import (
     Volume,
 )
-from guardrails_runtime.adapters.templates import Source
+from guardrails_runtime.adapters.templates import Source, declared_value
 from guardrails_runtime.model import Unresolved
 
 KIND = "volume"
@@ -35,12 +35,7 @@ def from_terraform(source: Source) -> Volume:
     value = source.get("encrypted")
     if isinstance(value, Unresolved) and not source.declared("encrypted"):
         value = None  # computed by the provider: unset in the configuration
-    key = source.get("kms_key_id")
-    named = (
-        key is not None
-        and key != ""
-        and not (isinstance(key, Unresolved) and not source.declared("kms_key_id"))
-    )
+    named = declared_value(source, "kms_key_id") is not None
     return Volume(
         ("encrypted", None if value is None else flag(value)), "kms_key_id" if named else ""
     )

@@ -12,7 +12,7 @@ public).
 from __future__ import annotations
 
 from guardrails_runtime.adapters.lambda_function import FunctionAccess
-from guardrails_runtime.adapters.templates import Source
+from guardrails_runtime.adapters.templates import Source, location
 from guardrails_runtime.model import ResourceRef, Unresolved
 
 KIND = "lambda-function"
@@ -55,7 +55,7 @@ def _grant(source: Source, principal: str, action: str, names: int) -> FunctionA
 
 
 def _url(source: Source, *path: str) -> FunctionAccess:
-    where = ".".join(path)
+    where = location(path)
     value = source.get(*path)
     if isinstance(value, ResourceRef):
         value = Unresolved(where, f"{where} comes from {value.describe()}")

@@ -16,6 +16,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from guardrails_runtime.adapters import as_list
 from guardrails_runtime.aws import Clients
 from guardrails_runtime.emulate import (
     MOTO_ACCOUNT,
@@ -75,8 +76,9 @@ def _recorded_acl(request: Mapping[str, Any], s3: Any, bucket: str) -> dict[str,
         raise EmulationError("requestParameters.AccessControlPolicy is not an object")
     listed = body.get("AccessControlList")
     grants = listed.get("Grant") if isinstance(listed, Mapping) else None
+    owner = s3.get_bucket_acl(Bucket=bucket)["Owner"]  # the recorded owner is another account
     out = []
-    for grant in grants if isinstance(grants, list) else [grants] if grants else []:
+    for grant in as_list(grants or None):
         grantee = grant.get("Grantee") if isinstance(grant, Mapping) else None
         if not isinstance(grantee, Mapping):
             raise EmulationError(f"a recorded grant has no Grantee: {grant!r:.120}")
@@ -85,10 +87,9 @@ def _recorded_acl(request: Mapping[str, Any], s3: Any, bucket: str) -> dict[str,
         for key in ("URI", "ID", "EmailAddress"):
             if grantee.get(key):
                 entry[key] = grantee[key]
-        if kind == "CanonicalUser":  # the recorded owner id is another account's
-            entry["ID"] = s3.get_bucket_acl(Bucket=bucket)["Owner"]["ID"]
+        if kind == "CanonicalUser":
+            entry["ID"] = owner["ID"]
         out.append({"Grantee": entry, "Permission": grant.get("Permission")})
-    owner = s3.get_bucket_acl(Bucket=bucket)["Owner"]
     return {"Grants": out, "Owner": owner}
 
 
