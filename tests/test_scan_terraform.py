@@ -52,7 +52,6 @@ def test_unknown_value_message_names_the_attribute() -> None:
 
 def test_bucket_plan() -> None:
     assert table(TF / "buckets.plan.json") == {
-        ("aws_s3_bucket.legacy", "GR-S3E1", "error"),  # inline AES128
         ("aws_s3_bucket_public_access_block.logs", "GR-S3P1", "error"),
         ("aws_s3_bucket_acl.site", "GR-S3P2", "warning"),  # linked by name to an exempt bucket
         ("aws_s3_bucket_acl.shared", "GR-S3P2", "error"),  # AuthenticatedUsers grant
@@ -64,12 +63,22 @@ def test_bucket_plan() -> None:
 def test_require_kms_follows_links_into_child_modules() -> None:
     rows = {r for r in table(TF / "buckets.plan.json", require_kms=True) if r[1] == "GR-S3E1"}
     assert rows == {
-        ("aws_s3_bucket.legacy", "GR-S3E1", "error"),
+        ("aws_s3_bucket.legacy", "GR-S3E1", "error"),  # inline AES256
         ("aws_s3_bucket_server_side_encryption_configuration.logs", "GR-S3E1", "error"),
         ("aws_s3_bucket.site", "GR-S3E1", "warning"),  # exempt
     }
     # aws_s3_bucket.logs and module.archive...this["eu"] have linked encryption resources
     # (found through references while `bucket` is unknown), so they are not "undeclared".
+
+
+def test_encryption_shapes_terraform_cannot_write() -> None:
+    """Hand-written (the provider refuses them at plan time): a rule list that is empty, an
+    algorithm that is null, an inline algorithm that does not exist. None is encryption."""
+    assert table(TF / "s3-malformed.plan.json") == {
+        ("aws_s3_bucket_server_side_encryption_configuration.empty", "GR-S3E1", "error"),
+        ("aws_s3_bucket_server_side_encryption_configuration.no_algorithm", "GR-S3E1", "error"),
+        ("aws_s3_bucket.legacy", "GR-S3E1", "error"),  # inline AES128
+    }
 
 
 def test_old_format_with_planned_values_only() -> None:

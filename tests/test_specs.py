@@ -121,6 +121,31 @@ def test_terraform_plans_are_regenerated_when_their_source_changes(source: Path)
     )
 
 
+# Plans terraform cannot write here, and why; every other plan fixture is planned from
+# tests/fixtures/tf/src/<name>/ (docs/testing.md).
+HAND_WRITTEN_PLANS = {
+    "old-format": "format_version 0.1 (terraform 0.12)",
+    "mixed-modules": "format_version 1.0",
+    "deletes-and-data": "a data source among the resource changes",
+    "sg-malformed": "CIDRs the provider refuses",
+    "sg-protocols": "protocol numbers (the provider writes names) and odd CIDR spellings",
+    "sg-ports": "string ports and inverted ranges",
+    "s3-public-access-block": "string flags",
+    "s3-policies": "policies the provider would normalise or refuse",
+    "s3-malformed": "an empty rule list, a null or invalid algorithm",
+}
+
+
+def test_every_plan_fixture_is_real_or_says_why_not() -> None:
+    tf = FIXTURES / "tf"
+    planned = {p.name for p in (tf / "src").iterdir() if p.is_dir()}
+    fixtures = {p.name.removesuffix(".plan.json") for p in tf.glob("*.plan.json")}
+    assert fixtures - planned == set(HAND_WRITTEN_PLANS)
+    assert planned <= fixtures
+    for name in HAND_WRITTEN_PLANS:  # a hand-written plan carries no source hash
+        assert "guardrails_source_sha256" not in json.loads((tf / f"{name}.plan.json").read_text())
+
+
 @pytest.mark.usefixtures("aws")
 @pytest.mark.parametrize(
     ("example", "rule"),
