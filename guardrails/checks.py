@@ -233,13 +233,19 @@ class Ack:
         return self.expires is not None and self.expires < today
 
 
+_ACKNOWLEDGED = "aws:cdk:acknowledged-rules"
+
+
 def _metadata(template: Path) -> dict[str, Any]:
-    """A stack's ``*.metadata.json`` (construct path -> metadata entries), read once."""
+    """A stack's ``*.metadata.json`` (construct path -> metadata entries), read once, when
+    it records any acknowledgement; else empty: it is then not parsed (it is as large as
+    the template, and only acknowledgements are read from it)."""
     import json
 
     metadata = template.with_name(template.name.replace(".template.json", ".metadata.json"))
     try:
-        entries = json.loads(metadata.read_text())
+        text = metadata.read_text()
+        entries = json.loads(text) if _ACKNOWLEDGED in text else {}
     except (OSError, ValueError):
         return {}
     return entries if isinstance(entries, dict) else {}
@@ -261,7 +267,7 @@ def _logical_paths(metadata: dict[str, Any]) -> dict[str, str]:
 def _acknowledgements(metadata: dict[str, Any], paths: dict[str, str], template: Path) -> list[Ack]:
     """The Guardrails acknowledgements recorded for one stack, with their reasons."""
     out = []
-    for scope, data in _entries(metadata, "aws:cdk:acknowledged-rules"):
+    for scope, data in _entries(metadata, _ACKNOWLEDGED):
         if not isinstance(data, dict):
             continue
         anchor = next(

@@ -17,6 +17,7 @@ inverted port ranges; a scalar that means nothing (``FromPort: ssh``) is Unresol
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -130,15 +131,25 @@ class Resolver:
 
     def resolve(self, value: Any, where: str) -> Any:
         """The value with every intrinsic evaluated; Unresolved where that is impossible."""
-        # Hot path (every property of every resource): exact type checks, no ABCs.
+        # Hot path (every property of every resource): exact type checks, no ABCs, and no
+        # copy of a list or mapping that holds no function (most do not): the value itself
+        # is returned, so nothing may change what this returns.
         kind = type(value)
         if kind is list:
-            out = []
+            out: list[Any] | None = None
             for i, item in enumerate(value):
-                resolved = self.resolve(item, f"{where}[{i}]")
-                if resolved is not _NO_VALUE:
-                    out.append(resolved)
-            return out
+                t = type(item)
+                if t is dict or t is list:
+                    new = self.resolve(item, f"{where}[{i}]")
+                    if new is not item:
+                        if out is None:
+                            out = value[:i]
+                        if new is not _NO_VALUE:
+                            out.append(new)
+                        continue
+                if out is not None:
+                    out.append(item)
+            return value if out is None else out
         if kind is not dict:
             return value
         if len(value) == 1:
@@ -150,15 +161,20 @@ class Resolver:
             if isinstance(expanded, Unresolved):
                 return expanded
             value = expanded
-        out_map = {}
-        for k, v in value.items():
+        out_map: dict[str, Any] | None = None
+        for n, (k, v) in enumerate(value.items()):
             t = type(v)
-            resolved = (
-                self.resolve(v, f"{where}.{k}" if where else k) if t is dict or t is list else v
-            )
-            if resolved is not _NO_VALUE:
-                out_map[k] = resolved
-        return out_map
+            if t is dict or t is list:
+                new = self.resolve(v, f"{where}.{k}" if where else k)
+                if new is not v:
+                    if out_map is None:
+                        out_map = dict(itertools.islice(value.items(), n))
+                    if new is not _NO_VALUE:
+                        out_map[k] = new
+                    continue
+            if out_map is not None:
+                out_map[k] = v
+        return value if out_map is None else out_map
 
     def _intrinsic(self, fn: str, arg: Any, where: str) -> Any:
         if fn == "Ref":
@@ -374,20 +390,21 @@ def subjects(
                 )
         raw = resource.get("Properties") or {}
         props = raw if isinstance(raw, Unresolved) else resolver.resolve(raw, "")
-        if not isinstance(props, Mapping | Unresolved):
+        if not isinstance(props, dict | Unresolved):
             props = {}
         facts = adapter.from_cloudformation(_Source(str(kind), props))
         if facts is None:
             continue
+        path = _construct_path(resource)
         subject = Subject(
             adapter.KIND,
-            _address(logical_id, resource),
+            _address(logical_id, path),
             str(kind),
             file,
-            _tags(props.get("Tags") if isinstance(props, Mapping) else props),
+            _tags(props.get("Tags") if isinstance(props, dict) else props),
             facts,
-            _construct_path(resource),
-            tuple(dict.fromkeys(resolver.notes)),
+            path,
+            tuple(dict.fromkeys(resolver.notes)) if resolver.notes else (),
         )
         if kind in adapter.OWNERS:
             owned.append((subject, props, adapter))
@@ -414,7 +431,9 @@ def subjects(
         adapters.gather_group(members, kinds[key])
     if "Transform" in template or "Fn::Transform" in resolver.resources:
         for logical_id, where, message in unprocessed(template):
-            address = _address(logical_id, resolver.resources.get(logical_id) or {})
+            address = _address(
+                logical_id, _construct_path(resolver.resources.get(logical_id) or {})
+            )
             out.append(
                 Subject(
                     INPUT_KIND,
@@ -575,22 +594,23 @@ class _Source:
                 value = value[step] if isinstance(value, list) and step < len(value) else None
             else:
                 value = value.get(step) if isinstance(value, dict) else None
-        return known(value, adapters.location(path)) if path else value
+        if type(value) is ResourceRef:  # the location is written only when needed
+            return known(value, adapters.location(path))
+        return value
 
     def declared(self, name: str) -> bool:
         # Properties wholly unknown (an unexpanded loop): anything may be set.
         return isinstance(self.props, Unresolved) or name in self.props
 
 
-def _address(logical_id: str, resource: Mapping[str, Any]) -> str:
-    """The logical id, with the CDK construct path when the template has one."""
-    path = mapping(resource.get("Metadata")).get("aws:cdk:path")
-    return f"{logical_id} ({path})" if isinstance(path, str) else logical_id
+def _address(logical_id: str, path: str) -> str:
+    """The logical id, with the CDK construct path (``aws:cdk:path``) when there is one."""
+    return f"{logical_id} ({path})" if path else logical_id
 
 
 def _construct_path(resource: Mapping[str, Any]) -> str:
     metadata = resource.get("Metadata")
-    path = metadata.get("aws:cdk:path") if isinstance(metadata, Mapping) else None
+    path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
     return path if isinstance(path, str) else ""
 
 
@@ -603,7 +623,7 @@ def _tags(value: Any) -> dict[str, str] | Unresolved:
         return value
     tags: dict[str, str] = {}
     for tag in as_list(value):
-        if isinstance(tag, Mapping) and isinstance(tag.get("Key"), str):
+        if isinstance(tag, dict) and isinstance(tag.get("Key"), str):
             tag_value = tag.get("Value")
             if not isinstance(tag_value, Unresolved):
                 tags[tag["Key"]] = str(tag_value)

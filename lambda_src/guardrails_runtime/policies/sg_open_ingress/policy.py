@@ -76,7 +76,6 @@ def normalize_protocol(protocol: object) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-@functools.lru_cache(maxsize=4096)
 def network_of(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     """``cidr`` as a network (host bits ignored); ValueError for text that is not one.
     Cached: a plan or a group repeats the same few sources thousands of times."""
@@ -126,6 +125,8 @@ def covers_disallowed_port(entry: IngressEntry, allowed_ports: Iterable[int]) ->
     if protocol not in _PORTED:
         return True
     lo, hi = port_span(entry)
+    if lo == hi:  # the common case: one port
+        return lo not in allowed_ports
     allowed = {p for p in allowed_ports if lo <= p <= hi}
     return len(allowed) < hi - lo + 1
 
@@ -424,10 +425,10 @@ def evaluate(facts: Ingress, options: PolicyOptions) -> list[Violation]:
     that with the group's other entries cover the whole internet); GR-SG2 per entry that
     could be."""
     allowed = options.allowed_public_ports
-    allowed_text = ", ".join(map(str, sorted(allowed))) or "none"
     own = [(i, item) for i, (_, item) in enumerate(facts.entries) if isinstance(item, IngressEntry)]
     group = [item for _, item in own] + list(facts.peers)
-    covers = cover_members(group, allowed)
+    # A cover of the whole space needs two sources at least (one alone is is_violation's).
+    covers = cover_members(group, allowed) if len(group) > 1 else {}
     position = {i: n for n, (i, _) in enumerate(own)}
     out: list[Violation] = []
     for i, (location, item) in enumerate(facts.entries):
@@ -456,6 +457,7 @@ def evaluate(facts: Ingress, options: PolicyOptions) -> list[Violation]:
             )
         else:
             continue
+        allowed_text = ", ".join(map(str, sorted(allowed))) or "none"
         out.append(
             Violation(
                 "GR-SG1",
