@@ -439,7 +439,9 @@ def history(args: argparse.Namespace) -> int:
 
     try:
         since = parse_since(args.since, time.time()) if args.since else None
-        entries = _ledger(args).history(resource=args.resource, since=since, limit=args.limit)
+        entries = _ledger(args).history(
+            resource=args.resource, since=since, limit=args.limit, account=args.account
+        )
     except (ValueError, LedgerError, ClientError, BotoCoreError, argparse.ArgumentTypeError) as exc:
         return _ledger_failure("history", exc)
     if args.format == "json":
@@ -452,10 +454,17 @@ def history(args: argparse.Namespace) -> int:
         print(
             f"{e.get('at')}  {e.get('decision', '-'):<16} "
             f"{e.get('policy', '-'):<{_policy_width()}} "
-            f"{e.get('resource', '-')}  by {e.get('actor', '-')}  id={e['id']}{undone}"
+            f"{e.get('resource', '-')}{_where(e)}  by {e.get('actor', '-')}  "
+            f"id={e['id']}{undone}"
         )
     print(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}", file=sys.stderr)
     return EXIT_OK
+
+
+def _where(entry: dict[str, Any]) -> str:
+    """`` in <account>/<region>`` of an entry that names them (every entry since hub mode)."""
+    account, region = entry.get("account"), entry.get("region")
+    return f" in {account}/{region}" if account and region else ""
 
 
 def undo(args: argparse.Namespace) -> int:
@@ -714,6 +723,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hi.add_argument("--resource", help="only this resource (as notifications name it)")
     hi.add_argument(
+        "--account",
+        type=_account_id,
+        help="only this account's entries (a hub's ledger holds every member account's)",
+    )
+    hi.add_argument(
         "--since",
         help="30m, 24h, 7d or an ISO date/time (default: any age with --resource, else 7d)",
     )
@@ -771,6 +785,12 @@ def _positive(text: str) -> int:
     if not text.strip().isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
     return int(text)
+
+
+def _account_id(text: str) -> str:
+    if len(text.strip()) != 12 or not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not an account id (12 digits)")
+    return text.strip()
 
 
 def _ledger_options(parser: argparse.ArgumentParser) -> None:

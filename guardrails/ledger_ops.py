@@ -142,19 +142,33 @@ class OperatorLedger(Ledger):
         return found
 
     def history(
-        self, *, resource: str | None = None, since: float | None = None, limit: int = 50
+        self,
+        *,
+        resource: str | None = None,
+        since: float | None = None,
+        limit: int = 50,
+        account: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Entries newest first: one resource's (any age unless ``since``), or all since."""
+        """Entries newest first: one resource's (any age unless ``since``), or all since;
+        only ``account``'s when given (a hub's ledger holds every member account's)."""
         start = iso(since) if since is not None else None
+
+        def wanted(entry: dict[str, Any]) -> bool:
+            return account is None or entry.get("account") == account
+
         if resource:
-            found = list(self._resource_entries(resource, start or "0", None, newest_first=True))
+            found = [
+                e
+                for e in self._resource_entries(resource, start or "0", None, newest_first=True)
+                if wanted(e)
+            ]
         else:
             begin = since if since is not None else self.clock() - 7 * 86400
             found = []
             day = datetime.fromtimestamp(self.clock(), UTC).date()
             first = datetime.fromtimestamp(begin, UTC).date()
             while day >= first and len(found) < limit:
-                found.extend(self._day_entries(day.isoformat(), iso(begin)))
+                found.extend(e for e in self._day_entries(day.isoformat(), iso(begin)) if wanted(e))
                 day -= timedelta(days=1)
         found.sort(key=lambda e: str(e.get("at", "")), reverse=True)
         return found[:limit]

@@ -71,6 +71,7 @@ class GuardrailSettings:
     stack_name: str = "Guardrails"
     mode: Mode = rt.DEFAULT_MODE
     policy_modes: Mapping[str, Mode] = field(default_factory=lambda: MappingProxyType({}))
+    organization_modes: Mapping[str, Mode] = field(default_factory=lambda: MappingProxyType({}))
     policies: tuple[str, ...] = POLICIES
     allowed_public_ports: frozenset[int] = DEFAULT_ALLOWED_PORTS
     exemption_tag_key: str = rt.DEFAULT_EXEMPTION_KEY
@@ -158,6 +159,10 @@ class GuardrailSettings:
             rt.ENV_MODE: self.mode.value,
             rt.ENV_POLICY_MODES: json.dumps(
                 {p: m.value for p, m in sorted(self.policy_modes.items())}, separators=(",", ":")
+            ),
+            rt.ENV_ORGANIZATION_MODES: json.dumps(
+                {r: m.value for r, m in sorted(self.organization_modes.items())},
+                separators=(",", ":"),
             ),
             rt.ENV_EXEMPTION_KEY: self.exemption_tag_key,
             rt.ENV_EXEMPTION_VALUE: self.exemption_tag_value,

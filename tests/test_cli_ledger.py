@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
+from conftest import ACCOUNT
 from helpers import REGION, SSH_MIXED, clients, ingress, new_group, open_and_record, settings
 
 from guardrails.cli import main, parse_since
@@ -48,6 +49,19 @@ def test_history_lists_the_entry_as_text_and_json(
     code, out, _ = run(capsys, "history", "--table", TABLE, "--since", "1h", "--format", "json")
     [entry] = json.loads(out)
     assert entry["id"] == entry_id and entry["record"]["decision"] == "remediated"
+
+
+def test_history_names_the_account_and_filters_by_it(
+    remediated: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gid, entry_id, _ = remediated
+    code, out, _ = run(capsys, "history", "--table", TABLE, "--account", ACCOUNT)
+    assert code == 0 and f"{gid} in {ACCOUNT}/{REGION} " in out and f"id={entry_id}" in out
+    for args in (("--since", "1h"), ("--resource", gid)):
+        code, out, err = run(capsys, "history", "--table", TABLE, "--account", "111122223333", *args)
+        assert code == 0 and out == "" and err.strip() == "0 entries"
+    code, _, err = run(capsys, "history", "--table", TABLE, "--account", "12345")
+    assert code == 2 and "'12345' is not an account id (12 digits)" in err
 
 
 def test_undo_dry_run_then_undo_then_refusal(

@@ -49,6 +49,7 @@ LOG.setLevel(logging.INFO)
 
 _settings: RuntimeSettings | None = None
 _clients = Clients()
+_members: Any = None  # guardrails_runtime.org.MemberAccounts, in hub mode
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
@@ -90,6 +91,12 @@ def process(
         from guardrails_runtime import cfn_change
 
         return _report(cfn_change.judge(event, settings.stack_id, clients), settings, clients)
+    acting = clients
+    if settings.member_role_name:
+        hub = _in_member_account(event, settings, clients)
+        if isinstance(hub, Outcome):
+            return _report(hub, settings, clients)
+        settings, acting = hub
     outcome, remediation, parsed = _route(event, settings, policy)
     mode = settings.mode_for(outcome.policy) if outcome.policy else None
     # Only a routed event can reach a recorded decision: settled ones never open the ledger.
@@ -100,7 +107,7 @@ def process(
         if previous is not None and not previous.get("final"):
             # A retry after an error: keep what the interrupted attempt already changed.
             earlier = _earlier_changes(previous)
-            _act(remediation, parsed, Context(settings, clients, mode, ledger), outcome)
+            _act(remediation, parsed, _context(settings, acting, clients, mode, ledger), outcome)
             _name_the_rule(remediation, outcome)
             _keep_earlier(outcome, earlier)
         elif previous is not None and previous.get("notified") is False:
@@ -108,7 +115,7 @@ def process(
         elif previous is not None:
             _ignore_duplicate(previous, outcome)
         else:
-            _act(remediation, parsed, Context(settings, clients, mode, ledger), outcome)
+            _act(remediation, parsed, _context(settings, acting, clients, mode, ledger), outcome)
             _name_the_rule(remediation, outcome)
     recorded = ledger is not None and outcome.decision in RECORDED_DECISIONS
     # Written before the publish, marked unsent: a publish that fails raises (the event is
@@ -126,6 +133,103 @@ def process(
     if written and sending and ledger is not None:
         _record(ledger, outcome, mode)  # sent: a re-delivery is now a plain duplicate
     return outcome
+
+
+def members(clients: Clients, settings: RuntimeSettings) -> Any:
+    """The hub's :class:`~guardrails_runtime.org.MemberAccounts` (one per container)."""
+    global _members  # noqa: PLW0603 - credentials are cached for the container's life
+    from guardrails_runtime.org import MemberAccounts
+
+    role = settings.member_role_name or ""
+    if _members is None or _members.home is not clients or _members.role_name != role:
+        home = settings.remediator_role_arn.split(":")[4] if settings.remediator_role_arn else None
+        _members = MemberAccounts(clients, role, home_account=home)
+    return _members
+
+
+def _in_member_account(
+    event: Any, settings: RuntimeSettings, clients: Clients
+) -> Outcome | tuple[RuntimeSettings, Clients]:
+    """Hub mode: the settings for the event's account (its ring) and clients acting there,
+    or the outcome that refuses an event from an account outside the organization.
+
+    An event that does not parse goes on unchanged: the pipeline says why it is unsupported.
+    Clients in a member account assume its role on first use only (see ``_context``)."""
+    try:
+        parsed = parse(event) if isinstance(event, dict) else None
+    except MalformedEventError:
+        parsed = None
+    account = getattr(parsed, "account", None)
+    if parsed is None or account is None:
+        return settings, clients
+    accounts = members(clients, settings)
+
+    def settled(decision: Decision, reason: str) -> Outcome:
+        return Outcome(
+            parsed.event_name,
+            None,
+            decision,
+            reason,
+            event_id=parsed.event_id,
+            event_time=parsed.event_time,
+            account=account,
+            region=parsed.region,
+        )
+
+    try:
+        if not accounts.is_member(account):
+            return settled(
+                Decision.UNSUPPORTED,
+                f"refused: account {account} is not an account of the organization (an event "
+                "the organization's bus should never have accepted)",
+            )
+        units = accounts.units_of(account) if _needs_units(settings, account) else ()
+    except ClientError as exc:
+        if not is_access_denied(exc):
+            raise  # throttling that outlasted botocore's retries: the event is retried
+        operation = getattr(exc, "operation_name", "?")
+        return settled(
+            Decision.ERROR,
+            f"access denied on organizations {operation} ({error_code(exc)}): the hub runs in "
+            "the management account or a delegated administrator, with the Organizations "
+            "read permissions of its role; nothing was changed",
+        )
+    ring = settings.ring_of(account, units)
+    if ring is not None:
+        settings = dataclasses.replace(settings, ring=ring)
+    return settings, _LazyMember(accounts, account, parsed.region)
+
+
+def _needs_units(settings: RuntimeSettings, account: str) -> bool:
+    """True when an OU or root entry could decide the account's ring."""
+    return account not in settings.organization_modes and any(
+        not key.isdigit() for key in settings.organization_modes
+    )
+
+
+class _LazyMember(Clients):
+    """Clients in a member account whose role is assumed on the first client asked for:
+    an event settled without an AWS call (ignored, off, malformed) assumes nothing."""
+
+    def __init__(self, accounts: Any, account: str, region: str | None) -> None:
+        super().__init__()
+        self._accounts, self._account, self._region = accounts, account, region
+
+    def get(self, service: str, region: str | None = None) -> Any:
+        return self._accounts.clients_for(self._account, self._region).get(service, region)
+
+    def put(self, service: str, region: str | None, client: Any) -> None:
+        self._accounts.clients_for(self._account, self._region).put(service, region, client)
+
+
+def _context(
+    settings: RuntimeSettings,
+    acting: Clients,
+    home: Clients,
+    mode: Mode,
+    ledger: Ledger | None,
+) -> Context:
+    return Context(settings, acting, mode, ledger, None if acting is home else home)
 
 
 def _heartbeat(event: dict[str, Any], settings: RuntimeSettings, clients: Clients) -> Outcome:
@@ -373,6 +477,14 @@ def _skip_reason(
     if settings.remediator_role_arn and call.made_by_role(settings.remediator_role_arn):
         # The guardrail's role, another session: someone borrowed it. Judge the change.
         LOG.warning("a call under the guardrail's role but not its session: %s", call.actor or "?")
+    if settings.member_role_name and call.account:
+        from guardrails_runtime.org import MEMBER_SESSION, member_role_arn
+
+        role = member_role_arn(call.account, settings.member_role_name, call.region)
+        if call.made_by_role(role, MEMBER_SESSION):
+            return Decision.IGNORED, "the call was made by the guardrail itself (member role)"
+        if call.made_by_role(role):
+            LOG.warning("a call under the member role but not its session: %s", call.actor or "?")
     if remediation is None:
         if call.read_only:
             return Decision.IGNORED, "read-only call"

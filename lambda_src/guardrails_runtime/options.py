@@ -36,6 +36,7 @@ from guardrails_runtime.settings import (
     ENV_LEDGER_TTL_DAYS,
     ENV_METRICS_NAMESPACE,
     ENV_MODE,
+    ENV_ORGANIZATION_MODES,
     ENV_POLICY_MODES,
     ENV_REQUIRE_KMS,
     ENV_S3_KMS_KEY,
@@ -224,6 +225,27 @@ def _policy_modes(value: Any, label: str) -> Mapping[str, Mode]:
     )
 
 
+# An account id, an organizational unit id or an organization's root id (the formats
+# AWS Organizations documents for each).
+_RING = r"^(\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$"
+
+
+def _organization_modes(value: Any, label: str) -> Mapping[str, Mode]:
+    example = '{"ou-ab12-prod0001": "remediate", "111122223333": "notify"}'
+    if not isinstance(value, Mapping):
+        _fail(label, value, f"is not a mapping of account or OU id to mode ({example})")
+    out = {}
+    for ring, mode in sorted(value.items()):
+        if not isinstance(ring, str) or not re.match(_RING, ring.strip()):
+            _fail(
+                _sub(label, f"[{ring!r}]"),
+                ring,
+                "is not an account id (12 digits), an OU id (ou-...) or a root id (r-...)",
+            )
+        out[ring.strip()] = _mode(mode, _sub(label, f"[{ring!r}]"))
+    return MappingProxyType(out)
+
+
 def _ports(value: Any, label: str) -> frozenset[int]:
     ports = set()
     for item in _sequence(value, label, "port numbers"):
@@ -345,6 +367,17 @@ OPTIONS: tuple[Option, ...] = (
         _policy_modes,
         'per-policy modes, e.g. {"sg-open-ingress": "remediate"}',
         env=ENV_POLICY_MODES,
+    ),
+    Option(
+        "organization_modes",
+        "organizationModes",
+        MappingProxyType({}),
+        "Mapping[str, Mode | str]",
+        _organization_modes,
+        "hub mode: the mode of the accounts of an account id, an OU id (with the OUs below "
+        "it) or the root id, default and ceiling for every policy there; the account's own "
+        "entry first, then its nearest OU's",
+        env=ENV_ORGANIZATION_MODES,
     ),
     Option(
         "policies",

@@ -19,6 +19,9 @@ from guardrails_runtime.model import DEFAULT_ALLOWED_PORTS, Mode, PolicyOptions
 
 ENV_MODE = "GUARDRAILS_MODE"
 ENV_POLICY_MODES = "GUARDRAILS_POLICY_MODES"
+ENV_ORGANIZATION_MODES = "GUARDRAILS_ORGANIZATION_MODES"
+# Hub mode: the name of the role the member stacks create (unset: single-account mode).
+ENV_MEMBER_ROLE = "GUARDRAILS_MEMBER_ROLE"
 ENV_EXEMPTION_KEY = "GUARDRAILS_EXEMPTION_TAG_KEY"
 ENV_EXEMPTION_VALUE = "GUARDRAILS_EXEMPTION_TAG_VALUE"
 ENV_ALLOWED_PORTS = "GUARDRAILS_ALLOWED_PUBLIC_PORTS"
@@ -149,6 +152,10 @@ def exemption(tags: object, key: str, value: str, today: date | None = None) -> 
     return Exemption(True, "; ".join(p for p in (f"until {end.isoformat()}", why) if p))
 
 
+# Modes from least to most action, for the ring's ceiling.
+_RANK = {Mode.OFF: 0, Mode.NOTIFY: 1, Mode.REMEDIATE: 2}
+
+
 @dataclass(frozen=True)
 class RuntimeSettings:
     """What the handler needs to decide and act; immutable for the life of a container."""
@@ -191,6 +198,13 @@ class RuntimeSettings:
     stack_id: str | None = None
     # The policies deployed with this function (empty: every policy, as outside Lambda).
     deployed: frozenset[str] = frozenset()
+    # Hub mode (guardrails_runtime.org): the member role the function assumes in the
+    # event's account, and the modes of accounts and OUs.
+    member_role_name: str | None = None
+    organization_modes: Mapping[str, Mode] = field(default_factory=dict)
+    # The mode of the event's account from organization_modes (set per event): default
+    # and ceiling of every policy's mode there.
+    ring: Mode | None = None
 
     def policy_options(self) -> PolicyOptions:
         """The options ``evaluate`` takes, as every plane passes them."""
@@ -198,11 +212,23 @@ class RuntimeSettings:
 
     def mode_for(self, policy: str) -> Mode:
         """The per-policy mode where one is set, else the global mode; a global
-        ``remediate`` is ``notify`` for a policy whose fix is opt-in (``Fix.opt_in``)."""
+        ``remediate`` is ``notify`` for a policy whose fix is opt-in (``Fix.opt_in``).
+
+        In hub mode the account's ``ring`` (its ``organizationModes`` entry) stands for
+        the global mode and caps the result: a ``notify`` ring never remediates, whatever
+        ``policyModes`` says; in a ``remediate`` ring ``policyModes`` may still lower a
+        policy, and opt-in fixes need their ``policyModes`` entry as everywhere."""
+        found = self._uncapped(policy)
+        if self.ring is not None and _RANK[found] > _RANK[self.ring]:
+            return self.ring
+        return found
+
+    def _uncapped(self, policy: str) -> Mode:
         found = self.policy_modes.get(policy)
         if found is not None:
             return found
-        if self.mode is Mode.REMEDIATE:
+        base = self.ring if self.ring is not None else self.mode
+        if base is Mode.REMEDIATE:
             from guardrails_runtime.spec import spec
 
             try:
@@ -211,7 +237,15 @@ class RuntimeSettings:
                 fix = None
             if fix is not None and fix.opt_in:
                 return Mode.NOTIFY
-        return self.mode
+        return base
+
+    def ring_of(self, account: str | None, units: tuple[str, ...]) -> Mode | None:
+        """The account's mode in ``organization_modes``: its own entry, else that of the
+        nearest of ``units`` (its OUs, nearest first, then the root), else None."""
+        for key in (account, *units):
+            if key is not None and key in self.organization_modes:
+                return self.organization_modes[key]
+        return None
 
     def is_exempt(self, tags: object) -> bool:
         """True when the tags carry an exemption that counts (see :func:`exemption`)."""
@@ -256,6 +290,7 @@ class RuntimeSettings:
             recheck_role_arn=env.get(ENV_RECHECK_ROLE_ARN) or None,
             stack_id=env.get(ENV_STACK_ID) or None,
             deployed=frozenset(p for p in (env.get(ENV_POLICIES) or "").split(",") if p),
+            member_role_name=env.get(ENV_MEMBER_ROLE) or None,
             **values,  # type: ignore[arg-type]
         )
 

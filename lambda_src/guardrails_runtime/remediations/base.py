@@ -18,12 +18,22 @@ if TYPE_CHECKING:
 
 
 class Context(NamedTuple):
-    """Everything a remediation may use: settings, clients and the mode for its policy."""
+    """Everything a remediation may use: settings, clients and the mode for its policy.
+
+    ``clients`` act in the account of the event (in hub mode, through that account's
+    member role); ``home`` are the guardrail's own (its scheduler, its ledger), None when
+    they are the same."""
 
     settings: RuntimeSettings
     clients: Clients
     mode: Mode
     ledger: Ledger | None = None
+    home: Clients | None = None
+
+    @property
+    def own_clients(self) -> Clients:
+        """Clients in the guardrail's own account (schedules, the ledger)."""
+        return self.home if self.home is not None else self.clients
 
     @property
     def dry_run(self) -> bool:

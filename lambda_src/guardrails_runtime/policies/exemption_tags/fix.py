@@ -127,7 +127,7 @@ def _recheck(service: str, resources: tuple[str, ...], ctx: Context, outcome: Ou
     notes = [
         recheck.schedule(
             ctx.settings,
-            ctx.clients,
+            ctx.own_clients,
             policy=policy,
             resource=resource,
             region=outcome.region,

@@ -1,0 +1,269 @@
+"""Hub mode across accounts, on moto's in-memory AWS with its organization and STS.
+
+moto keeps one fake AWS per account: credentials from ``AssumeRole`` into a member account
+act in that account's EC2, so a test can see that the hub changed the member's group and
+nothing of its own. moto does not enforce role trust policies (the synthesis tests pin
+them); it does answer ``organizations:DescribeAccount`` for accounts outside the
+organization with ``AccountNotFoundException``, as AWS does.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+from conftest import ACCOUNT
+from helpers import REGION, SSH_MIXED, CallCounter, authorize, authorize_record, ingress, new_group
+
+from guardrails_runtime.aws import Clients
+from guardrails_runtime.handler import process
+from guardrails_runtime.model import Decision, Mode
+from guardrails_runtime.org import (
+    CREDENTIAL_SECONDS,
+    MEMBER_SESSION,
+    REFRESH_SECONDS,
+    MemberAccounts,
+    member_role_arn,
+)
+from guardrails_runtime.settings import RuntimeSettings
+
+pytestmark = pytest.mark.usefixtures("aws")
+
+ROLE = "GuardrailsMember"
+OUTSIDER = "999999999999"
+
+
+class Org:
+    """An organization whose management account (moto's default) runs the hub, with one
+    member account in a ``prod`` OU and one in a ``dev`` OU."""
+
+    def __init__(self) -> None:
+        org = boto3.client("organizations", region_name="us-east-1")
+        org.create_organization(FeatureSet="ALL")
+        root = org.list_roots()["Roots"][0]["Id"]
+        self.root = root
+        self.prod_ou, self.dev_ou = (
+            org.create_organizational_unit(ParentId=root, Name=n)["OrganizationalUnit"]["Id"]
+            for n in ("prod", "dev")
+        )
+        self.prod, self.dev = (
+            self._account(org, name, ou)
+            for name, ou in (("prod-1", self.prod_ou), ("dev-1", self.dev_ou))
+        )
+
+    @staticmethod
+    def _account(org: Any, name: str, ou: str) -> str:
+        status = org.create_account(Email=f"{name}@example.com", AccountName=name)
+        account = str(status["CreateAccountStatus"]["AccountId"])
+        root = org.list_parents(ChildId=account)["Parents"][0]["Id"]
+        org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=ou)
+        return account
+
+    @staticmethod
+    def ec2_in(account: str) -> Any:
+        """An EC2 client acting in ``account`` (a test's own session, not the hub's)."""
+        sts = boto3.client("sts", region_name=REGION)
+        creds = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/TestSetup", RoleSessionName="setup"
+        )["Credentials"]
+        return boto3.client(
+            "ec2",
+            region_name=REGION,
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+
+
+@pytest.fixture
+def org() -> Org:
+    return Org()
+
+
+def hub_settings(org: Org, **kwargs: Any) -> RuntimeSettings:
+    """Notify everywhere, remediate in the prod OU: the staged rollout's second ring."""
+    values: dict[str, Any] = {
+        "mode": Mode.NOTIFY,
+        "organization_modes": {org.prod_ou: Mode.REMEDIATE},
+        "member_role_name": ROLE,
+        "remediator_role_arn": f"arn:aws:iam::{ACCOUNT}:role/guardrails-remediator",
+        "remediator_session": "guardrails-handler",
+    }
+    return RuntimeSettings(**{**values, **kwargs})
+
+
+def in_account(record: dict[str, Any], account: str, actor: str | None = None) -> dict[str, Any]:
+    """A CloudTrail record of our helpers, as the member account's trail writes it."""
+    text = json.dumps(record).replace(ACCOUNT, account)
+    moved: dict[str, Any] = json.loads(text)
+    if actor is not None:
+        role = actor.split(":assumed-role/", 1)[1].split("/", 1)[0]
+        identity = moved["detail"]["userIdentity"]
+        identity["arn"] = actor
+        identity["sessionContext"]["sessionIssuer"]["arn"] = f"arn:aws:iam::{account}:role/{role}"
+    return moved
+
+
+def open_ssh(org: Org, account: str, name: str = "web") -> tuple[Any, str, dict[str, Any]]:
+    """Open SSH to the world on a new group of ``account``; the record its trail writes."""
+    ec2 = org.ec2_in(account)
+    group = new_group(ec2, name)
+    record = in_account(authorize_record(group, SSH_MIXED, authorize(ec2, group, SSH_MIXED)), account)
+    return ec2, group, record
+
+
+def world_ssh(ec2: Any, group: str) -> bool:
+    """True while tcp 22 is open to 0.0.0.0/0 or ::/0 on the group (the private range of
+    SSH_MIXED stays after a fix)."""
+    return any(
+        p.get("FromPort") == 22
+        and (
+            any(r["CidrIp"] == "0.0.0.0/0" for r in p.get("IpRanges", []))
+            or any(r["CidrIpv6"] == "::/0" for r in p.get("Ipv6Ranges", []))
+        )
+        for p in ingress(ec2, group)
+    )
+
+
+def hub() -> tuple[Clients, CallCounter]:
+    home = Clients(boto3.session.Session(region_name=REGION))
+    return home, CallCounter(home.get("sts", REGION))
+
+
+def test_hub_reverts_in_the_member_account_through_its_role(org: Org) -> None:
+    ec2, group, record = open_ssh(org, org.prod)
+    home, sts = hub()
+    outcome = process(record, hub_settings(org), home)
+    assert outcome.decision is Decision.REMEDIATED, outcome.reason
+    assert outcome.account == org.prod
+    assert not world_ssh(ec2, group)
+    assert any(p.get("FromPort") == 22 for p in ingress(ec2, group))  # the office range
+    assert sts.calls["AssumeRole"] == 1
+    # The hub's own account has no such group: the change was made in the member.
+    with pytest.raises(Exception, match="InvalidGroup.NotFound"):
+        boto3.client("ec2", region_name=REGION).describe_security_groups(GroupIds=[group])
+
+
+def test_one_assume_role_per_account_per_credential_lifetime(org: Org) -> None:
+    home, sts = hub()
+    for n in range(3):
+        _, _, record = open_ssh(org, org.prod, f"web-{n}")
+        assert process(record, hub_settings(org), home).decision is Decision.REMEDIATED
+    _, _, record = open_ssh(org, org.dev)
+    process(record, hub_settings(org), home)
+    assert sts.calls["AssumeRole"] == 2  # one per account
+
+
+def test_credentials_are_renewed_shortly_before_they_expire(org: Org) -> None:
+    home, sts = hub()
+    now = [1_000_000.0]
+    accounts = MemberAccounts(home, ROLE, home_account=ACCOUNT, clock=lambda: now[0])
+    first = accounts.clients_for(org.prod, REGION)
+    # moto's credentials last the hour asked for; renewal waits for their last minutes.
+    expires = accounts._credentials[org.prod].expires
+    now[0] = expires - REFRESH_SECONDS - 1
+    assert accounts.clients_for(org.prod, REGION) is first
+    now[0] = expires - REFRESH_SECONDS + 1
+    assert accounts.clients_for(org.prod, REGION) is not first
+    assert sts.calls["AssumeRole"] == 2
+    assert CREDENTIAL_SECONDS > REFRESH_SECONDS
+
+
+def test_rings_notify_outside_the_remediate_ou(org: Org) -> None:
+    ec2, group, record = open_ssh(org, org.dev)
+    before = ingress(ec2, group)
+    outcome = process(record, hub_settings(org), hub()[0])
+    assert outcome.decision is Decision.WOULD_REMEDIATE
+    assert ingress(ec2, group) == before
+
+
+def test_a_notify_ring_caps_a_per_policy_remediate(org: Org) -> None:
+    settings = hub_settings(
+        org,
+        organization_modes={org.dev_ou: Mode.NOTIFY, org.prod_ou: Mode.REMEDIATE},
+        policy_modes={"sg-open-ingress": Mode.REMEDIATE},
+    )
+    ec2, group, record = open_ssh(org, org.dev)
+    assert process(record, settings, hub()[0]).decision is Decision.WOULD_REMEDIATE
+    assert world_ssh(ec2, group)
+
+
+def test_an_off_ring_ignores_the_account(org: Org) -> None:
+    settings = hub_settings(org, organization_modes={org.dev: Mode.OFF})
+    _, _, record = open_ssh(org, org.dev)
+    home, sts = hub()
+    outcome = process(record, settings, home)
+    assert outcome.decision is Decision.IGNORED
+    assert sts.calls["AssumeRole"] == 0  # settled before anything was assumed
+
+
+def test_an_account_outside_the_organization_is_refused(org: Org) -> None:
+    record = in_account(authorize_record("sg-0123456789abcdef0", SSH_MIXED), OUTSIDER)
+    home, sts = hub()
+    outcome = process(record, hub_settings(org), home)
+    assert outcome.decision is Decision.UNSUPPORTED
+    assert outcome.reason.startswith(f"refused: account {OUTSIDER} is not an account of")
+    assert sts.calls["AssumeRole"] == 0
+
+
+def test_organizations_access_denied_is_an_error_outcome_not_a_retry(org: Org) -> None:
+    """A hub outside the management account and not a delegated administrator cannot read
+    the organization: every event says so (notified), none loops through Lambda retries."""
+    from botocore.awsrequest import AWSResponse
+
+    _, _, record = open_ssh(org, org.prod)
+    home, sts = hub()
+
+    def denied(**_: Any) -> tuple[Any, dict[str, Any]]:
+        error = {"Code": "AccessDeniedException", "Message": "not a delegated administrator"}
+        return AWSResponse("https://organizations.invalid", 400, {}, None), {
+            "Error": error,
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        }
+
+    organizations = home.get("organizations", None)
+    organizations.meta.events.register_first("before-call.organizations.DescribeAccount", denied)
+    outcome = process(record, hub_settings(org), home)
+    assert outcome.decision is Decision.ERROR
+    assert outcome.reason.startswith("access denied on organizations DescribeAccount")
+    assert sts.calls["AssumeRole"] == 0
+
+
+def test_the_hubs_own_calls_in_a_member_are_ignored(org: Org) -> None:
+    ec2, group, _ = open_ssh(org, org.prod)
+    own = f"arn:aws:sts::{org.prod}:assumed-role/{ROLE}/{MEMBER_SESSION}"
+    record = in_account(authorize_record(group, SSH_MIXED), org.prod, actor=own)
+    home, sts = hub()
+    outcome = process(record, hub_settings(org), home)
+    assert outcome.decision is Decision.IGNORED
+    assert "the guardrail itself" in outcome.reason
+    assert sts.calls["AssumeRole"] == 0
+
+
+def test_another_session_of_the_member_role_is_judged(org: Org) -> None:
+    """Someone who may assume the member role is not the guardrail."""
+    ec2, group, _ = open_ssh(org, org.prod)
+    borrowed = f"arn:aws:sts::{org.prod}:assumed-role/{ROLE}/mallory"
+    record = in_account(
+        authorize_record(group, SSH_MIXED, authorize(ec2, group, [])), org.prod, actor=borrowed
+    )
+    outcome = process(record, hub_settings(org), hub()[0])
+    assert outcome.decision is Decision.REMEDIATED
+
+
+def test_member_role_arn_follows_the_partition() -> None:
+    assert member_role_arn("111122223333", ROLE, "cn-north-1") == (
+        f"arn:aws-cn:iam::111122223333:role/{ROLE}"
+    )
+    assert member_role_arn("111122223333", ROLE, "eu-west-1").startswith("arn:aws:iam::")
+
+
+def test_single_account_mode_assumes_nothing(ec2: Any) -> None:
+    group = new_group(ec2)
+    record = authorize_record(group, SSH_MIXED, authorize(ec2, group, SSH_MIXED))
+    home, sts = hub()
+    outcome = process(record, RuntimeSettings(mode=Mode.REMEDIATE), home)
+    assert outcome.decision is Decision.REMEDIATED
+    assert sts.calls["AssumeRole"] == 0
