@@ -77,12 +77,13 @@ def main() -> int:
             record = authorize_record(group, SSH_MIXED, authorize(ec2, group, SSH_MIXED))
             records.append(json.loads(json.dumps(record).replace(HUB, account)))
         rng = random.Random(17)
-        events = [records[i % len(records)] for i in range(args.events)]
-        rng.shuffle(events)
-        for n, event in enumerate(events):  # each delivery has its own CloudTrail event id
-            event = json.loads(json.dumps(event))
+        order = [records[i % len(records)] for i in range(args.events)]
+        rng.shuffle(order)
+        events = []
+        for n, record in enumerate(order):  # each delivery has its own CloudTrail event id
+            event = json.loads(json.dumps(record))
             event["detail"]["eventID"] = f"00000000-0000-4000-8000-{n:012d}"
-            events[n] = event
+            events.append(event)
 
         settings = RuntimeSettings(
             mode=Mode.NOTIFY,

@@ -58,10 +58,15 @@ def test_history_names_the_account_and_filters_by_it(
     code, out, _ = run(capsys, "history", "--table", TABLE, "--account", ACCOUNT)
     assert code == 0 and f"{gid} in {ACCOUNT}/{REGION} " in out and f"id={entry_id}" in out
     for args in (("--since", "1h"), ("--resource", gid)):
-        code, out, err = run(capsys, "history", "--table", TABLE, "--account", "111122223333", *args)
+        code, out, err = run(
+            capsys, "history", "--table", TABLE, "--account", "111122223333", *args
+        )
         assert code == 0 and out == "" and err.strip() == "0 entries"
-    code, _, err = run(capsys, "history", "--table", TABLE, "--account", "12345")
-    assert code == 2 and "'12345' is not an account id (12 digits)" in err
+    with pytest.raises(SystemExit) as stopped:
+        main(["history", "--table", TABLE, "--account", "12345"])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and "'12345' is not an account id (12 digits)" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_undo_dry_run_then_undo_then_refusal(

@@ -110,7 +110,9 @@ def open_ssh(org: Org, account: str, name: str = "web") -> tuple[Any, str, dict[
     """Open SSH to the world on a new group of ``account``; the record its trail writes."""
     ec2 = org.ec2_in(account)
     group = new_group(ec2, name)
-    record = in_account(authorize_record(group, SSH_MIXED, authorize(ec2, group, SSH_MIXED)), account)
+    record = in_account(
+        authorize_record(group, SSH_MIXED, authorize(ec2, group, SSH_MIXED)), account
+    )
     return ec2, group, record
 
 
@@ -142,7 +144,7 @@ def test_hub_reverts_in_the_member_account_through_its_role(org: Org) -> None:
     assert any(p.get("FromPort") == 22 for p in ingress(ec2, group))  # the office range
     assert sts.calls["AssumeRole"] == 1
     # The hub's own account has no such group: the change was made in the member.
-    with pytest.raises(Exception, match="InvalidGroup.NotFound"):
+    with pytest.raises(Exception, match=r"InvalidGroup\.NotFound"):
         boto3.client("ec2", region_name=REGION).describe_security_groups(GroupIds=[group])
 
 
@@ -232,7 +234,7 @@ def test_organizations_access_denied_is_an_error_outcome_not_a_retry(org: Org) -
 
 
 def test_the_hubs_own_calls_in_a_member_are_ignored(org: Org) -> None:
-    ec2, group, _ = open_ssh(org, org.prod)
+    _, group, _ = open_ssh(org, org.prod)
     own = f"arn:aws:sts::{org.prod}:assumed-role/{ROLE}/{MEMBER_SESSION}"
     record = in_account(authorize_record(group, SSH_MIXED), org.prod, actor=own)
     home, sts = hub()
