@@ -53,7 +53,7 @@ from guardrails.scan.engine import (
 from guardrails.scan.positions import Locator
 from guardrails.settings import GuardrailSettings
 from guardrails_runtime.model import PolicyOptions
-from guardrails_runtime.policies.registry import all_rules
+from guardrails_runtime.policies.registry import all_rules, load
 from guardrails_runtime.settings import iso_date
 
 PLUGIN_NAME = "Guardrails"
@@ -112,6 +112,9 @@ class GuardrailChecks:
             or scope.node.try_get_context("@aws-cdk/core:failSynthOnValidationErrors") is False
         )
         self.findings: list[Finding] = []
+        # The policies and adapters load with the plugin, as a pack's rules do, not on the
+        # first resources of the synth (docs/performance.md gives both figures).
+        load(settings.policies)
         # An acknowledgement that matches no finding is a warning (an error with this).
         self._fail_on_unused = fail_on_unused
         self._today = today

@@ -8,7 +8,7 @@ for an event it does not need).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 from guardrails_runtime.model import PolicyOptions, RuleInfo, Violation
@@ -43,15 +43,39 @@ def static_policies() -> tuple[StaticPolicy, ...]:
 
 def _imported_on_first_call(module: str) -> Callable[[Any, PolicyOptions], list[Violation]]:
     """A policy's ``evaluate``, its module imported when a subject of its kind first needs
-    it (a template of buckets never imports the security-group logic)."""
-    loaded: list[Callable[[Any, PolicyOptions], list[Violation]]] = []
+    it (a template of buckets never imports the security-group logic), or by
+    :func:`load`."""
+    return _Lazy(module)
 
-    def evaluate(facts: Any, options: PolicyOptions) -> list[Violation]:
-        if not loaded:
-            loaded.append(importlib.import_module(module).evaluate)
-        return loaded[0](facts, options)
 
-    return evaluate
+class _Lazy:
+    __slots__ = ("loaded", "module")
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+        self.loaded: Callable[[Any, PolicyOptions], list[Violation]] | None = None
+
+    def load(self) -> Callable[[Any, PolicyOptions], list[Violation]]:
+        if self.loaded is None:
+            self.loaded = importlib.import_module(self.module).evaluate
+        return self.loaded
+
+    def __call__(self, facts: Any, options: PolicyOptions) -> list[Violation]:
+        return (self.loaded or self.load())(facts, options)
+
+
+def load(policies: Collection[str] | None = None) -> None:
+    """Import now every static policy (of ``policies``, when given) and the template
+    adapters of its CloudFormation types: what a synth-time check would import on its
+    first resources. ``GuardrailChecks`` calls it when it is built."""
+    from guardrails_runtime.adapters import templates
+
+    for policy in static_policies():
+        if policies is None or policy.POLICY in policies:
+            if isinstance(policy.evaluate, _Lazy):
+                policy.evaluate.load()
+            for resource_type in policy.spec.cloudformation_types:
+                templates.for_cloudformation(resource_type)
 
 
 def all_rules() -> list[RuleInfo]:
