@@ -131,6 +131,13 @@ def _tail(name: str) -> str:
     return name.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
 
 
+def _account_of(entry: dict[str, Any]) -> str | None:
+    """The account an entry's event came from (its hold is kept per account)."""
+    record = entry.get("record") if isinstance(entry.get("record"), dict) else {}
+    account = entry.get("account") or (record or {}).get("account")
+    return str(account) if account else None
+
+
 class OperatorLedger(Ledger):
     """The ledger with the operator's reads and the undo."""
 
@@ -243,6 +250,7 @@ class OperatorLedger(Ledger):
                 reason=f"undone by {actor} with guardrails undo {entry_id}",
                 actor=actor,
                 only_if_free=False,
+                account=_account_of(entry),
             )
         except LEDGER_ERRORS as exc:
             self._release_claim(entry_id)
@@ -258,7 +266,7 @@ class OperatorLedger(Ledger):
                 results.append("restored")
             except ClientError as exc:
                 if not error_code(exc).endswith("Duplicate"):
-                    self._release_hold(resource, fingerprint, actor)
+                    self._release_hold(resource, fingerprint, actor, _account_of(entry))
                     self._release_claim(entry_id)
                     done = f" ({len(results)} of {len(calls)} calls made)" if results else ""
                     raise LedgerError(
@@ -397,7 +405,9 @@ class OperatorLedger(Ledger):
         )
         return undo_id
 
-    def _release_hold(self, resource: str, fingerprint: str, actor: str) -> None:
+    def _release_hold(
+        self, resource: str, fingerprint: str, actor: str, account: str | None = None
+    ) -> None:
         """End a hold now (best effort: a hold left in place only expires later)."""
         now = self.clock()
         try:
@@ -409,6 +419,7 @@ class OperatorLedger(Ledger):
                 reason=f"released: undo by {actor} failed",
                 actor=actor,
                 only_if_free=False,
+                account=account,
             )
         except LEDGER_ERRORS:
             LOG.error("could not release the undo hold on %s", resource)

@@ -313,6 +313,27 @@ def test_hold_expires_after_the_cooldown(ec2: Any, table: str) -> None:
     assert book.hold_reason(probe) is None
 
 
+def test_a_hold_in_one_account_never_holds_another_accounts_resource(ec2: Any, table: str) -> None:
+    """A hub's ledger keeps every member account's entries, and resource names such as an
+    RDS instance's repeat across accounts: flapping in one account (which an insider there
+    can cause at will) must not stop the fix of the same name elsewhere."""
+    gid = new_group(ec2)
+    book = OperatorLedger(cfg(flap_threshold=1), clients())
+    outcome = process(reopen(ec2, gid), cfg(Mode.NOTIFY), clients())
+    outcome.decision = Decision.REMEDIATED
+    book.record(outcome, Mode.REMEDIATE)
+    elsewhere = dataclasses.replace(outcome, account="111122223333", escalation=None)
+    assert book.hold_reason(elsewhere) is None  # its one remediation is in another account
+    here = dataclasses.replace(outcome, escalation=None)
+    assert book.hold_reason(here) is not None  # the hold starts, in this account only
+    assert book.hold_reason(elsewhere) is None
+    ids = {
+        item["id"]["S"]
+        for item in boto3.client("dynamodb", region_name=REGION).scan(TableName=table)["Items"]
+    }
+    assert f"hold#{outcome.account}#{gid}" in ids
+
+
 def test_metrics_are_embedded_metric_format_lines(
     ec2: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:

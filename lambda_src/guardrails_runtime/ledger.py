@@ -17,7 +17,8 @@ Items:
   retry's entry, which keeps those changes beside its own; only final entries deduplicate.
 - an **undo entry** (id ``undo-<uuid>``, decision ``undone``) written by ``guardrails undo``;
   the undone entry gets ``undoneBy``/``undoneAt``/``undoEntry``.
-- a **hold** item per resource (id ``hold#<resource>``, in no index): until
+- a **hold** item per resource and account (id ``hold#<account>#<resource>``, or
+  ``hold#<resource>`` when the event named no account; in no index): until
   ``holdUntil_<fingerprint>`` the guardrail only notifies about that violation of the
   resource (the fingerprint of :attr:`Outcome.fingerprint`: another violation of the same
   resource is still fixed); ``holdUntil`` alone holds every violation (an undo of an entry
@@ -57,6 +58,13 @@ HOLD_PREFIX = "hold#"
 UNDO_PREFIX = "undo-"
 UNDONE = "undone"
 LEDGER_ERRORS = (ClientError, BotoCoreError)
+
+
+def hold_id(resource: str, account: str | None) -> str:
+    """The id of the hold item of ``resource`` in ``account``: a hub's ledger keeps every
+    member account's, and names such as an RDS instance's repeat across accounts (a hold
+    in one account must never hold a fix back in another)."""
+    return f"{HOLD_PREFIX}{account}#{resource}" if account else HOLD_PREFIX + resource
 
 
 def table_spec(name: str) -> dict[str, Any]:
@@ -203,7 +211,8 @@ class Ledger:
         s = self.settings
         now = self.clock()
         fingerprint = outcome.fingerprint or ""
-        holds = self._get(HOLD_PREFIX + resource) or {}
+        account = outcome.account
+        holds = self._get(hold_id(resource, account)) or {}
         for key in (_hold_key(fingerprint), _hold_key("")):
             until = float(holds.get(key, 0) or 0)
             if until > now:
@@ -215,6 +224,7 @@ class Ledger:
             e
             for e in self._resource_entries(resource, iso(since), Decision.REMEDIATED.value)
             if e.get("fingerprint") == fingerprint
+            and (account is None or e.get("account") == account)
         ]
         if len(reverted) < s.flap_threshold:
             return None
@@ -237,6 +247,7 @@ class Ledger:
                 reason=reason,
                 actor=culprit,
                 only_if_free=True,
+                account=account,
             )
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
@@ -294,9 +305,10 @@ class Ledger:
         reason: str,
         actor: str,
         only_if_free: bool,
+        account: str | None = None,
     ) -> None:
-        """Hold one violation (``fingerprint``; empty: every violation) of ``resource``
-        until ``until``; ``only_if_free``: unless that hold is still live
+        """Hold one violation (``fingerprint``; empty: every violation) of ``resource`` of
+        ``account`` until ``until``; ``only_if_free``: unless that hold is still live
         (ConditionalCheckFailedException then). The resource's other holds stay."""
         key = _hold_key(fingerprint)
         names = {"#u": key, "#r": _field("reason", key), "#a": _field("actor", key)}
@@ -310,7 +322,7 @@ class Ledger:
         }
         request: dict[str, Any] = {
             "TableName": self.table,
-            "Key": {"id": {"S": HOLD_PREFIX + resource}},
+            "Key": {"id": {"S": hold_id(resource, account)}},
             "UpdateExpression": "SET #u = :u, #r = :r, #a = :a, #s = :s, #e = :e",
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
