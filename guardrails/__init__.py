@@ -16,6 +16,8 @@ _LAZY = {
     "GuardrailCore": "guardrails.core",
     "GuardrailSettings": "guardrails.settings",
     "GuardrailStack": "guardrails.stack",
+    "GuardrailHubStack": "guardrails.organization",
+    "GuardrailMemberStack": "guardrails.organization",
     "Mode": "guardrails_runtime.model",
 }
 
@@ -49,5 +51,7 @@ if TYPE_CHECKING:
     from guardrails.checks import acknowledge as acknowledge
     from guardrails.core import GuardrailCore as GuardrailCore
     from guardrails.settings import GuardrailSettings as GuardrailSettings
+    from guardrails.organization import GuardrailHubStack as GuardrailHubStack
+    from guardrails.organization import GuardrailMemberStack as GuardrailMemberStack
     from guardrails.stack import GuardrailStack as GuardrailStack
     from guardrails_runtime.model import Mode as Mode

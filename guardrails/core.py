@@ -657,16 +657,7 @@ class GuardrailCore(Construct):
         """The event names of ``remediation`` that no rule of this core routes yet (now
         claimed). An event two policies judge is routed once: the Lambda hands it to every
         deployed policy that lists it."""
-        fresh = {
-            name
-            for trigger in remediation.spec.triggers
-            for name in trigger.event_names
-            if (trigger.event_source, name) not in self._routed
-        }
-        self._routed |= {
-            (t.event_source, n) for t in remediation.spec.triggers for n in t.event_names
-        }
-        return fresh
+        return claim(self._routed, remediation)
 
     def grant(self, remediation: Remediation) -> None:
         """Add the IAM actions a remediation declares, once per remediation."""
@@ -676,36 +667,10 @@ class GuardrailCore(Construct):
         # The policies whose guardrails joined this core: an event several policies judge
         # goes to each of these.
         self.function.add_environment(rt.ENV_POLICIES, ",".join(sorted(self._granted)))
-        stack = Stack.of(self)
-        values = {"partition": stack.partition, "region": stack.region, "account": stack.account}
-        # cdk-nag names unresolved pseudo parameters as <AWS::Partition> in finding ids.
-        shown = {
-            k: f"<AWS::{'AccountId' if k == 'account' else k.capitalize()}>"
-            if Token.is_unresolved(v)
-            else v
-            for k, v in values.items()
-        }
-        for grant in remediation.iam:
-            resource = grant.resource.format(**values)
-            # An ARN without an account (S3 buckets: arn:aws:s3:::*) matches resources of
-            # every account; the role may act on this account's only, whatever another
-            # account's bucket policy allows it.
-            unscoped = "{account}" not in grant.resource and grant.resource != "*"
-            self.role.add_to_principal_policy(
-                iam.PolicyStatement(
-                    actions=list(grant.actions),
-                    resources=[resource],
-                    conditions={"StringEquals": {"aws:ResourceAccount": stack.account}}
-                    if unscoped
-                    else None,
-                )
-            )
-            if "*" in grant.resource:
-                # Each wildcard is acknowledged on its own, with the remediation's reason.
-                finding = (
-                    f"AwsSolutions::AwsSolutions-IAM5[Resource::{grant.resource.format(**shown)}]"
-                )
-                self._acknowledge_wildcard(finding, f"{', '.join(grant.actions)}: {grant.why}")
+        for statement, finding, reason in grant_statements(remediation, Stack.of(self)):
+            self.role.add_to_principal_policy(statement)
+            if finding:
+                self._acknowledge_wildcard(finding, reason)
 
     def _acknowledge_wildcard(self, finding: str, reason: str) -> None:
         """Acknowledge one wildcard finding on the role. Several grants may need the same
@@ -828,6 +793,61 @@ def _retention(days: int) -> logs.RetentionDays:
     """Days -> enum member; the enum lists the finite periods in ascending order, then INFINITE."""
     finite = [m for m in logs.RetentionDays if m is not logs.RetentionDays.INFINITE]
     return dict(zip(LOG_RETENTION_DAYS, finite, strict=True))[days]
+
+
+def claim(routed: set[tuple[str, str]], remediation: Remediation) -> set[str]:
+    """The event names of ``remediation`` not in ``routed`` yet ((source, name) pairs that
+    some rule already sends on), which are added to it."""
+    fresh = {
+        name
+        for trigger in remediation.spec.triggers
+        for name in trigger.event_names
+        if (trigger.event_source, name) not in routed
+    }
+    routed |= {(t.event_source, n) for t in remediation.spec.triggers for n in t.event_names}
+    return fresh
+
+
+def grant_statements(
+    remediation: Remediation, stack: Stack, *, region: str | None = None
+) -> list[tuple[iam.PolicyStatement, str, str]]:
+    """The IAM statements of a remediation's declared grants in ``stack``'s account, each
+    with the cdk-nag finding id of its wildcard ('' for none) and the reason to acknowledge
+    it with. ``region``: the region in the ARNs (default the stack's; ``*`` for a role
+    that acts in every region, as an organization's member role does)."""
+    values = {
+        "partition": stack.partition,
+        "region": stack.region if region is None else region,
+        "account": stack.account,
+    }
+    # cdk-nag names unresolved pseudo parameters as <AWS::Partition> in finding ids.
+    shown = {
+        k: f"<AWS::{'AccountId' if k == 'account' else k.capitalize()}>"
+        if Token.is_unresolved(v)
+        else v
+        for k, v in values.items()
+    }
+    out = []
+    for grant in remediation.iam:
+        # An ARN without an account (S3 buckets: arn:aws:s3:::*) matches resources of
+        # every account; the role may act on this account's only, whatever another
+        # account's bucket policy allows it.
+        unscoped = "{account}" not in grant.resource and grant.resource != "*"
+        statement = iam.PolicyStatement(
+            actions=list(grant.actions),
+            resources=[grant.resource.format(**values)],
+            conditions={"StringEquals": {"aws:ResourceAccount": stack.account}}
+            if unscoped
+            else None,
+        )
+        # Each wildcard is acknowledged on its own, with the remediation's reason.
+        finding = (
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::{grant.resource.format(**shown)}]"
+            if "*" in grant.resource.format(**values)
+            else ""
+        )
+        out.append((statement, finding, f"{', '.join(grant.actions)}: {grant.why}"))
+    return out
 
 
 def event_source_name(service_host: str) -> str:

@@ -63,26 +63,35 @@ class PolicyGuardrail(Construct):
         ]
         # None when another guardrail's rule already routes every event of this policy.
         self.event_rule = self.event_rules[0] if self.event_rules else None
-        self.config_rules: list[config.ManagedRule] = []
-        routed: list[str] = []
-        for spec in settings.config_rule_specs(policy):
-            resources = [config.ResourceType.of(t) for t in spec.scope]
-            self.config_rules.append(
-                config.ManagedRule(
-                    self,
-                    _construct_id(spec.identifier),
-                    identifier=spec.identifier,
-                    config_rule_name=spec.name,
-                    input_parameters=dict(spec.parameters) or None,
-                    rule_scope=config.RuleScope.from_resources(resources) if resources else None,
-                    description=f"{policy}: {spec.description}",
-                )
-            )
-            if spec.route:
-                routed.append(spec.name)
+        self.config_rules, routed = config_rules(self, settings, policy)
         self.compliance_rule = None
         if routed and settings.mode_for(policy) is not Mode.OFF:
             self.compliance_rule = self.core.route_compliance(routed)
+
+
+def config_rules(
+    scope: Construct, settings: GuardrailSettings, policy: str
+) -> tuple[list[config.ManagedRule], list[str]]:
+    """The policy's AWS Config managed rules in ``scope``, and the names of those whose
+    NON_COMPLIANT evaluations a fix can act on (to be routed)."""
+    rules: list[config.ManagedRule] = []
+    routed: list[str] = []
+    for spec in settings.config_rule_specs(policy):
+        resources = [config.ResourceType.of(t) for t in spec.scope]
+        rules.append(
+            config.ManagedRule(
+                scope,
+                _construct_id(spec.identifier),
+                identifier=spec.identifier,
+                config_rule_name=spec.name,
+                input_parameters=dict(spec.parameters) or None,
+                rule_scope=config.RuleScope.from_resources(resources) if resources else None,
+                description=f"{policy}: {spec.description}",
+            )
+        )
+        if spec.route:
+            routed.append(spec.name)
+    return rules, routed
 
 
 def _construct_id(identifier: str) -> str:

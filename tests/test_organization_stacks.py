@@ -1,0 +1,238 @@
+"""Synthesis of the hub and member stacks (issue 16): trust, bus policy, no assets, cdk-nag."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from guardrails.settings import ContextError, GuardrailSettings
+from guardrails_runtime.remediations import by_policy
+
+pytestmark = pytest.mark.synth
+
+ORG = "o-abcde12345"
+HUB_ACCOUNT = "111122223333"
+
+
+def build(
+    member_kwargs: dict[str, Any] | None = None, **hub_kwargs: Any
+) -> tuple[Any, Any, Any, dict[str, Any], dict[str, Any]]:
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+
+    from guardrails.organization import GuardrailHubStack, GuardrailMemberStack
+
+    app = cdk.App()
+    settings = GuardrailSettings()
+    hub = GuardrailHubStack(app, "Hub", settings=settings, organization_id=ORG, **hub_kwargs)
+    member = GuardrailMemberStack(
+        app,
+        "Member",
+        settings=settings,
+        hub_account=HUB_ACCOUNT,
+        hub_region="eu-west-1",
+        organization_id=ORG,
+        **(member_kwargs or {}),
+    )
+    return (
+        app,
+        hub,
+        member,
+        Template.from_stack(hub).to_json(),
+        Template.from_stack(member).to_json(),
+    )
+
+
+@pytest.fixture(scope="module")
+def stacks() -> tuple[Any, Any, Any, dict[str, Any], dict[str, Any]]:
+    return build()
+
+
+def of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
+
+
+def text(value: Any) -> str:
+    """A CloudFormation value with Fn::Join and Ref AWS::Partition written out."""
+    if isinstance(value, dict) and "Fn::Join" in value:
+        sep, parts = value["Fn::Join"]
+        return sep.join(text(p) for p in parts)
+    if value == {"Ref": "AWS::Partition"}:
+        return "aws"
+    if value == {"Ref": "AWS::AccountId"}:
+        return "<account>"
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def test_member_role_trusts_exactly_the_hub_role_of_the_organization(stacks: Any) -> None:
+    member = stacks[4]
+    [role] = [
+        r
+        for r in of_type(member, "AWS::IAM::Role").values()
+        if r["Properties"].get("RoleName") == "guardrails-member"
+    ]
+    [statement] = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Action"] == "sts:AssumeRole" and statement["Effect"] == "Allow"
+    assert text(statement["Principal"]["AWS"]) == (
+        f"arn:aws:iam::{HUB_ACCOUNT}:role/guardrails-hub-remediator"
+    )
+    assert statement["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": ORG}}
+    assert role["Properties"]["MaxSessionDuration"] == 3600
+    assert role["Condition"] == "MemberRoleHere"  # one region per account: a parameter
+
+
+def test_member_role_holds_the_fixes_actions_in_every_region(stacks: Any) -> None:
+    member = stacks[4]
+    [role] = [
+        r
+        for r in of_type(member, "AWS::IAM::Role").values()
+        if r["Properties"].get("RoleName") == "guardrails-member"
+    ]
+    [policy] = role["Properties"]["Policies"]
+    statements = policy["PolicyDocument"]["Statement"]
+    actions = {
+        a
+        for s in statements
+        for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    }
+    expected = {
+        action
+        for policy_id in GuardrailSettings().policies
+        if (remediation := by_policy(policy_id)) is not None
+        for grant in remediation.iam
+        for action in grant.actions
+    }
+    assert actions == expected
+    assert "ec2:RevokeSecurityGroupIngress" in actions and "sts:AssumeRole" not in actions
+    for s in statements:
+        resource = text(s["Resource"])
+        # Regional ARNs name every region (the role is global), never the stack's region.
+        assert "AWS::Region" not in json.dumps(s["Resource"]), resource
+
+
+def test_member_forwards_each_policys_events_to_the_hub_bus(stacks: Any) -> None:
+    member = stacks[4]
+    rules = of_type(member, "AWS::Events::Rule")
+    bus = f"arn:aws:events:eu-west-1:{HUB_ACCOUNT}:event-bus/guardrails-hub"
+    names = set()
+    for rule in rules.values():
+        [target] = rule["Properties"]["Targets"]
+        assert text(target["Arn"]) == bus
+        assert "RoleArn" in target
+        names.add(rule["Properties"]["Name"])
+    assert "guardrails-fwd-sg-open-ingress" in names and "guardrails-fwd-config" in names
+    patterns = [r["Properties"]["EventPattern"] for r in rules.values()]
+    sg = next(p for p in patterns if "AuthorizeSecurityGroupIngress" in json.dumps(p))
+    assert sg["detail"]["errorCode"] == [{"exists": False}]
+    assert of_type(member, "AWS::Config::ConfigRule")
+
+
+def test_member_stack_has_no_asset_and_no_function(stacks: Any) -> None:
+    app, _, member, _, template = stacks
+    assert not of_type(template, "AWS::Lambda::Function")
+    assembly = app.synth()
+    artifact = assembly.get_stack_artifact(member.artifact_id)
+    manifest = json.loads(
+        (Path(assembly.directory) / f"{member.artifact_id}.assets.json").read_text()
+    )
+    # The template itself is the one file the CDK publishes; nothing else (no code).
+    sources = [f["source"]["path"] for f in manifest.get("files", {}).values()]
+    assert sources == [Path(artifact.template_full_path).name]
+    assert not manifest.get("dockerImages")
+    assert len(json.dumps(template, separators=(",", ":"))) < 51_200  # StackSets TemplateBody
+
+
+def test_hub_bus_accepts_only_the_organization(stacks: Any) -> None:
+    hub = stacks[3]
+    [policy] = of_type(hub, "AWS::Events::EventBusPolicy").values()
+    statement = policy["Properties"]["Statement"]
+    assert statement["Action"] == "events:PutEvents"
+    assert statement["Principal"] == {"AWS": "*"}
+    assert statement["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": ORG}}
+
+
+def test_hub_bus_can_be_narrowed_to_ous() -> None:
+    hub = build(organizational_units=[f"{ORG}/r-ab12/ou-ab12-prod0001"])[3]
+    [policy] = of_type(hub, "AWS::Events::EventBusPolicy").values()
+    assert policy["Properties"]["Statement"]["Condition"] == {
+        "StringEquals": {"aws:PrincipalOrgID": ORG},
+        "ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": [f"{ORG}/r-ab12/ou-ab12-prod0001/*"]},
+    }
+
+
+def test_hub_function_may_assume_member_roles_of_the_organization_only(stacks: Any) -> None:
+    hub = stacks[3]
+    roles = of_type(hub, "AWS::IAM::Role")
+    [role_id] = [
+        k
+        for k, r in roles.items()
+        if r["Properties"].get("RoleName") == "guardrails-hub-remediator"
+    ]
+    # The role's inline policy outgrows IAM's 10 KB: CDK moves the rest to managed ones.
+    statements = [
+        s
+        for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+        for p in of_type(hub, kind).values()
+        if {"Ref": role_id} in p["Properties"].get("Roles", [])
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    [assume] = [s for s in statements if s["Action"] == "sts:AssumeRole"]
+    assert text(assume["Resource"]) == "arn:aws:iam::*:role/guardrails-member"
+    assert assume["Condition"] == {"StringEquals": {"aws:ResourceOrgID": ORG}}
+    [org_read] = [s for s in statements if "organizations:DescribeAccount" in s["Action"]]
+    assert sorted(org_read["Action"]) == [
+        "organizations:DescribeAccount",
+        "organizations:ListParents",
+    ]
+    [function] = of_type(hub, "AWS::Lambda::Function").values()
+    assert function["Properties"]["Environment"]["Variables"]["GUARDRAILS_MEMBER_ROLE"] == (
+        "guardrails-member"
+    )
+    [rule] = [
+        r
+        for r in of_type(hub, "AWS::Events::Rule").values()
+        if r["Properties"]["Name"] == "guardrails-from-members"
+    ]
+    assert rule["Properties"]["EventPattern"]["source"] == [{"prefix": "aws."}]
+
+
+def test_member_role_in_one_region_only() -> None:
+    fixed = build(member_kwargs={"create_role": False})[4]
+    assert not [
+        r
+        for r in of_type(fixed, "AWS::IAM::Role").values()
+        if r["Properties"].get("RoleName") == "guardrails-member"
+    ]
+    assert "CreateMemberRole" not in fixed.get("Parameters", {})
+    default = build()[4]
+    assert default["Parameters"]["CreateMemberRole"]["AllowedValues"] == ["true", "false"]
+
+
+def test_an_organization_id_is_checked() -> None:
+    with pytest.raises(ContextError, match=r"organization_id 'my-org' is not an organization id"):
+        import aws_cdk as cdk
+
+        from guardrails.organization import GuardrailMemberStack
+
+        GuardrailMemberStack(
+            cdk.App(),
+            "M",
+            settings=GuardrailSettings(),
+            hub_account=HUB_ACCOUNT,
+            hub_region="eu-west-1",
+            organization_id="my-org",
+        )
+
+
+def test_hub_and_member_pass_aws_solutions_and_guardrail_checks() -> None:
+    import aws_cdk as cdk
+    from cdk_nag import AwsSolutionsChecks
+
+    from guardrails import GuardrailChecks
+
+    app = build()[0]
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), GuardrailChecks(app))
+    app.synth()  # raises on any unacknowledged error-level finding
