@@ -18,6 +18,7 @@ _LAZY = {
     "GuardrailStack": "guardrails.stack",
     "GuardrailHubStack": "guardrails.organization",
     "GuardrailMemberStack": "guardrails.organization",
+    "MemberRollout": "guardrails.organization",
     "Mode": "guardrails_runtime.model",
 }
 
@@ -50,8 +51,9 @@ if TYPE_CHECKING:
     from guardrails.checks import GuardrailChecks as GuardrailChecks
     from guardrails.checks import acknowledge as acknowledge
     from guardrails.core import GuardrailCore as GuardrailCore
-    from guardrails.settings import GuardrailSettings as GuardrailSettings
     from guardrails.organization import GuardrailHubStack as GuardrailHubStack
     from guardrails.organization import GuardrailMemberStack as GuardrailMemberStack
+    from guardrails.organization import MemberRollout as MemberRollout
+    from guardrails.settings import GuardrailSettings as GuardrailSettings
     from guardrails.stack import GuardrailStack as GuardrailStack
     from guardrails_runtime.model import Mode as Mode

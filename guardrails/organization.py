@@ -12,10 +12,11 @@ hub's function assumes (see ``guardrails_runtime.org`` for the runtime side).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from aws_cdk import Acknowledgment as Ack
-from aws_cdk import Aws, CfnCondition, CfnParameter, Duration, Fn, Stack, Validations
+from aws_cdk import Aws, CfnCondition, CfnParameter, Duration, Fn, Stack, Token, Validations
+from aws_cdk import aws_cloudformation as cfn
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -58,6 +59,29 @@ def _organization_id(value: str, where: str) -> str:
     return value
 
 
+class MemberRollout(NamedTuple):
+    """Where the StackSet of the hub puts the member stack (service-managed permissions).
+
+    ``organizational_units``: target OU ids (``ou-...``, or the root ``r-...``); every
+    account in them gets the member stack in every one of ``regions`` now and, with
+    auto-deployment, when it joins later. ``role_region`` (default: the first region) is
+    the one region where the member role (global, IAM) is created. ``call_as``:
+    ``DELEGATED_ADMIN`` when the hub is a delegated administrator of StackSets, ``SELF``
+    in the management account.
+    """
+
+    organizational_units: Sequence[str]
+    regions: Sequence[str]
+    role_region: str | None = None
+    failure_tolerance_percentage: int = 10
+    max_concurrent_percentage: int = 25
+    call_as: str = "DELEGATED_ADMIN"
+
+
+# The largest TemplateBody CloudFormation accepts (a larger one needs TemplateURL in S3).
+TEMPLATE_BODY_LIMIT = 51_200
+
+
 class GuardrailHubStack(GuardrailStack):
     """The hub: ``GuardrailStack`` for its own account, plus the organization's event bus
     and the right to act in member accounts through their member role.
@@ -69,6 +93,9 @@ class GuardrailHubStack(GuardrailStack):
         the function may assume only roles of this organization's accounts.
     organizational_units:
         Optional OU paths (``o-.../r-.../ou-...``) narrowing who may put events.
+    rollout:
+        A :class:`MemberRollout`: the hub also holds the StackSet that deploys
+        ``GuardrailMemberStack`` to those OUs and regions (None: deploy members yourself).
     """
 
     def __init__(
@@ -79,6 +106,7 @@ class GuardrailHubStack(GuardrailStack):
         settings: GuardrailSettings,
         organization_id: str,
         organizational_units: Sequence[str] = (),
+        rollout: MemberRollout | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, settings=settings, **kwargs)
@@ -128,6 +156,11 @@ class GuardrailHubStack(GuardrailStack):
                 resources=["*"],
             )
         )
+        self.stack_set = (
+            _rollout_stack_set(self, settings, org, rollout, construct_id)
+            if rollout is not None
+            else None
+        )
         Validations.of(core.role).acknowledge(
             Ack(
                 id="AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/"
@@ -136,6 +169,77 @@ class GuardrailHubStack(GuardrailStack):
                 "the event's; aws:ResourceOrgID limits it to the organization).",
             )
         )
+
+
+def _rollout_stack_set(
+    hub: GuardrailHubStack,
+    settings: GuardrailSettings,
+    org: str,
+    rollout: MemberRollout,
+    construct_id: str,
+) -> cfn.CfnStackSet:
+    if Token.is_unresolved(hub.account) or Token.is_unresolved(hub.region):
+        raise ContextError(
+            f"GuardrailHubStack({construct_id!r}, rollout=...): give the hub an explicit env "
+            "(account and region): the member template names the hub's bus and role"
+        )
+    regions = list(dict.fromkeys(rollout.regions))
+    if not regions or not rollout.organizational_units:
+        raise ContextError(
+            f"GuardrailHubStack({construct_id!r}, rollout=...): name at least one OU and region"
+        )
+    role_region = rollout.role_region or regions[0]
+    if role_region not in regions:
+        raise ContextError(
+            f"GuardrailHubStack({construct_id!r}, rollout=...): role_region {role_region!r} "
+            f"is not one of the regions {regions}"
+        )
+    body = member_template(settings, hub.account, hub.region, org)
+    if len(body.encode()) > TEMPLATE_BODY_LIMIT:
+        raise ContextError(
+            f"GuardrailHubStack({construct_id!r}): the member template is {len(body.encode())} "
+            f"bytes, over the {TEMPLATE_BODY_LIMIT} a StackSet's TemplateBody takes; deploy "
+            "fewer policies per member stack"
+        )
+    targets_ = cfn.CfnStackSet.DeploymentTargetsProperty(
+        organizational_unit_ids=list(rollout.organizational_units)
+    )
+
+    def group(where: list[str], create: str) -> cfn.CfnStackSet.StackInstancesProperty:
+        return cfn.CfnStackSet.StackInstancesProperty(
+            deployment_targets=targets_,
+            regions=where,
+            parameter_overrides=[
+                cfn.CfnStackSet.ParameterProperty(
+                    parameter_key="CreateMemberRole", parameter_value=create
+                )
+            ],
+        )
+
+    groups = [group([role_region], "true")]
+    others = [r for r in regions if r != role_region]
+    if others:
+        groups.append(group(others, "false"))
+    return cfn.CfnStackSet(
+        hub,
+        "MemberStackSet",
+        stack_set_name=f"{settings.resource_prefix}-members",
+        description="cdk-guardrails member stacks: forward events to the hub, Config rules, role",
+        permission_model="SERVICE_MANAGED",
+        call_as=rollout.call_as,
+        auto_deployment=cfn.CfnStackSet.AutoDeploymentProperty(
+            enabled=True, retain_stacks_on_account_removal=False
+        ),
+        capabilities=["CAPABILITY_NAMED_IAM"],
+        managed_execution={"Active": True},
+        operation_preferences=cfn.CfnStackSet.OperationPreferencesProperty(
+            failure_tolerance_percentage=rollout.failure_tolerance_percentage,
+            max_concurrent_percentage=rollout.max_concurrent_percentage,
+            region_concurrency_type="PARALLEL",
+        ),
+        stack_instances_group=groups,
+        template_body=body,
+    )
 
 
 class GuardrailMemberStack(Stack):
@@ -265,3 +369,26 @@ class GuardrailMemberStack(Stack):
             self.role.node.default_child.cfn_options.condition = condition  # type: ignore[union-attr]
         elif not create_role:
             self.node.try_remove_child("MemberRole")
+
+
+def member_template(
+    settings: GuardrailSettings, hub_account: str, hub_region: str, organization_id: str
+) -> str:
+    """The member stack's template as compact JSON, synthesized in an app of its own (it
+    has no asset, so the text is all a StackSet needs)."""
+    import json
+    import tempfile
+
+    from aws_cdk import App
+
+    app = App(outdir=tempfile.mkdtemp(prefix="guardrails-member-"))
+    stack = GuardrailMemberStack(
+        app,
+        "GuardrailsMember",
+        settings=settings,
+        hub_account=hub_account,
+        hub_region=hub_region,
+        organization_id=organization_id,
+    )
+    template = app.synth().get_stack_by_name(stack.stack_name).template
+    return json.dumps(template, separators=(",", ":"), sort_keys=True)

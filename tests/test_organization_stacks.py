@@ -236,3 +236,67 @@ def test_hub_and_member_pass_aws_solutions_and_guardrail_checks() -> None:
     app = build()[0]
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), GuardrailChecks(app))
     app.synth()  # raises on any unacknowledged error-level finding
+
+
+def rollout_hub(**rollout: Any) -> dict[str, Any]:
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+
+    from guardrails.organization import GuardrailHubStack, MemberRollout
+
+    app = cdk.App()
+    hub = GuardrailHubStack(
+        app,
+        "Hub",
+        settings=GuardrailSettings(),
+        organization_id=ORG,
+        env=cdk.Environment(account=HUB_ACCOUNT, region="eu-west-1"),
+        rollout=MemberRollout(**{"organizational_units": ["ou-ab12-prod0001"], **rollout}),
+    )
+    return Template.from_stack(hub).to_json()
+
+
+def test_stack_set_rolls_the_member_out_to_ous_with_the_role_in_one_region() -> None:
+    hub = rollout_hub(regions=["eu-west-1", "us-east-1", "eu-central-1"], role_region="us-east-1")
+    [stack_set] = of_type(hub, "AWS::CloudFormation::StackSet").values()
+    p = stack_set["Properties"]
+    assert p["PermissionModel"] == "SERVICE_MANAGED" and p["CallAs"] == "DELEGATED_ADMIN"
+    assert p["AutoDeployment"] == {"Enabled": True, "RetainStacksOnAccountRemoval": False}
+    assert p["Capabilities"] == ["CAPABILITY_NAMED_IAM"]
+    assert p["OperationPreferences"] == {
+        "FailureTolerancePercentage": 10,
+        "MaxConcurrentPercentage": 25,
+        "RegionConcurrencyType": "PARALLEL",
+    }
+    groups = {
+        tuple(g["Regions"]): g["ParameterOverrides"][0]["ParameterValue"]
+        for g in p["StackInstancesGroup"]
+    }
+    assert groups == {("us-east-1",): "true", ("eu-west-1", "eu-central-1"): "false"}
+    for g in p["StackInstancesGroup"]:
+        assert g["DeploymentTargets"] == {"OrganizationalUnitIds": ["ou-ab12-prod0001"]}
+    member = json.loads(p["TemplateBody"])
+    kinds = {r["Type"] for r in member["Resources"].values()}
+    assert "AWS::Lambda::Function" not in kinds and "AWS::CloudFormation::Stack" not in kinds
+    assert "AWS::IAM::Role" in kinds and "CreateMemberRole" in member["Parameters"]
+    assert f":events:eu-west-1:{HUB_ACCOUNT}:event-bus/guardrails-hub" in p["TemplateBody"]
+    assert f":iam::{HUB_ACCOUNT}:role/guardrails-hub-remediator" in p["TemplateBody"]
+
+
+def test_stack_set_needs_the_hubs_env_and_sound_regions() -> None:
+    import aws_cdk as cdk
+
+    from guardrails.organization import GuardrailHubStack, MemberRollout
+
+    with pytest.raises(ContextError, match="give the hub an explicit env"):
+        GuardrailHubStack(
+            cdk.App(),
+            "Hub",
+            settings=GuardrailSettings(),
+            organization_id=ORG,
+            rollout=MemberRollout(["ou-ab12-prod0001"], ["eu-west-1"]),
+        )
+    with pytest.raises(ContextError, match="role_region 'us-west-2' is not one of the regions"):
+        rollout_hub(regions=["eu-west-1"], role_region="us-west-2")
+    with pytest.raises(ContextError, match="name at least one OU and region"):
+        rollout_hub(regions=[])
