@@ -21,7 +21,38 @@ def main() -> None:
         settings = GuardrailSettings.from_context(app.node.get_all_context())
     except ContextError as exc:
         sys.exit(f"cdk.json / -c context: {exc}")
-    GuardrailStack(app, settings.stack_name, settings=settings)
+    org = settings.organization
+    if org is None:
+        GuardrailStack(app, settings.stack_name, settings=settings)
+    else:  # hub mode (docs/organization.md)
+        from guardrails.organization import GuardrailHubStack, GuardrailMemberStack, MemberRollout
+
+        rollout = (
+            MemberRollout(
+                org.organizational_units, org.regions, org.role_region or None, call_as=org.call_as
+            )
+            if org.organizational_units
+            else None
+        )
+        GuardrailHubStack(
+            app,
+            settings.stack_name,
+            settings=settings,
+            organization_id=org.id,
+            organizational_units=org.bus_paths,
+            rollout=rollout,
+            env=cdk.Environment(account=org.hub_account, region=org.hub_region),
+        )
+        # For the accounts a StackSet does not reach (the management account): cdk deploy it
+        # there, once per region (-c or --parameters CreateMemberRole=false after the first).
+        GuardrailMemberStack(
+            app,
+            f"{settings.stack_name}Member",
+            settings=settings,
+            hub_account=org.hub_account,
+            hub_region=org.hub_region,
+            organization_id=org.id,
+        )
     # The guardrail stack holds itself to its own catalog.
     cdk.Validations.of(app).add_plugins(GuardrailChecks(app, settings=settings))
     app.synth()

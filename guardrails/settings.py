@@ -25,6 +25,7 @@ from guardrails_runtime.options import (
     POLICIES,
     PREFIX,
     Option,
+    Organization,
     SlackChannel,
 )
 from guardrails_runtime.settings import SettingsError
@@ -40,6 +41,7 @@ __all__ = [
     "ContextError",
     "GuardrailSettings",
     "Option",
+    "Organization",
     "SettingsError",
     "SlackChannel",
 ]
@@ -72,6 +74,7 @@ class GuardrailSettings:
     mode: Mode = rt.DEFAULT_MODE
     policy_modes: Mapping[str, Mode] = field(default_factory=lambda: MappingProxyType({}))
     organization_modes: Mapping[str, Mode] = field(default_factory=lambda: MappingProxyType({}))
+    organization: Organization | None = None
     policies: tuple[str, ...] = POLICIES
     allowed_public_ports: frozenset[int] = DEFAULT_ALLOWED_PORTS
     exemption_tag_key: str = rt.DEFAULT_EXEMPTION_KEY

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -300,3 +301,54 @@ def test_stack_set_needs_the_hubs_env_and_sound_regions() -> None:
         rollout_hub(regions=["eu-west-1"], role_region="us-west-2")
     with pytest.raises(ContextError, match="name at least one OU and region"):
         rollout_hub(regions=[])
+
+
+def test_app_builds_hub_stack_set_and_member_from_context(tmp_path: Path) -> None:
+    """app.py in hub mode, from cdk.json-style context, as `cdk synth` runs it."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    context = {
+        "guardrails:organization": {
+            "id": ORG,
+            "hubAccount": HUB_ACCOUNT,
+            "hubRegion": "eu-west-1",
+            "organizationalUnits": ["ou-ab12-prod0001"],
+            "regions": ["eu-west-1", "us-east-1"],
+        },
+        "guardrails:organizationModes": {"ou-ab12-prod0001": "remediate"},
+    }
+    env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps(context), "CDK_OUTDIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    hub = json.loads((tmp_path / "Guardrails.template.json").read_text())
+    member = json.loads((tmp_path / "GuardrailsMember.template.json").read_text())
+    assert of_type(hub, "AWS::CloudFormation::StackSet")
+    assert of_type(hub, "AWS::Events::EventBusPolicy")
+    [function] = of_type(hub, "AWS::Lambda::Function").values()
+    variables = function["Properties"]["Environment"]["Variables"]
+    assert variables["GUARDRAILS_ORGANIZATION_MODES"] == '{"ou-ab12-prod0001":"remediate"}'
+    assert not of_type(member, "AWS::Lambda::Function")
+
+
+def test_organization_context_is_checked_field_by_field() -> None:
+    good = {"id": ORG, "hubAccount": HUB_ACCOUNT, "hubRegion": "eu-west-1"}
+    assert GuardrailSettings(organization=good).organization.hub_account == HUB_ACCOUNT  # type: ignore[arg-type,union-attr]
+    for bad, message in (
+        (
+            {**good, "hubAccount": "1234"},
+            "organization.hubAccount (organization): '1234' is not a 12-digit account id",
+        ),
+        ({**good, "ous": []}, "guardrails:organization.ous (organization): [] is an unknown field"),
+        (
+            {**good, "organizationalUnits": ["ou-ab12-prod0001"]},
+            "regions (organization): [] is empty",
+        ),
+    ):
+        with pytest.raises(Exception, match=re.escape(message)):
+            GuardrailSettings(organization=bad)  # type: ignore[arg-type]

@@ -94,6 +94,20 @@ class SlackChannel(NamedTuple):
     channel_id: str
 
 
+class Organization(NamedTuple):
+    """Hub mode's deployment (``guardrails:organization``): the organization, where the hub
+    runs, and where its StackSet puts the member stack (no OUs: no StackSet)."""
+
+    id: str
+    hub_account: str
+    hub_region: str
+    organizational_units: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    role_region: str = ""
+    call_as: str = "DELEGATED_ADMIN"
+    bus_paths: tuple[str, ...] = ()
+
+
 Check = Callable[[Any, str], Any]
 
 
@@ -295,6 +309,63 @@ def _slack(value: Any, label: str) -> SlackChannel | None:
     return SlackChannel(ids[0], ids[1])
 
 
+_ORGANIZATION_FIELDS = {
+    "id": (r"^o-[a-z0-9]{10,32}$", "an organization id (o-...)"),
+    "hubAccount": (r"^\d{12}$", "a 12-digit account id"),
+    "hubRegion": (r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$", "a region (like eu-west-1)"),
+    "roleRegion": (r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$", "a region (like eu-west-1)"),
+    "callAs": (r"^(SELF|DELEGATED_ADMIN)$", "SELF or DELEGATED_ADMIN"),
+}
+_ORGANIZATION_LISTS = {
+    "organizationalUnits": (r"^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$", "an OU id"),
+    "regions": (r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$", "a region (like eu-west-1)"),
+    "busPaths": (
+        r"^o-[a-z0-9]{10,32}/r-[0-9a-z]{4,32}(/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})*/?$",
+        "an OU path (o-.../r-.../ou-...)",
+    ),
+}
+
+
+def _organization(value: Any, label: str) -> Organization | None:
+    """The ``guardrails:organization`` mapping (see :class:`Organization`) or None."""
+    if value is None or isinstance(value, Organization):
+        return value
+    if not isinstance(value, Mapping):
+        _fail(label, value, 'is not a mapping {"id": "o-...", "hubAccount": ..., "hubRegion": ...}')
+    if not value:
+        return None
+    unknown = sorted(set(value) - set(_ORGANIZATION_FIELDS) - set(_ORGANIZATION_LISTS))
+    if unknown:
+        _fail(_sub(label, f".{unknown[0]}"), value[unknown[0]], "is an unknown field")
+    found: dict[str, Any] = {}
+    for name, (pattern, like) in _ORGANIZATION_FIELDS.items():
+        if name not in value and name in ("roleRegion", "callAs"):
+            continue
+        text = value.get(name, "")
+        if not isinstance(text, str) or not re.match(pattern, text.strip()):
+            _fail(_sub(label, f".{name}"), text, f"is not {like}")
+        found[name] = text.strip()
+    for name, (pattern, like) in _ORGANIZATION_LISTS.items():
+        items = []
+        for item in _sequence(value.get(name, []), _sub(label, f".{name}"), f"{like}s"):
+            if not isinstance(item, str) or not re.match(pattern, item.strip()):
+                _fail(_sub(label, f".{name}"), item, f"is not {like}")
+            items.append(item.strip())
+        found[name] = tuple(items)
+    if found["organizationalUnits"] and not found["regions"]:
+        _fail(_sub(label, ".regions"), [], "is empty: the StackSet needs at least one region")
+    return Organization(
+        found["id"],
+        found["hubAccount"],
+        found["hubRegion"],
+        found["organizationalUnits"],
+        found["regions"],
+        found.get("roleRegion", ""),
+        found.get("callAs", "DELEGATED_ADMIN"),
+        found["busPaths"],
+    )
+
+
 def _decode(value: Any) -> Any:
     """``-c`` passes strings: decode JSON-looking text ('[1,2]', '{..}', 'true', '5')."""
     if isinstance(value, str):
@@ -378,6 +449,17 @@ OPTIONS: tuple[Option, ...] = (
         "it) or the root id, default and ceiling for every policy there; the account's own "
         "entry first, then its nearest OU's",
         env=ENV_ORGANIZATION_MODES,
+    ),
+    Option(
+        "organization",
+        "organization",
+        None,
+        "Mapping[str, Any] | None",
+        _organization,
+        'hub mode: {"id": "o-..", "hubAccount": "..", "hubRegion": "..", '
+        '"organizationalUnits": ["ou-.."], "regions": [".."], "roleRegion": "..", '
+        '"callAs": "DELEGATED_ADMIN", "busPaths": ["o-../r-../ou-.."]}; app.py then '
+        "builds the hub, its StackSet (with OUs) and a member stack (docs/organization.md)",
     ),
     Option(
         "policies",
