@@ -331,12 +331,16 @@ class GuardrailMemberStack(Stack):
             )
 
         hub_role = f"arn:{partition}:iam::{hub_account}:role/{hub_role_name(settings)}"
-        statements = [
-            statement
-            for policy in settings.policies
-            if (remediation := by_policy(policy)) is not None
-            for statement, _, _ in grant_statements(remediation, self, region="*")
-        ]
+        statements = []
+        reasons: dict[str, list[str]] = {}
+        for policy in settings.policies:
+            remediation = by_policy(policy)
+            if remediation is None:
+                continue
+            for statement, finding, reason in grant_statements(remediation, self, region="*"):
+                statements.append(statement)
+                if finding:
+                    reasons.setdefault(finding, []).append(reason)
         self.role = iam.Role(
             self,
             "MemberRole",
@@ -348,13 +352,12 @@ class GuardrailMemberStack(Stack):
             max_session_duration=Duration.hours(1),
             inline_policies={"Remediations": iam.PolicyDocument(statements=statements)},
         )
-        Validations.of(self.role).acknowledge(
-            Ack(
-                id="AwsSolutions::AwsSolutions-IAM5",
-                reason="The actions each fix declares, on the resource patterns of its spec, in "
-                "every region (the role is global; the hub acts where the event happened).",
+        # Each wildcard on its own, with the fixes' reasons; the region is * everywhere:
+        # the role is global and the hub acts where the event happened.
+        for finding, why in reasons.items():
+            Validations.of(self.role).acknowledge(
+                Ack(id=finding, reason="; ".join(why) + " (every region: the role is global)")
             )
-        )
         if create_role is None:
             parameter = CfnParameter(
                 self,

@@ -228,15 +228,49 @@ def test_an_organization_id_is_checked() -> None:
         )
 
 
-def test_hub_and_member_pass_aws_solutions_and_guardrail_checks() -> None:
+def test_hub_stack_set_and_member_pass_aws_solutions_and_guardrail_checks() -> None:
     import aws_cdk as cdk
     from cdk_nag import AwsSolutionsChecks
 
     from guardrails import GuardrailChecks
+    from guardrails.organization import GuardrailHubStack, GuardrailMemberStack, MemberRollout
 
-    app = build()[0]
+    app = cdk.App()
+    settings = GuardrailSettings()
+    GuardrailHubStack(
+        app,
+        "Hub",
+        settings=settings,
+        organization_id=ORG,
+        env=cdk.Environment(account=HUB_ACCOUNT, region="eu-west-1"),
+        rollout=MemberRollout(["ou-ab12-prod0001"], ["eu-west-1", "us-east-1"]),
+    )
+    GuardrailMemberStack(
+        app,
+        "Member",
+        settings=settings,
+        hub_account=HUB_ACCOUNT,
+        hub_region="eu-west-1",
+        organization_id=ORG,
+    )
+    # Added before anything synthesizes: a second synth would not validate again.
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), GuardrailChecks(app))
     app.synth()  # raises on any unacknowledged error-level finding
+
+
+def test_the_member_role_needs_each_of_its_acknowledgements() -> None:
+    """The pack alone (no acknowledgement applied) flags the member role's wildcards: the
+    acknowledgements above are each needed, and none covers more than its finding."""
+    from cdk_nag import AwsSolutionsChecks
+
+    member = build()[2]
+    report = AwsSolutionsChecks().validate_scope(member)
+    flagged = {v.rule_name for v in report.violations}
+    assert (
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:security-group/*]"
+        in flagged
+    )
+    assert all(name.startswith("AwsSolutions-IAM5[") for name in flagged), flagged
 
 
 def rollout_hub(**rollout: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from conftest import load_event
 from helpers import ACCOUNT, REGION, clients, ingress, new_group, open_and_record, settings
 
 from guardrails_runtime.handler import process
-from guardrails_runtime.ledger import HOLD_PREFIX, table_spec
+from guardrails_runtime.ledger import hold_id, table_spec
 from guardrails_runtime.model import Decision, Mode, Outcome
 from guardrails_runtime.settings import RuntimeSettings
 
@@ -83,7 +83,7 @@ def schedules() -> list[dict[str, Any]]:
 def end_holds(resource: str) -> None:
     """Time passes: every hold on ``resource`` ends (the hold item's times move back)."""
     db = boto3.client("dynamodb", region_name=REGION)
-    item = db.get_item(TableName=TABLE, Key={"id": {"S": HOLD_PREFIX + resource}})["Item"]
+    item = db.get_item(TableName=TABLE, Key={"id": {"S": hold_id(resource, ACCOUNT)}})["Item"]
     past = {"N": f"{time.time():.6f}"}  # after every entry so far, before the next call
     item = {k: (past if k.startswith("holdUntil") else v) for k, v in item.items()}
     db.put_item(TableName=TABLE, Item=item)
