@@ -434,6 +434,7 @@ def _watch(
     calls: list[dict[str, Any]],
     topic: sns.ITopic | None = None,
     target: events.IRuleTarget | None = None,
+    event_bus: events.IEventBus | None = None,
 ) -> events.Rule:
     """A self-protection rule: successful ``calls`` made by anyone but CloudFormation,
     straight to the topic (not through the Lambda it protects); with ``target``, the same
@@ -444,6 +445,7 @@ def _watch(
         scope,
         construct_id,
         rule_name=name,
+        event_bus=event_bus,
         description=f"cdk-guardrails: {what}",
         event_pattern=events.EventPattern(
             source=[f"aws.{service}" for service in services],
@@ -462,6 +464,34 @@ def _watch(
     elif topic is not None:
         rule.add_target(targets.SnsTopic(topic, message=notification()))
     return rule
+
+
+def member_tampering(prefix: str, role_name: str) -> list[dict[str, Any]]:
+    """The calls that switch a member account's guardrail off: its forwarding and Config
+    rules (``<prefix>-...``), their targets, and its member role."""
+    ours = [{"prefix": f"{prefix}-"}]
+    return [
+        {
+            "eventSource": ["events.amazonaws.com"],
+            "eventName": list(RULE_CALLS),
+            "requestParameters": {"name": ours},
+        },
+        {
+            "eventSource": ["events.amazonaws.com"],
+            "eventName": list(TARGET_CALLS),
+            "requestParameters": {"rule": ours},
+        },
+        {
+            "eventSource": ["iam.amazonaws.com"],
+            "eventName": list(ROLE_CALLS),
+            "requestParameters": {"roleName": [role_name]},
+        },
+        {
+            "eventSource": ["config.amazonaws.com"],
+            "eventName": ["DeleteConfigRule"],
+            "requestParameters": {"configRuleName": ours},
+        },
+    ]
 
 
 def notification() -> events.RuleTargetInput:

@@ -29,6 +29,7 @@ from guardrails.core import (
     grant_statements,
 )
 from guardrails.guardrail import config_rules
+from guardrails.operations import _watch, member_tampering
 from guardrails.settings import ContextError, GuardrailSettings
 from guardrails.stack import GuardrailStack, _construct_id, _shares
 from guardrails_runtime import settings as rt
@@ -143,6 +144,18 @@ class GuardrailHubStack(GuardrailStack):
             ),
         )
         self.forwarded.add_target(core.target())
+        # A member's guardrail switched off (forwarded by its tamper rule): to the topic
+        # directly, as the hub's own self-protection does.
+        self.member_tampering = _watch(
+            self,
+            "MemberTampering",
+            name=f"{settings.resource_prefix}-member-tamper",
+            what="a member's guardrail changed outside CFN",
+            services=["events", "iam", "config"],
+            calls=member_tampering(settings.resource_prefix, member_role_name(settings)),
+            topic=core.topic,
+            event_bus=self.bus,
+        )
         core.role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=["sts:AssumeRole"],
@@ -318,6 +331,20 @@ class GuardrailMemberStack(Stack):
             _, names = config_rules(holder, settings, policy)
             if settings.mode_for(policy).value != "off":
                 compliance += names
+        # Switching this account's guardrail off (its rules, their targets, the member
+        # role) outside CloudFormation reaches the hub, whose rule sends it to the topic.
+        # This rule watches itself too: the call that disables it is still forwarded.
+        self.tamper_rule = _watch(
+            self,
+            "Tampering",
+            name=f"{settings.resource_prefix}-fwd-tamper",
+            what="a member's guardrail changed outside CFN, to the hub",
+            services=["events", "iam", "config"],
+            calls=member_tampering(settings.resource_prefix, member_role_name(settings)),
+            target=None,
+        )
+        self.tamper_rule.add_target(target)
+        self.rules.append(self.tamper_rule)
         if compliance:
             self.rules.append(
                 events.Rule(

@@ -386,3 +386,34 @@ def test_organization_context_is_checked_field_by_field() -> None:
     ):
         with pytest.raises(Exception, match=re.escape(message)):
             GuardrailSettings(organization=bad)  # type: ignore[arg-type]
+
+
+def test_switching_a_members_guardrail_off_reaches_the_hubs_topic(stacks: Any) -> None:
+    """Disabling a forwarding rule, removing its target or changing the member role in a
+    member account, outside CloudFormation: the member's tamper rule (which watches
+    itself) forwards the call to the hub, whose rule on the organization bus publishes it."""
+    _, _, _, hub, member = stacks
+    [tamper] = [
+        r
+        for r in of_type(member, "AWS::Events::Rule").values()
+        if r["Properties"]["Name"] == "guardrails-fwd-tamper"
+    ]
+    detail = tamper["Properties"]["EventPattern"]["detail"]
+    assert detail["sourceIPAddress"] == [{"anything-but": "cloudformation.amazonaws.com"}]
+    watched = {json.dumps(c, sort_keys=True) for c in detail["$or"]}
+    disable = next(c for c in detail["$or"] if "DisableRule" in c["eventName"])
+    assert disable["requestParameters"] == {"name": [{"prefix": "guardrails-"}]}
+    role = next(c for c in detail["$or"] if c["eventSource"] == ["iam.amazonaws.com"])
+    assert role["requestParameters"] == {"roleName": ["guardrails-member"]}
+    assert len(watched) == 4
+    [target] = tamper["Properties"]["Targets"]
+    assert ":event-bus/guardrails-hub" in text(target["Arn"])
+    [on_hub] = [
+        r
+        for r in of_type(hub, "AWS::Events::Rule").values()
+        if r["Properties"]["Name"] == "guardrails-member-tamper"
+    ]
+    assert on_hub["Properties"]["EventBusName"] == {"Ref": "OrganizationBus36F7E3E3"}
+    [topic_target] = on_hub["Properties"]["Targets"]
+    assert "GuardrailCoreFindings" in json.dumps(topic_target["Arn"])  # the hub's topic
+    assert on_hub["Properties"]["EventPattern"]["detail"]["$or"] == detail["$or"]
