@@ -265,16 +265,7 @@ class SelfProtection(Construct):
                     "functionName": [function_name, {"suffix": f":function:{function_name}"}]
                 },
             },
-            {
-                "eventSource": ["events.amazonaws.com"],
-                "eventName": list(RULE_CALLS),
-                "requestParameters": {"name": ours},
-            },
-            {
-                "eventSource": ["events.amazonaws.com"],
-                "eventName": list(TARGET_CALLS),
-                "requestParameters": {"rule": ours},
-            },
+            *_rule_calls(prefix),
             {
                 "eventSource": ["iam.amazonaws.com"],
                 "eventName": list(ROLE_CALLS),
@@ -469,6 +460,23 @@ def _watch(
 def member_tampering(prefix: str, role_name: str) -> list[dict[str, Any]]:
     """The calls that switch a member account's guardrail off: its forwarding and Config
     rules (``<prefix>-...``), their targets, and its member role."""
+    return [
+        *_rule_calls(prefix),
+        {
+            "eventSource": ["iam.amazonaws.com"],
+            "eventName": list(ROLE_CALLS),
+            "requestParameters": {"roleName": [role_name]},
+        },
+        {
+            "eventSource": ["config.amazonaws.com"],
+            "eventName": ["DeleteConfigRule"],
+            "requestParameters": {"configRuleName": [{"prefix": f"{prefix}-"}]},
+        },
+    ]
+
+
+def _rule_calls(prefix: str) -> list[dict[str, Any]]:
+    """Changes to the guardrail's EventBridge rules (``<prefix>-...``) and their targets."""
     ours = [{"prefix": f"{prefix}-"}]
     return [
         {
@@ -480,16 +488,6 @@ def member_tampering(prefix: str, role_name: str) -> list[dict[str, Any]]:
             "eventSource": ["events.amazonaws.com"],
             "eventName": list(TARGET_CALLS),
             "requestParameters": {"rule": ours},
-        },
-        {
-            "eventSource": ["iam.amazonaws.com"],
-            "eventName": list(ROLE_CALLS),
-            "requestParameters": {"roleName": [role_name]},
-        },
-        {
-            "eventSource": ["config.amazonaws.com"],
-            "eventName": ["DeleteConfigRule"],
-            "requestParameters": {"configRuleName": ours},
         },
     ]
 

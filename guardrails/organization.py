@@ -146,15 +146,8 @@ class GuardrailHubStack(GuardrailStack):
         self.forwarded.add_target(core.target())
         # A member's guardrail switched off (forwarded by its tamper rule): to the topic
         # directly, as the hub's own self-protection does.
-        self.member_tampering = _watch(
-            self,
-            "MemberTampering",
-            name=f"{settings.resource_prefix}-member-tamper",
-            what="a member's guardrail changed outside CFN",
-            services=["events", "iam", "config"],
-            calls=member_tampering(settings.resource_prefix, member_role_name(settings)),
-            topic=core.topic,
-            event_bus=self.bus,
+        self.member_tampering = _tampering(
+            self, "MemberTampering", "member-tamper", settings, topic=core.topic, event_bus=self.bus
         )
         core.role.add_to_principal_policy(
             iam.PolicyStatement(
@@ -334,15 +327,7 @@ class GuardrailMemberStack(Stack):
         # Switching this account's guardrail off (its rules, their targets, the member
         # role) outside CloudFormation reaches the hub, whose rule sends it to the topic.
         # This rule watches itself too: the call that disables it is still forwarded.
-        self.tamper_rule = _watch(
-            self,
-            "Tampering",
-            name=f"{settings.resource_prefix}-fwd-tamper",
-            what="a member's guardrail changed outside CFN, to the hub",
-            services=["events", "iam", "config"],
-            calls=member_tampering(settings.resource_prefix, member_role_name(settings)),
-            target=None,
-        )
+        self.tamper_rule = _tampering(self, "Tampering", "fwd-tamper", settings)
         self.tamper_rule.add_target(target)
         self.rules.append(self.tamper_rule)
         if compliance:
@@ -399,6 +384,22 @@ class GuardrailMemberStack(Stack):
             self.role.node.default_child.cfn_options.condition = condition  # type: ignore[union-attr]
         elif not create_role:
             self.node.try_remove_child("MemberRole")
+
+
+def _tampering(
+    scope: Construct, construct_id: str, name: str, settings: GuardrailSettings, **target: Any
+) -> events.Rule:
+    """The rule that sees a member's guardrail switched off outside CloudFormation: in the
+    member (forwarding to the hub), and on the hub's bus (to the topic)."""
+    return _watch(
+        scope,
+        construct_id,
+        name=f"{settings.resource_prefix}-{name}",
+        what="a member's guardrail changed outside CFN",
+        services=["events", "iam", "config"],
+        calls=member_tampering(settings.resource_prefix, member_role_name(settings)),
+        **target,
+    )
 
 
 def member_template(

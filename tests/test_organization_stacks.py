@@ -18,15 +18,12 @@ ORG = "o-abcde12345"
 HUB_ACCOUNT = "111122223333"
 
 
-def build(
-    member_kwargs: dict[str, Any] | None = None, **hub_kwargs: Any
-) -> tuple[Any, Any, Any, dict[str, Any], dict[str, Any]]:
-    import aws_cdk as cdk
-    from aws_cdk.assertions import Template
-
+def stacks_in(
+    app: Any, member_kwargs: dict[str, Any] | None = None, **hub_kwargs: Any
+) -> tuple[Any, Any]:
+    """A hub and a member stack in ``app`` (nothing synthesized yet)."""
     from guardrails.organization import GuardrailHubStack, GuardrailMemberStack
 
-    app = cdk.App()
     settings = GuardrailSettings()
     hub = GuardrailHubStack(app, "Hub", settings=settings, organization_id=ORG, **hub_kwargs)
     member = GuardrailMemberStack(
@@ -38,6 +35,17 @@ def build(
         organization_id=ORG,
         **(member_kwargs or {}),
     )
+    return hub, member
+
+
+def build(
+    member_kwargs: dict[str, Any] | None = None, **hub_kwargs: Any
+) -> tuple[Any, Any, Any, dict[str, Any], dict[str, Any]]:
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+
+    app = cdk.App()
+    hub, member = stacks_in(app, member_kwargs, **hub_kwargs)
     return (
         app,
         hub,
@@ -233,25 +241,13 @@ def test_hub_stack_set_and_member_pass_aws_solutions_and_guardrail_checks() -> N
     from cdk_nag import AwsSolutionsChecks
 
     from guardrails import GuardrailChecks
-    from guardrails.organization import GuardrailHubStack, GuardrailMemberStack, MemberRollout
+    from guardrails.organization import MemberRollout
 
     app = cdk.App()
-    settings = GuardrailSettings()
-    GuardrailHubStack(
+    stacks_in(
         app,
-        "Hub",
-        settings=settings,
-        organization_id=ORG,
         env=cdk.Environment(account=HUB_ACCOUNT, region="eu-west-1"),
         rollout=MemberRollout(["ou-ab12-prod0001"], ["eu-west-1", "us-east-1"]),
-    )
-    GuardrailMemberStack(
-        app,
-        "Member",
-        settings=settings,
-        hub_account=HUB_ACCOUNT,
-        hub_region="eu-west-1",
-        organization_id=ORG,
     )
     # Added before anything synthesizes: a second synth would not validate again.
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), GuardrailChecks(app))
