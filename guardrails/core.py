@@ -833,9 +833,10 @@ def grant_statements(
         # every account; the role may act on this account's only, whatever another
         # account's bucket policy allows it.
         unscoped = "{account}" not in grant.resource and grant.resource != "*"
+        resource = grant.resource.format(**values)
         statement = iam.PolicyStatement(
             actions=list(grant.actions),
-            resources=[grant.resource.format(**values)],
+            resources=[resource],
             conditions={"StringEquals": {"aws:ResourceAccount": stack.account}}
             if unscoped
             else None,
@@ -843,7 +844,7 @@ def grant_statements(
         # Each wildcard is acknowledged on its own, with the remediation's reason.
         finding = (
             f"AwsSolutions::AwsSolutions-IAM5[Resource::{grant.resource.format(**shown)}]"
-            if "*" in grant.resource.format(**values)
+            if "*" in resource
             else ""
         )
         out.append((statement, finding, f"{', '.join(grant.actions)}: {grant.why}"))

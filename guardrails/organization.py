@@ -33,6 +33,7 @@ from guardrails.operations import _watch, member_tampering
 from guardrails.settings import ContextError, GuardrailSettings
 from guardrails.stack import GuardrailStack, _construct_id, _shares
 from guardrails_runtime import settings as rt
+from guardrails_runtime.model import Mode
 from guardrails_runtime.remediations import by_policy
 
 # The event types a member forwards and the hub's function handles.
@@ -55,7 +56,9 @@ def member_role_name(settings: GuardrailSettings) -> str:
 def _organization_id(value: str, where: str) -> str:
     import re
 
-    if not isinstance(value, str) or not re.fullmatch(r"o-[a-z0-9]{10,32}", value):
+    from guardrails_runtime.options import ORGANIZATION_ID
+
+    if not isinstance(value, str) or not re.fullmatch(ORGANIZATION_ID, value):
         raise ContextError(f"{where}: organization_id {value!r} is not an organization id (o-...)")
     return value
 
@@ -322,7 +325,7 @@ class GuardrailMemberStack(Stack):
                 )
             holder = Construct(self, f"{name}Config")
             _, names = config_rules(holder, settings, policy)
-            if settings.mode_for(policy).value != "off":
+            if settings.mode_for(policy) is not Mode.OFF:
                 compliance += names
         # Switching this account's guardrail off (its rules, their targets, the member
         # role) outside CloudFormation reaches the hub, whose rule sends it to the topic.

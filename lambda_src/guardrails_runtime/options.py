@@ -239,9 +239,14 @@ def _policy_modes(value: Any, label: str) -> Mapping[str, Mode]:
     )
 
 
-# An account id, an organizational unit id or an organization's root id (the formats
-# AWS Organizations documents for each).
-_RING = r"^(\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$"
+# The id formats AWS Organizations documents (organization, OU, root) and a region's,
+# each written once for every check below (and GuardrailHubStack's).
+ORGANIZATION_ID = r"o-[a-z0-9]{10,32}"
+_OU = r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}"
+_ROOT = r"r-[0-9a-z]{4,32}"
+_REGION = r"[a-z]{2}(-[a-z]+)+-\d{1,2}"
+# An account id, an organizational unit id or an organization's root id.
+_RING = rf"^(\d{{12}}|{_OU}|{_ROOT})$"
 
 
 def _organization_modes(value: Any, label: str) -> Mapping[str, Mode]:
@@ -310,19 +315,16 @@ def _slack(value: Any, label: str) -> SlackChannel | None:
 
 
 _ORGANIZATION_FIELDS = {
-    "id": (r"^o-[a-z0-9]{10,32}$", "an organization id (o-...)"),
+    "id": (rf"^{ORGANIZATION_ID}$", "an organization id (o-...)"),
     "hubAccount": (r"^\d{12}$", "a 12-digit account id"),
-    "hubRegion": (r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$", "a region (like eu-west-1)"),
-    "roleRegion": (r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$", "a region (like eu-west-1)"),
+    "hubRegion": (rf"^{_REGION}$", "a region (like eu-west-1)"),
+    "roleRegion": (rf"^{_REGION}$", "a region (like eu-west-1)"),
     "callAs": (r"^(SELF|DELEGATED_ADMIN)$", "SELF or DELEGATED_ADMIN"),
 }
 _ORGANIZATION_LISTS = {
-    "organizationalUnits": (r"^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$", "an OU id"),
-    "regions": (r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$", "a region (like eu-west-1)"),
-    "busPaths": (
-        r"^o-[a-z0-9]{10,32}/r-[0-9a-z]{4,32}(/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})*/?$",
-        "an OU path (o-.../r-.../ou-...)",
-    ),
+    "organizationalUnits": (rf"^({_OU}|{_ROOT})$", "an OU id"),
+    "regions": (rf"^{_REGION}$", "a region (like eu-west-1)"),
+    "busPaths": (rf"^{ORGANIZATION_ID}/{_ROOT}(/{_OU})*/?$", "an OU path (o-.../r-.../ou-...)"),
 }
 
 

@@ -33,22 +33,17 @@ def static_policies() -> tuple[StaticPolicy, ...]:
         found = []
         for spec in specs():
             if spec.kinds:
-                evaluate = _imported_on_first_call(
-                    f"guardrails_runtime.policies.{spec.module}.policy"
-                )
+                evaluate = _Lazy(f"guardrails_runtime.policies.{spec.module}.policy")
                 found.append(StaticPolicy(spec.id, spec.kinds, spec.rules, evaluate, spec))
         _STATIC = tuple(found)
     return _STATIC
 
 
-def _imported_on_first_call(module: str) -> Callable[[Any, PolicyOptions], list[Violation]]:
+class _Lazy:
     """A policy's ``evaluate``, its module imported when a subject of its kind first needs
     it (a template of buckets never imports the security-group logic), or by
     :func:`load`."""
-    return _Lazy(module)
 
-
-class _Lazy:
     __slots__ = ("loaded", "module")
 
     def __init__(self, module: str) -> None:
