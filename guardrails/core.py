@@ -512,30 +512,7 @@ class GuardrailCore(Construct):
             f"{prefix}-self-protection{suffix}"
             for suffix in ("", "-delivery", "-cfn", "-delivery-cfn")
         ]
-        self.heartbeat.add_target(
-            targets.LambdaFunction(
-                self.function,
-                event=events.RuleTargetInput.from_object(
-                    {"guardrailsHeartbeat": {"rulePrefix": prefix, "required": required}}
-                ),
-                dead_letter_queue=self.dead_letters,
-                retry_attempts=2,
-            )
-        )
-        stack = Stack.of(self)
-        self.role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["events:ListTargetsByRule"],
-                resources=[
-                    f"arn:{stack.partition}:events:{stack.region}:{stack.account}:rule/{prefix}-*"
-                ],
-            )
-        )
-        rules = f"arn:{stack.partition}:events:{stack.region}:{stack.account}:rule/{prefix}-*"
-        self._acknowledge_wildcard(
-            f"AwsSolutions::AwsSolutions-IAM5[Resource::{_as_cdk_nag_shows(rules)}]",
-            "events:ListTargetsByRule on the guardrail's own rules (named by its prefix)",
-        )
+        self._beat_on("default", required)
         self.role.add_to_principal_policy(
             iam.PolicyStatement(actions=["events:ListRules"], resources=["*"])
         )
@@ -564,6 +541,41 @@ class GuardrailCore(Construct):
                 "heartbeat rule, its target or the Lambda is switched off)",
             )
             missing.add_alarm_action(cw_actions.SnsAction(self.topic))
+
+    def watch_bus(self, bus_name: str, required: list[str]) -> None:
+        """The heartbeat also checks the guardrail's rules on the bus ``bus_name`` (named
+        by the prefix; ``required`` must exist there): another target of the heartbeat
+        rule, so one beat invokes the Lambda once per bus. Nothing when self-protection is
+        off."""
+        if self.self_protection is not None:
+            self._beat_on(bus_name, required)
+
+    def _beat_on(self, bus_name: str, required: list[str]) -> None:
+        prefix = self.settings.resource_prefix
+        body: dict[str, Any] = {"rulePrefix": prefix, "required": required}
+        if bus_name != "default":
+            body["eventBus"] = bus_name
+        self.heartbeat.add_target(
+            targets.LambdaFunction(
+                self.function,
+                event=events.RuleTargetInput.from_object({"guardrailsHeartbeat": body}),
+                dead_letter_queue=self.dead_letters,
+                retry_attempts=2,
+            )
+        )
+        stack = Stack.of(self)
+        # A rule on a custom bus is named rule/<bus>/<rule> in its ARN.
+        on_bus = "" if bus_name == "default" else f"{bus_name}/"
+        rules = (
+            f"arn:{stack.partition}:events:{stack.region}:{stack.account}:rule/{on_bus}{prefix}-*"
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["events:ListTargetsByRule"], resources=[rules])
+        )
+        self._acknowledge_wildcard(
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::{_as_cdk_nag_shows(rules)}]",
+            "events:ListTargetsByRule on the guardrail's own rules (named by its prefix)",
+        )
 
     def _subscribe(self, settings: GuardrailSettings) -> None:
         """E-mail, HTTPS (PagerDuty, webhooks) and an AWS Chatbot Slack channel.

@@ -136,11 +136,12 @@ class GuardrailHubStack(GuardrailStack):
         )
         # Only AWS's own events: PutEvents cannot send a source starting with "aws." (AWS
         # refuses it), so a member's principal cannot forge a CloudTrail record here.
+        prefix = settings.resource_prefix
         self.forwarded = events.Rule(
             self,
             "FromMembers",
             event_bus=self.bus,
-            rule_name=f"{settings.resource_prefix}-from-members",
+            rule_name=f"{prefix}-from-members",
             description="Events the member accounts forward, to the remediation function",
             event_pattern=events.EventPattern(
                 source=events.Match.prefix("aws."), detail_type=FORWARDED
@@ -151,6 +152,10 @@ class GuardrailHubStack(GuardrailStack):
         # directly, as the hub's own self-protection does.
         self.member_tampering = _tampering(
             self, "MemberTampering", "member-tamper", settings, topic=core.topic, event_bus=self.bus
+        )
+        # The heartbeat looks at these two as at the default bus's rules.
+        core.watch_bus(
+            hub_bus_name(settings), [f"{prefix}-from-members", f"{prefix}-member-tamper"]
         )
         core.role.add_to_principal_policy(
             iam.PolicyStatement(

@@ -73,6 +73,8 @@ def text(value: Any) -> str:
         return "aws"
     if value == {"Ref": "AWS::AccountId"}:
         return "<account>"
+    if value == {"Ref": "AWS::Region"}:
+        return "<region>"
     return value if isinstance(value, str) else json.dumps(value)
 
 
@@ -413,3 +415,36 @@ def test_switching_a_members_guardrail_off_reaches_the_hubs_topic(stacks: Any) -
     [topic_target] = on_hub["Properties"]["Targets"]
     assert "GuardrailCoreFindings" in json.dumps(topic_target["Arn"])  # the hub's topic
     assert on_hub["Properties"]["EventPattern"]["detail"]["$or"] == detail["$or"]
+
+
+def test_hub_heartbeat_also_looks_at_the_organization_bus_rules(stacks: Any) -> None:
+    """A disabled ``<prefix>-from-members`` rule silences every member: the hourly
+    heartbeat checks the organization bus's rules as it checks the default bus's."""
+    hub = stacks[3]
+    [heartbeat] = [
+        r["Properties"]
+        for r in of_type(hub, "AWS::Events::Rule").values()
+        if r["Properties"]["Name"] == "guardrails-heartbeat"
+    ]
+    bodies = [json.loads(t["Input"])["guardrailsHeartbeat"] for t in heartbeat["Targets"]]
+    assert [b.get("eventBus", "default") for b in bodies] == ["default", "guardrails-hub"]
+    assert bodies[1]["required"] == ["guardrails-from-members", "guardrails-member-tamper"]
+    assert bodies[1]["rulePrefix"] == "guardrails"
+    on_bus = {
+        r["Properties"]["Name"]
+        for r in of_type(hub, "AWS::Events::Rule").values()
+        if r["Properties"].get("EventBusName")
+    }
+    assert set(bodies[1]["required"]) <= on_bus  # the names the hub really gives them
+    listed = [
+        text(resource)
+        for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+        for p in of_type(hub, kind).values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if s["Action"] == "events:ListTargetsByRule"
+        for resource in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+    ]
+    assert sorted(listed) == [
+        "arn:aws:events:<region>:<account>:rule/guardrails-*",
+        "arn:aws:events:<region>:<account>:rule/guardrails-hub/guardrails-*",
+    ]

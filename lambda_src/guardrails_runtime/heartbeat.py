@@ -4,22 +4,30 @@ A scheduled EventBridge rule (``<prefix>-heartbeat``) invokes the Lambda every h
 ``{"guardrailsHeartbeat": {"rulePrefix": "<prefix>", "required": [...]}}``. The Lambda
 then checks that every EventBridge rule of the guardrail (named ``<prefix>-...``) is
 enabled and has a target, and that the required ones (the self-protection rules) exist;
-anything else is notified. It always writes a ``Heartbeat`` metric: an alarm on that
-metric's absence notices a disabled heartbeat rule, a removed target or a Lambda that no
-longer runs, which no CloudTrail-driven rule can report about itself.
+anything else is notified. A hub's heartbeat rule has a second target whose event adds
+``"eventBus": "<bus name>"``: the same look at the guardrail's rules on that bus (the
+organization bus, whose rules hand the members' events to the Lambda). It always writes
+a ``Heartbeat`` metric: an alarm on that metric's absence notices a disabled heartbeat
+rule, a removed target or a Lambda that no longer runs, which no CloudTrail-driven rule
+can report about itself.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from guardrails_runtime.aws import Clients
+from botocore.exceptions import ClientError
+
+from guardrails_runtime.aws import Clients, error_code
 from guardrails_runtime.metrics import HEARTBEAT_EVENT
 from guardrails_runtime.model import Decision, Outcome
 
 KEY = "guardrailsHeartbeat"
 EVENT_NAME = HEARTBEAT_EVENT  # what the Heartbeat metric counts
+# An event bus name (EventBridge: 1 to 256 of these characters).
+_BUS_NAME = re.compile(r"[\w.\-/]{1,256}")
 
 
 def is_heartbeat(event: Any) -> bool:
@@ -32,21 +40,45 @@ def check(event: Mapping[str, Any], clients: Clients, region: str | None) -> Out
     body = event[KEY]
     prefix = body.get("rulePrefix")
     required = body.get("required") or []
+    bus = body.get("eventBus", "default")
     outcome = Outcome(EVENT_NAME, None, Decision.COMPLIANT, "", region=region)
-    if not isinstance(prefix, str) or not prefix or not isinstance(required, list):
+    if (
+        not isinstance(prefix, str)
+        or not prefix
+        or not isinstance(required, list)
+        or not isinstance(bus, str)
+        or not _BUS_NAME.fullmatch(bus)
+    ):
         outcome.decision = Decision.UNSUPPORTED
-        outcome.reason = f"malformed heartbeat: {KEY}.rulePrefix and .required are needed"
+        outcome.reason = (
+            f"malformed heartbeat: {KEY}.rulePrefix and .required are needed "
+            f"(and .eventBus, when given, is a bus name)"
+        )
         return outcome
     bridge = clients.get("events", region)
-    pages = bridge.get_paginator("list_rules").paginate(NamePrefix=f"{prefix}-")
-    found = {r["Name"]: r.get("State", "") for page in pages for r in page.get("Rules", [])}
-    problems = [f"rule {name} is missing" for name in required if name not in found]
+    on_bus = {"EventBusName": bus}
+    where = "" if bus == "default" else f" on bus {bus}"
+    pages = bridge.get_paginator("list_rules").paginate(NamePrefix=f"{prefix}-", **on_bus)
+    try:
+        found = {r["Name"]: r.get("State", "") for page in pages for r in page.get("Rules", [])}
+    except ClientError as exc:
+        if bus == "default" or error_code(exc) != "ResourceNotFoundException":
+            raise
+        outcome.decision = Decision.NOTIFIED
+        outcome.resource = bus
+        outcome.reason = (
+            f"the guardrail is partly switched off: event bus {bus} is missing, so no "
+            "member account's event reaches the guardrail (redeploy the guardrail stack "
+            "to restore it)"
+        )
+        return outcome
+    problems = [f"rule {name}{where} is missing" for name in required if name not in found]
     for name, state in sorted(found.items()):
         if state != "ENABLED":
-            problems.append(f"rule {name} is {state or 'not enabled'}")
-        elif not bridge.list_targets_by_rule(Rule=name).get("Targets"):
-            problems.append(f"rule {name} has no target")
-    outcome.resource = f"{prefix}-* ({len(found)} rules)"
+            problems.append(f"rule {name}{where} is {state or 'not enabled'}")
+        elif not bridge.list_targets_by_rule(Rule=name, **on_bus).get("Targets"):
+            problems.append(f"rule {name}{where} has no target")
+    outcome.resource = f"{prefix}-*{where} ({len(found)} rules)"
     if problems:
         outcome.decision = Decision.NOTIFIED
         outcome.reason = (
@@ -55,5 +87,7 @@ def check(event: Mapping[str, Any], clients: Clients, region: str | None) -> Out
             + " (redeploy the guardrail stack to restore it)"
         )
     else:
-        outcome.reason = f"all {len(found)} rules of the guardrail are enabled and have targets"
+        outcome.reason = (
+            f"all {len(found)} rules of the guardrail{where} are enabled and have targets"
+        )
     return outcome

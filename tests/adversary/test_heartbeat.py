@@ -99,3 +99,81 @@ def test_a_heartbeat_is_notified_only_when_something_is_off() -> None:
     beat(topic_arn=topic)
     [message] = sqs.receive_message(QueueUrl=url)["Messages"]
     assert "guardrails-self-protection-delivery is DISABLED" in message["Body"]
+
+
+HUB_BEAT = {
+    "guardrailsHeartbeat": {
+        "rulePrefix": "guardrails",
+        "required": ["guardrails-from-members", "guardrails-member-tamper"],
+        "eventBus": "guardrails-hub",
+    }
+}
+
+
+def hub_rules(*names: str) -> Any:
+    """The organization bus with the hub's rules on it, each with a target."""
+    bridge = boto3.client("events", region_name=REGION)
+    bridge.create_event_bus(Name="guardrails-hub")
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = sqs.create_queue(QueueName="hub-target")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    for name in names:
+        bridge.put_rule(
+            Name=name,
+            EventBusName="guardrails-hub",
+            EventPattern='{"source": [{"prefix": "aws."}]}',
+        )
+        bridge.put_targets(
+            Rule=name, EventBusName="guardrails-hub", Targets=[{"Id": "t", "Arn": arn}]
+        )
+    return bridge
+
+
+def hub_beat(event: dict[str, Any]) -> Any:
+    with redirect_stdout(io.StringIO()):
+        return process(event, settings(metrics_namespace="CdkGuardrails"), clients())
+
+
+def test_the_hub_beat_looks_at_the_organization_bus() -> None:
+    """A disabled ``from-members`` rule silences every member account at once: the
+    heartbeat's second target looks at the organization bus's rules."""
+    bridge = hub_rules("guardrails-from-members", "guardrails-member-tamper")
+    # The default bus's rules are the other target's: all in place there does not
+    # hide a problem on the hub bus.
+    rules("guardrails-self-protection", "guardrails-self-protection-delivery")
+    outcome = hub_beat(HUB_BEAT)
+    assert outcome.decision is Decision.COMPLIANT, outcome.reason
+    assert "on bus guardrails-hub" in outcome.reason
+    bridge.disable_rule(Name="guardrails-from-members", EventBusName="guardrails-hub")
+    bridge.remove_targets(Rule="guardrails-member-tamper", EventBusName="guardrails-hub", Ids=["t"])
+    outcome = hub_beat(HUB_BEAT)
+    assert outcome.decision is Decision.NOTIFIED
+    assert "rule guardrails-from-members on bus guardrails-hub is DISABLED" in outcome.reason
+    assert "rule guardrails-member-tamper on bus guardrails-hub has no target" in outcome.reason
+    assert "self-protection" not in outcome.reason  # the default bus is not this beat's
+
+
+def test_a_deleted_organization_bus_rule_is_missing() -> None:
+    bridge = hub_rules("guardrails-from-members", "guardrails-member-tamper")
+    bridge.remove_targets(Rule="guardrails-member-tamper", EventBusName="guardrails-hub", Ids=["t"])
+    bridge.delete_rule(Name="guardrails-member-tamper", EventBusName="guardrails-hub")
+    outcome = hub_beat(HUB_BEAT)
+    assert outcome.decision is Decision.NOTIFIED
+    assert outcome.reason.count("missing") == 1
+    assert "rule guardrails-member-tamper on bus guardrails-hub is missing" in outcome.reason
+
+
+@pytest.mark.parametrize("bus", [5, "", "hub bus", "x" * 257, None])
+def test_a_malformed_bus_name_is_refused_without_a_call(bus: Any) -> None:
+    event = {"guardrailsHeartbeat": {**HUB_BEAT["guardrailsHeartbeat"], "eventBus": bus}}
+    outcome = hub_beat(event)  # no bus exists: a call would answer "missing", not this
+    assert outcome.decision is Decision.UNSUPPORTED
+    assert "eventBus" in outcome.reason
+
+
+def test_a_deleted_organization_bus_is_notified_by_name() -> None:
+    outcome = hub_beat(HUB_BEAT)  # no bus "guardrails-hub" in this account
+    assert outcome.decision is Decision.NOTIFIED
+    assert "event bus guardrails-hub is missing" in outcome.reason
