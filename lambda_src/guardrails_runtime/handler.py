@@ -68,36 +68,41 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
 
 def process_all(event: Any, settings: RuntimeSettings, clients: Clients) -> list[Outcome]:
     """The pipeline once for each deployed policy the event reaches (its owner first)."""
-    try:
-        parsed = parse(event) if isinstance(event, dict) else None
-    except MalformedEventError:
-        parsed = None
+    parsed = _parse(event)  # once, for every policy's pass (parsed events are frozen)
     if not isinstance(parsed, ApiCall):
-        return [process(event, settings, clients)]
+        return [process(event, settings, clients, parsed=parsed)]
     found = claimers(parsed.event_source, parsed.event_name, settings.deployed)
     if len(found) < 2:
-        return [process(event, settings, clients)]
-    return [process(event, settings, clients, policy=r.policy) for r in found]
+        return [process(event, settings, clients, parsed=parsed)]
+    return [process(event, settings, clients, policy=r.policy, parsed=parsed) for r in found]
 
 
 def process(
-    event: Any, settings: RuntimeSettings, clients: Clients, *, policy: str | None = None
+    event: Any,
+    settings: RuntimeSettings,
+    clients: Clients,
+    *,
+    policy: str | None = None,
+    parsed: Parsed | MalformedEventError | None = None,
 ) -> Outcome:
     """Run the whole pipeline for one event and return its outcome: for the event's owner,
-    or for ``policy`` among the deployed policies that share it (:func:`process_all`)."""
+    or for ``policy`` among the deployed policies that share it (:func:`process_all`).
+    ``parsed``: what :func:`_parse` made of ``event`` already (parsed here otherwise)."""
     if isinstance(event, dict) and "guardrailsHeartbeat" in event:
         return _heartbeat(event, settings, clients)
     if isinstance(event, dict) and "guardrailsCfnChange" in event:
         from guardrails_runtime import cfn_change
 
         return _report(cfn_change.judge(event, settings.stack_id, clients), settings, clients)
+    if parsed is None:
+        parsed = _parse(event)
     acting = clients
-    if settings.member_role_name:
-        hub = _in_member_account(event, settings, clients)
+    if settings.member_role_name and not isinstance(parsed, MalformedEventError):
+        hub = _in_member_account(parsed, settings, clients)
         if isinstance(hub, Outcome):
             return _report(hub, settings, clients)
         settings, acting = hub
-    outcome, remediation, parsed = _route(event, settings, policy)
+    outcome, remediation, parsed = _route(event, parsed, settings, policy)
     mode = settings.mode_for(outcome.policy) if outcome.policy else None
     # Only a routed event can reach a recorded decision: settled ones never open the ledger.
     ledger = None
@@ -148,19 +153,15 @@ def members(clients: Clients, settings: RuntimeSettings) -> Any:
 
 
 def _in_member_account(
-    event: Any, settings: RuntimeSettings, clients: Clients
+    parsed: Parsed, settings: RuntimeSettings, clients: Clients
 ) -> Outcome | tuple[RuntimeSettings, Clients]:
     """Hub mode: the settings for the event's account (its ring) and clients acting there,
     or the outcome that refuses an event from an account outside the organization.
 
-    An event that does not parse goes on unchanged: the pipeline says why it is unsupported.
+    An event that names no account goes on unchanged: the pipeline says what it is.
     Clients in a member account assume its role on first use only (see ``_context``)."""
-    try:
-        parsed = parse(event) if isinstance(event, dict) else None
-    except MalformedEventError:
-        parsed = None
     account = getattr(parsed, "account", None)
-    if parsed is None or account is None:
+    if account is None:
         return settings, clients
     accounts = members(clients, settings)
 
@@ -414,19 +415,28 @@ def decided_before_aws(event: Any, settings: RuntimeSettings) -> Outcome | None:
     """The outcome when the handler settles ``event`` without any AWS call (a malformed
     record, a region no partition has), else None. ``guardrails replay --emulate`` answers
     those exactly as the handler alone does, before building any emulated state."""
-    outcome, _, parsed = _route(event, settings)
+    outcome, _, parsed = _route(event, _parse(event), settings)
     return outcome if parsed is None else None
 
 
-def _route(
-    event: Any, settings: RuntimeSettings, policy: str | None = None
-) -> tuple[Outcome, Remediation | None, Parsed | None]:
-    """Parse the event and pick the remediation, or settle the outcome right away."""
+def _parse(event: Any) -> Parsed | MalformedEventError:
+    """The event parsed, or the error that says why it cannot be (reported, not raised)."""
     try:
-        parsed = parse(event)
+        return parse(event)
     except MalformedEventError as exc:
+        return exc
+
+
+def _route(
+    event: Any,
+    parsed: Parsed | MalformedEventError,
+    settings: RuntimeSettings,
+    policy: str | None = None,
+) -> tuple[Outcome, Remediation | None, Parsed | None]:
+    """Pick the remediation for the parsed event, or settle the outcome right away."""
+    if isinstance(parsed, MalformedEventError):
         name = _guess_event_name(event)
-        return Outcome(name, None, Decision.UNSUPPORTED, f"malformed event: {exc}"), None, None
+        return Outcome(name, None, Decision.UNSUPPORTED, f"malformed event: {parsed}"), None, None
     outcome = Outcome(
         event_name=parsed.event_name,
         policy=None,

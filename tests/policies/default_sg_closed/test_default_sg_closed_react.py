@@ -112,6 +112,19 @@ def test_only_deployed_policies_judge_a_shared_event(ec2: Any) -> None:
     assert only.event_id == f"{event['eventID']}#default-sg-closed"
 
 
+def test_a_shared_event_is_parsed_once(ec2: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both policies' passes use one parse (parsed events are frozen, so sharing is safe)."""
+    from guardrails_runtime import handler
+
+    calls: list[object] = []
+    real = handler.parse
+    monkeypatch.setattr(handler, "parse", lambda event: calls.append(event) or real(event))
+    event = authorize(ec2, default_group(ec2), HTTPS, egress=False)
+    outcomes = process_all(event, settings(), clients())
+    assert [o.policy for o in outcomes] == ["sg-open-ingress", "default-sg-closed"]
+    assert len(calls) == 1
+
+
 def test_notify_mode_and_exemption(ec2: Any) -> None:
     group = default_group(ec2)
     outcome, counter = run(authorize(ec2, group, HTTPS, egress=True), Mode.NOTIFY)
