@@ -32,6 +32,7 @@ from guardrails.guardrail import config_rules
 from guardrails.operations import _watch, member_tampering
 from guardrails.settings import ContextError, GuardrailSettings
 from guardrails.stack import GuardrailStack, _construct_id, _shares
+from guardrails_runtime import member_beat
 from guardrails_runtime import settings as rt
 from guardrails_runtime.model import Mode
 from guardrails_runtime.remediations import by_policy
@@ -51,6 +52,11 @@ def hub_role_name(settings: GuardrailSettings) -> str:
 
 def member_role_name(settings: GuardrailSettings) -> str:
     return f"{settings.resource_prefix}-member"
+
+
+def member_rules_prefix(settings: GuardrailSettings) -> str:
+    """The names of every member's rules start with this (forwarding, tamper, beat)."""
+    return f"{settings.resource_prefix}-fwd-"
 
 
 def _organization_id(value: str, where: str) -> str:
@@ -118,6 +124,7 @@ class GuardrailHubStack(GuardrailStack):
         core = self.core
         core.role.node.default_child.role_name = hub_role_name(settings)  # type: ignore[union-attr]
         core.function.add_environment(rt.ENV_MEMBER_ROLE, member_role_name(settings))
+        core.function.add_environment(rt.ENV_MEMBER_RULES, member_rules_prefix(settings))
 
         self.bus = events.EventBus(self, "OrganizationBus", event_bus_name=hub_bus_name(settings))
         conditions: dict[str, Any] = {"StringEquals": {"aws:PrincipalOrgID": org}}
@@ -153,9 +160,28 @@ class GuardrailHubStack(GuardrailStack):
         self.member_tampering = _tampering(
             self, "MemberTampering", "member-tamper", settings, topic=core.topic, event_bus=self.bus
         )
-        # The heartbeat looks at these two as at the default bus's rules.
+        # Each member's hourly beat (member_beat): EventBridge's own Scheduled Event of the
+        # member's beat rule, which no principal can send with PutEvents.
+        self.member_beats = events.Rule(
+            self,
+            "MemberBeats",
+            event_bus=self.bus,
+            rule_name=f"{prefix}-member-beats",
+            description="The member accounts' hourly beats, to the remediation function",
+            event_pattern=events.EventPattern(
+                source=["aws.events"],
+                detail_type=["Scheduled Event"],
+                resources=events.Match.wildcard(
+                    f"arn:*:events:*:*:rule/{member_rules_prefix(settings)}{member_beat.BEAT_RULE}"
+                ),
+            ),
+        )
+        self.member_beats.add_target(core.target())
+        # The heartbeat looks at these as at the default bus's rules, and reports the
+        # members whose beats stopped.
         core.watch_bus(
-            hub_bus_name(settings), [f"{prefix}-from-members", f"{prefix}-member-tamper"]
+            hub_bus_name(settings),
+            [f"{prefix}-from-members", f"{prefix}-member-tamper", f"{prefix}-member-beats"],
         )
         core.role.add_to_principal_policy(
             iam.PolicyStatement(
@@ -338,6 +364,17 @@ class GuardrailMemberStack(Stack):
         self.tamper_rule = _tampering(self, "Tampering", "fwd-tamper", settings)
         self.tamper_rule.add_target(target)
         self.rules.append(self.tamper_rule)
+        # Once an hour EventBridge's own event tells the hub this account and region still
+        # forward; the hub then looks at these rules through the member role.
+        self.beat_rule = events.Rule(
+            self,
+            "Heartbeat",
+            rule_name=f"{member_rules_prefix(settings)}{member_beat.BEAT_RULE}",
+            description="Hourly beat to the hub: this account and region still forward",
+            schedule=events.Schedule.rate(Duration.hours(1)),
+            targets=[target],
+        )
+        self.rules.append(self.beat_rule)
         if compliance:
             self.rules.append(
                 events.Rule(
@@ -351,8 +388,15 @@ class GuardrailMemberStack(Stack):
             )
 
         hub_role = f"arn:{partition}:iam::{hub_account}:role/{hub_role_name(settings)}"
-        statements = []
-        reasons: dict[str, list[str]] = {}
+        # The hub's look at the forwarding rules on each beat (ListRules has no
+        # resource-level permissions).
+        statements = [iam.PolicyStatement(actions=["events:ListRules"], resources=["*"])]
+        reasons: dict[str, list[str]] = {
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]": [
+                "events:ListRules: no resource-level permissions (the hub lists this "
+                "account's forwarding rules by name prefix on each beat)"
+            ]
+        }
         for policy in settings.policies:
             remediation = by_policy(policy)
             if remediation is None:

@@ -19,6 +19,7 @@ from helpers import REGION, SSH_MIXED, CallCounter, authorize, authorize_record,
 
 from guardrails_runtime.aws import Clients
 from guardrails_runtime.handler import process
+from guardrails_runtime.member_beat import FORGET_SECONDS, QUIET_SECONDS
 from guardrails_runtime.model import Decision, Mode
 from guardrails_runtime.org import (
     CREDENTIAL_SECONDS,
@@ -269,3 +270,192 @@ def test_single_account_mode_assumes_nothing(ec2: Any) -> None:
     outcome = process(record, RuntimeSettings(mode=Mode.REMEDIATE), home)
     assert outcome.decision is Decision.REMEDIATED
     assert sts.calls["AssumeRole"] == 0
+
+
+# --- member beats (guardrails_runtime.member_beat) -----------------------------------------
+
+PREFIX = "guardrails-fwd-"
+
+
+def member_client(account: str, service: str) -> Any:
+    """A client acting in ``account`` (a test's own session, not the hub's)."""
+    creds = boto3.client("sts", region_name=REGION).assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/TestSetup", RoleSessionName="setup"
+    )["Credentials"]
+    return boto3.client(
+        service,
+        region_name=REGION,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+
+
+def member_rules(account: str, *names: str) -> Any:
+    """The member stack's rules in ``account`` (the forwarding ones, tamper, beat)."""
+    bridge = member_client(account, "events")
+    for name in names or ("sg-open-ingress", "tamper", "heartbeat"):
+        bridge.put_rule(Name=f"{PREFIX}{name}", EventPattern='{"source": ["aws.ec2"]}')
+    return bridge
+
+
+def beat(account: str, region: str = REGION, rule_account: str | None = None) -> dict[str, Any]:
+    """EventBridge's Scheduled Event of the member's beat rule, as the hub's bus gets it."""
+    owner = rule_account or account
+    return {
+        "version": "0",
+        "id": "0d4c6f3e-5a1b-4c2d-9e8f-1a2b3c4d5e6f",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": account,
+        "time": "2026-12-05T07:00:00Z",
+        "region": region,
+        "resources": [f"arn:aws:events:{region}:{owner}:rule/{PREFIX}heartbeat"],
+        "detail": {},
+    }
+
+
+def beat_settings(org: Org, **kwargs: Any) -> RuntimeSettings:
+    from guardrails_runtime.ledger import table_spec
+
+    boto3.client("dynamodb", region_name=REGION).create_table(**table_spec("ledger"))
+    return hub_settings(org, member_rules_prefix=PREFIX, ledger_table="ledger", **kwargs)
+
+
+def beats_kept() -> dict[str, str]:
+    items = boto3.client("dynamodb", region_name=REGION).scan(TableName="ledger")["Items"]
+    return {i["id"]["S"]: i["at"]["S"] for i in items if i["id"]["S"].startswith("beat#")}
+
+
+def test_a_members_beat_is_kept_and_its_rules_looked_at_through_its_role(org: Org) -> None:
+    member_rules(org.prod)
+    home, sts = hub()
+    outcome = process(beat(org.prod), beat_settings(org), home)
+    assert outcome.decision is Decision.COMPLIANT, outcome.reason
+    assert (outcome.account, outcome.region) == (org.prod, REGION)
+    assert "all 3 forwarding rules" in outcome.reason
+    assert list(beats_kept()) == [f"beat#{org.prod}#{REGION}"]
+    assert sts.calls["AssumeRole"] == 1  # the member role, to list its rules
+
+
+def test_a_disabled_or_deleted_forwarding_rule_is_notified_on_the_next_beat(org: Org) -> None:
+    """Disabled while the tamper rule was off, or before the hub existed: no CloudTrail
+    event ever said so; the next beat does."""
+    bridge = member_rules(org.prod, "sg-open-ingress", "heartbeat")
+    bridge.disable_rule(Name=f"{PREFIX}sg-open-ingress")
+    outcome = process(beat(org.prod), beat_settings(org), hub()[0])
+    assert outcome.decision is Decision.NOTIFIED
+    assert f"member {org.prod} in {REGION}" in outcome.reason
+    assert f"rule {PREFIX}sg-open-ingress is DISABLED" in outcome.reason
+    assert f"rule {PREFIX}tamper is missing" in outcome.reason
+
+
+def test_a_beat_from_outside_the_organization_is_refused_and_not_kept(org: Org) -> None:
+    home, sts = hub()
+    outcome = process(beat(OUTSIDER), beat_settings(org), home)
+    assert outcome.decision is Decision.UNSUPPORTED and "refused" in outcome.reason
+    assert beats_kept() == {} and sts.calls["AssumeRole"] == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda e: e.update(resources=[e["resources"][0].replace("heartbeat", "nightly")]),
+        lambda e: e.update(source="custom.beats"),  # what PutEvents could send
+        lambda e: e.update(region="ap-southeast-2"),  # not the rule's region
+        lambda e: e.update(resources=[]),
+    ],
+)
+def test_anything_but_the_beat_rules_own_event_is_no_beat(org: Org, change: Any) -> None:
+    event = beat(org.prod)
+    change(event)
+    outcome = process(event, beat_settings(org), hub()[0])
+    assert outcome.decision is Decision.UNSUPPORTED
+    assert beats_kept() == {}
+
+
+def test_a_beat_naming_another_accounts_rule_is_no_beat(org: Org) -> None:
+    outcome = process(beat(org.prod, rule_account=org.dev), beat_settings(org), hub()[0])
+    assert outcome.decision is Decision.UNSUPPORTED and beats_kept() == {}
+
+
+ORG_BUS_RULES = ["guardrails-from-members", "guardrails-member-tamper", "guardrails-member-beats"]
+
+
+def org_bus() -> None:
+    """The hub's organization bus with its rules all in place (each with a target)."""
+    bridge = boto3.client("events", region_name=REGION)
+    bridge.create_event_bus(Name="guardrails-hub")
+    queue = boto3.client("sqs", region_name=REGION).create_queue(QueueName="q")["QueueUrl"]
+    arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue.rsplit('/', 1)[1]}"
+    for name in ORG_BUS_RULES:
+        bridge.put_rule(Name=name, EventBusName="guardrails-hub", EventPattern='{"source": ["x"]}')
+        bridge.put_targets(
+            Rule=name, EventBusName="guardrails-hub", Targets=[{"Id": "t", "Arn": arn}]
+        )
+
+
+def organization_beat(settings: RuntimeSettings) -> Any:
+    """The hub's own hourly beat for the organization bus."""
+    body = {"rulePrefix": "guardrails", "required": ORG_BUS_RULES, "eventBus": "guardrails-hub"}
+    return process({"guardrailsHeartbeat": body}, settings, hub()[0])
+
+
+def age(account: str, seconds: float) -> None:
+    """Make ``account``'s kept beat ``seconds`` old."""
+    import time
+
+    from guardrails_runtime.ledger import iso
+
+    boto3.client("dynamodb", region_name=REGION).update_item(
+        TableName="ledger",
+        Key={"id": {"S": f"beat#{account}#{REGION}"}},
+        UpdateExpression="SET #at = :at",
+        ExpressionAttributeNames={"#at": "at"},
+        ExpressionAttributeValues={":at": {"S": iso(time.time() - seconds)}},
+    )
+
+
+def test_the_hub_heartbeat_reports_members_gone_quiet(org: Org) -> None:
+    """A member whose beat rule was disabled, whose forwarding role lost its right, or
+    whose region stopped delivering: its beats stop, and the hub says so."""
+    settings = beat_settings(org)
+    org_bus()
+    for account in (org.prod, org.dev):
+        member_rules(account)
+        assert process(beat(account), settings, hub()[0]).decision is Decision.COMPLIANT
+    assert organization_beat(settings).decision is Decision.COMPLIANT  # both beat just now
+    age(org.dev, QUIET_SECONDS + 60)
+    outcome = organization_beat(settings)
+    assert outcome.decision is Decision.NOTIFIED
+    assert f"member {org.dev} in {REGION} has sent no beat since" in outcome.reason
+    assert org.prod not in outcome.reason
+    age(org.dev, FORGET_SECONDS + 60)  # a week quiet: taken out of the rollout, forgotten
+    assert organization_beat(settings).decision is Decision.COMPLIANT
+
+
+def test_quiet_members_add_to_the_buss_own_problems(org: Org) -> None:
+    settings = beat_settings(org)
+    org_bus()
+    member_rules(org.dev)
+    process(beat(org.dev), settings, hub()[0])
+    age(org.dev, QUIET_SECONDS + 60)
+    boto3.client("events", region_name=REGION).disable_rule(
+        Name="guardrails-from-members", EventBusName="guardrails-hub"
+    )
+    outcome = organization_beat(settings)
+    assert outcome.decision is Decision.NOTIFIED
+    assert "guardrails-from-members on bus guardrails-hub is DISABLED" in outcome.reason
+    assert f"member {org.dev} in {REGION} has sent no beat since" in outcome.reason
+
+
+def test_a_quiet_account_that_left_the_organization_is_not_reported(org: Org) -> None:
+    settings = beat_settings(org)
+    org_bus()
+    member_rules(org.dev)
+    process(beat(org.dev), settings, hub()[0])
+    age(org.dev, QUIET_SECONDS + 60)
+    boto3.client("organizations", region_name="us-east-1").remove_account_from_organization(
+        AccountId=org.dev
+    )
+    assert organization_beat(settings).decision is Decision.COMPLIANT

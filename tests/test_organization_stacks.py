@@ -116,8 +116,11 @@ def test_member_role_holds_the_fixes_actions_in_every_region(stacks: Any) -> Non
         for grant in remediation.iam
         for action in grant.actions
     }
-    assert actions == expected
+    # The fixes' actions, and the hub's look at the forwarding rules on each beat.
+    assert actions == expected | {"events:ListRules"}
     assert "ec2:RevokeSecurityGroupIngress" in actions and "sts:AssumeRole" not in actions
+    [listing] = [s for s in statements if s["Action"] == "events:ListRules"]
+    assert listing["Resource"] == "*"  # no resource-level permissions for ListRules
     for s in statements:
         resource = text(s["Resource"])
         # Regional ARNs name every region (the role is global), never the stack's region.
@@ -135,7 +138,9 @@ def test_member_forwards_each_policys_events_to_the_hub_bus(stacks: Any) -> None
         assert "RoleArn" in target
         names.add(rule["Properties"]["Name"])
     assert "guardrails-fwd-sg-open-ingress" in names and "guardrails-fwd-config" in names
-    patterns = [r["Properties"]["EventPattern"] for r in rules.values()]
+    patterns = [
+        r["Properties"]["EventPattern"] for r in rules.values() if "EventPattern" in r["Properties"]
+    ]
     sg = next(p for p in patterns if "AuthorizeSecurityGroupIngress" in json.dumps(p))
     assert sg["detail"]["errorCode"] == [{"exists": False}]
     assert of_type(member, "AWS::Config::ConfigRule")
@@ -428,7 +433,11 @@ def test_hub_heartbeat_also_looks_at_the_organization_bus_rules(stacks: Any) -> 
     ]
     bodies = [json.loads(t["Input"])["guardrailsHeartbeat"] for t in heartbeat["Targets"]]
     assert [b.get("eventBus", "default") for b in bodies] == ["default", "guardrails-hub"]
-    assert bodies[1]["required"] == ["guardrails-from-members", "guardrails-member-tamper"]
+    assert bodies[1]["required"] == [
+        "guardrails-from-members",
+        "guardrails-member-tamper",
+        "guardrails-member-beats",
+    ]
     assert bodies[1]["rulePrefix"] == "guardrails"
     on_bus = {
         r["Properties"]["Name"]
@@ -448,3 +457,34 @@ def test_hub_heartbeat_also_looks_at_the_organization_bus_rules(stacks: Any) -> 
         "arn:aws:events:<region>:<account>:rule/guardrails-*",
         "arn:aws:events:<region>:<account>:rule/guardrails-hub/guardrails-*",
     ]
+
+
+def test_member_beats_hourly_to_the_hub_which_routes_only_those_beats(stacks: Any) -> None:
+    """A member's beat is EventBridge's own Scheduled Event of its beat rule: the hub's
+    rule matches exactly that rule's name, so no other scheduled rule of a member (or a
+    rule named to look like it) can beat in its place."""
+    member, hub = stacks[4], stacks[3]
+    [beat] = [
+        r["Properties"]
+        for r in of_type(member, "AWS::Events::Rule").values()
+        if r["Properties"]["Name"] == "guardrails-fwd-heartbeat"
+    ]
+    assert beat["ScheduleExpression"] == "rate(1 hour)"
+    [target] = beat["Targets"]
+    assert text(target["Arn"]) == f"arn:aws:events:eu-west-1:{HUB_ACCOUNT}:event-bus/guardrails-hub"
+    assert "Input" not in target and "InputTransformer" not in target  # the event itself
+    [route] = [
+        r["Properties"]
+        for r in of_type(hub, "AWS::Events::Rule").values()
+        if r["Properties"]["Name"] == "guardrails-member-beats"
+    ]
+    assert route["EventPattern"] == {
+        "source": ["aws.events"],
+        "detail-type": ["Scheduled Event"],
+        "resources": [{"wildcard": "arn:*:events:*:*:rule/guardrails-fwd-heartbeat"}],
+    }
+    [(function_id, function)] = of_type(hub, "AWS::Lambda::Function").items()
+    [to_function] = route["Targets"]
+    assert to_function["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}
+    variables = function["Properties"]["Environment"]["Variables"]
+    assert variables["GUARDRAILS_MEMBER_RULES"] == "guardrails-fwd-"

@@ -94,6 +94,12 @@ def process(
         from guardrails_runtime import cfn_change
 
         return _report(cfn_change.judge(event, settings.stack_id, clients), settings, clients)
+    if settings.member_rules_prefix and isinstance(event, dict) and "detail-type" in event:
+        from guardrails_runtime import member_beat
+
+        beat = member_beat.beat_of(event, settings.member_rules_prefix)
+        if beat is not None:
+            return _report(_member_beat(*beat, settings, clients), settings, clients)
     if parsed is None:
         parsed = _parse(event)
     acting = clients
@@ -243,6 +249,8 @@ def _heartbeat(event: dict[str, Any], settings: RuntimeSettings, clients: Client
     else:
         try:
             outcome = heartbeat.check(event, clients, region)
+            if heartbeat.is_organization_beat(event):
+                heartbeat.add_problems(outcome, _quiet_members(settings, clients))
         except ClientError as exc:
             outcome = Outcome(
                 heartbeat.EVENT_NAME,
@@ -251,6 +259,61 @@ def _heartbeat(event: dict[str, Any], settings: RuntimeSettings, clients: Client
                 f"the heartbeat could not read the guardrail's rules ({error_code(exc)})",
             )
     return _report(outcome, settings, clients)
+
+
+def _member_beat(account: str, region: str, settings: RuntimeSettings, clients: Clients) -> Outcome:
+    """Hub mode: a member's hourly beat: kept in the ledger, and its forwarding rules
+    looked at through the member role (guardrails_runtime.member_beat)."""
+    from guardrails_runtime import member_beat
+
+    prefix = settings.member_rules_prefix or ""
+    accounts = members(clients, settings)
+    try:
+        if not accounts.is_member(account):
+            return Outcome(
+                member_beat.EVENT_NAME,
+                None,
+                Decision.UNSUPPORTED,
+                f"refused: account {account} is not an account of the organization",
+                account=account,
+                region=region,
+            )
+        ledger = _open_ledger(settings, clients)
+        if ledger is not None:
+            ledger.beat(member_beat.BEATS_RESOURCE, account, region, member_beat.FORGET_SECONDS)
+        bridge = accounts.clients_for(account, region).get("events", region)
+        count, problems = member_beat.rule_problems(bridge, prefix)
+    except ClientError as exc:
+        if not is_access_denied(exc):
+            raise  # throttling, 5xx: the beat is retried
+        operation = getattr(exc, "operation_name", "?")
+        return Outcome(
+            member_beat.EVENT_NAME,
+            None,
+            Decision.ERROR,
+            f"the beat of member {account} in {region} could not be checked: access denied "
+            f"on {operation} ({error_code(exc)}); is the member role deployed there?",
+            account=account,
+            region=region,
+        )
+    return member_beat.judged(account, region, count, problems)
+
+
+def _quiet_members(settings: RuntimeSettings, clients: Clients) -> list[str]:
+    """Hub mode: what the organization bus's heartbeat adds: members gone quiet (accounts
+    that left the organization are not reported)."""
+    from guardrails_runtime import member_beat
+
+    ledger = _open_ledger(settings, clients)
+    if ledger is None or not settings.member_rules_prefix:
+        return []
+    accounts = members(clients, settings)
+    beats = ledger.beats(member_beat.BEATS_RESOURCE)
+    return [
+        text
+        for account, text in member_beat.quiet(beats, ledger.clock())
+        if accounts.is_member(account)
+    ]
 
 
 def _report(outcome: Outcome, settings: RuntimeSettings, clients: Clients) -> Outcome:

@@ -34,6 +34,23 @@ def is_heartbeat(event: Any) -> bool:
     return isinstance(event, Mapping) and isinstance(event.get(KEY), Mapping)
 
 
+def is_organization_beat(event: Mapping[str, Any]) -> bool:
+    """True for the hub's beat that looks at the organization bus (it also reports the
+    members gone quiet)."""
+    return bool(event[KEY].get("eventBus", "default") != "default")
+
+
+def add_problems(outcome: Outcome, problems: list[str]) -> None:
+    """Add ``problems`` found beside the rules' (members gone quiet) to ``outcome``."""
+    if not problems:
+        return
+    if outcome.decision is Decision.COMPLIANT:
+        outcome.decision = Decision.NOTIFIED
+        outcome.reason = "the guardrail is partly switched off: " + "; ".join(problems)
+    else:
+        outcome.reason += "; and " + "; ".join(problems)
+
+
 def check(event: Mapping[str, Any], clients: Clients, region: str | None) -> Outcome:
     """Look at the guardrail's rules; ``compliant`` when all is in place, else ``notified``
     with what is wrong (an unreadable request is ``unsupported``)."""

@@ -194,6 +194,33 @@ class Ledger:
         )
         return entry_id
 
+    def beat(self, resource: str, account: str, region: str, keep_seconds: int) -> None:
+        """Keep the time of a member's latest beat (one item per account and region, under
+        ``resource`` in the resource index) for ``keep_seconds``."""
+        now = self.clock()
+        self._db.put_item(
+            TableName=self.table,
+            Item=_item(
+                id=f"beat#{account}#{region}",
+                resource=resource,
+                at=iso(now),
+                account=account,
+                region=region,
+                expiresAt=int(now) + keep_seconds,
+            ),
+        )
+
+    def beats(self, resource: str) -> list[dict[str, Any]]:
+        """Every member's latest beat kept under ``resource``."""
+        request = {
+            "TableName": self.table,
+            "IndexName": BY_RESOURCE,
+            "KeyConditionExpression": "#r = :r",
+            "ExpressionAttributeNames": {"#r": "resource"},
+            "ExpressionAttributeValues": {":r": {"S": resource}},
+        }
+        return list(self._query(request))
+
     def hold_reason(self, outcome: Outcome) -> str | None:
         """Why the guardrail must not revert this violation of ``outcome.resource`` now, or
         None.

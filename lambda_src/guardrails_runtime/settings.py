@@ -22,6 +22,7 @@ ENV_POLICY_MODES = "GUARDRAILS_POLICY_MODES"
 ENV_ORGANIZATION_MODES = "GUARDRAILS_ORGANIZATION_MODES"
 # Hub mode: the name of the role the member stacks create (unset: single-account mode).
 ENV_MEMBER_ROLE = "GUARDRAILS_MEMBER_ROLE"
+ENV_MEMBER_RULES = "GUARDRAILS_MEMBER_RULES"
 ENV_EXEMPTION_KEY = "GUARDRAILS_EXEMPTION_TAG_KEY"
 ENV_EXEMPTION_VALUE = "GUARDRAILS_EXEMPTION_TAG_VALUE"
 ENV_ALLOWED_PORTS = "GUARDRAILS_ALLOWED_PUBLIC_PORTS"
@@ -202,6 +203,9 @@ class RuntimeSettings:
     # event's account, and the modes of accounts and OUs.
     member_role_name: str | None = None
     organization_modes: Mapping[str, Mode] = field(default_factory=dict)
+    # The name prefix of the members' forwarding rules (``<prefix>-fwd-``), whose
+    # scheduled ``heartbeat`` rule beats (guardrails_runtime.member_beat).
+    member_rules_prefix: str | None = None
     # The mode of the event's account from organization_modes (set per event): default
     # and ceiling of every policy's mode there.
     ring: Mode | None = None
@@ -291,6 +295,7 @@ class RuntimeSettings:
             stack_id=env.get(ENV_STACK_ID) or None,
             deployed=frozenset(p for p in (env.get(ENV_POLICIES) or "").split(",") if p),
             member_role_name=env.get(ENV_MEMBER_ROLE) or None,
+            member_rules_prefix=env.get(ENV_MEMBER_RULES) or None,
             **values,  # type: ignore[arg-type]
         )
 
