@@ -144,17 +144,26 @@ class GuardrailHubStack(GuardrailStack):
         # Only AWS's own events: PutEvents cannot send a source starting with "aws." (AWS
         # refuses it), so a member's principal cannot forge a CloudTrail record here.
         prefix = settings.resource_prefix
-        self.forwarded = events.Rule(
-            self,
+
+        def to_function(construct_id: str, name: str, what: str, **pattern: Any) -> events.Rule:
+            rule = events.Rule(
+                self,
+                construct_id,
+                event_bus=self.bus,
+                rule_name=f"{prefix}-{name}",
+                description=f"{what}, to the remediation function",
+                event_pattern=events.EventPattern(**pattern),
+            )
+            rule.add_target(core.target())
+            return rule
+
+        self.forwarded = to_function(
             "FromMembers",
-            event_bus=self.bus,
-            rule_name=f"{prefix}-from-members",
-            description="Events the member accounts forward, to the remediation function",
-            event_pattern=events.EventPattern(
-                source=events.Match.prefix("aws."), detail_type=FORWARDED
-            ),
+            "from-members",
+            "Events the member accounts forward",
+            source=events.Match.prefix("aws."),
+            detail_type=FORWARDED,
         )
-        self.forwarded.add_target(core.target())
         # A member's guardrail switched off (forwarded by its tamper rule): to the topic
         # directly, as the hub's own self-protection does.
         self.member_tampering = _tampering(
@@ -162,21 +171,15 @@ class GuardrailHubStack(GuardrailStack):
         )
         # Each member's hourly beat (member_beat): EventBridge's own Scheduled Event of the
         # member's beat rule, which no principal can send with PutEvents.
-        self.member_beats = events.Rule(
-            self,
+        beat_rule = f"{member_rules_prefix(settings)}{member_beat.BEAT_RULE}"
+        self.member_beats = to_function(
             "MemberBeats",
-            event_bus=self.bus,
-            rule_name=f"{prefix}-member-beats",
-            description="The member accounts' hourly beats, to the remediation function",
-            event_pattern=events.EventPattern(
-                source=["aws.events"],
-                detail_type=["Scheduled Event"],
-                resources=events.Match.wildcard(
-                    f"arn:*:events:*:*:rule/{member_rules_prefix(settings)}{member_beat.BEAT_RULE}"
-                ),
-            ),
+            "member-beats",
+            "The member accounts' hourly beats",
+            source=["aws.events"],
+            detail_type=["Scheduled Event"],
+            resources=events.Match.wildcard(f"arn:*:events:*:*:rule/{beat_rule}"),
         )
-        self.member_beats.add_target(core.target())
         # The heartbeat looks at these as at the default bus's rules, and reports the
         # members whose beats stopped.
         core.watch_bus(
