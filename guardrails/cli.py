@@ -475,8 +475,11 @@ def undo(args: argparse.Namespace) -> int:
 
     try:
         ledger = _ledger(args)
-        actor = _caller(ledger)
-        result = ledger.undo(args.entry_id, actor=actor, dry_run=args.dry_run, force=args.force)
+        actor = ledger.caller()[0]
+        acting = ledger.acting_as(args.entry_id, args.assume_role) if args.assume_role else None
+        result = ledger.undo(
+            args.entry_id, actor=actor, dry_run=args.dry_run, force=args.force, acting=acting
+        )
     except (ValueError, LedgerError, ClientError, BotoCoreError) as exc:
         return _ledger_failure("undo", exc)
     if args.format == "json":
@@ -491,22 +494,13 @@ def undo(args: argparse.Namespace) -> int:
         done = f" -> {outcome}" if outcome else ""
         print(f"{verb} {call['service']}.{call['operation']} {params}{done}")
     if not args.dry_run:
+        where = f" in account {result['account']}" if result.get("account") else ""
         print(
-            f"undone by {actor}: entry {result['undoEntry']}; the guardrail only notifies about "
-            f"{result['resource']} until {result['holdUntil']} (tag it with the exemption tag "
-            "to keep the change for good)"
+            f"undone{where} by {actor}: entry {result['undoEntry']}; the guardrail only "
+            f"notifies about {result['resource']} until {result['holdUntil']} (tag it with the "
+            "exemption tag to keep the change for good)"
         )
     return EXIT_OK
-
-
-def _caller(ledger: Any) -> str:
-    """The caller's ARN, recorded as the undo's actor."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        return str(ledger.clients.get("sts", ledger.region).get_caller_identity()["Arn"])
-    except (ClientError, BotoCoreError):
-        return "unknown caller"
 
 
 def _port_list(text: str) -> list[int]:
@@ -755,6 +749,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--force",
         action="store_true",
         help="restore even when the resource changed since the entry",
+    )
+    un.add_argument(
+        "--assume-role",
+        metavar="ROLE",
+        help="make the calls in the entry's account through this role (a name, or the ARN "
+        "of a role of that account): for a member account's entry in a hub's ledger",
     )
     un.add_argument("--format", choices=["text", "json"], default="text", help="output format")
     _ledger_options(un)

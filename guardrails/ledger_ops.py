@@ -16,11 +16,11 @@ import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.exceptions import ClientError
 
-from guardrails_runtime.aws import error_code
+from guardrails_runtime.aws import Clients, error_code
 from guardrails_runtime.ledger import (
     BY_DAY,
     HOLD_PREFIX,
@@ -38,6 +38,9 @@ from guardrails_runtime.spec import Undo, spec
 
 # An undo claim older than this (the undo died half-way) may be taken over.
 CLAIM_SECONDS = 15 * 60
+# The session of a role assumed for an undo: a member's CloudTrail shows the restore as
+# this, never as the guardrail's own session (the hub judges it, and the hold applies).
+UNDO_SESSION = "guardrails-undo"
 
 
 def _allowed(entry: dict[str, Any], changes: list[dict[str, Any]]) -> list[Undo]:
@@ -131,15 +134,35 @@ def _tail(name: str) -> str:
     return name.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
 
 
-def _account_of(entry: dict[str, Any]) -> str | None:
+def account_of(entry: dict[str, Any]) -> str | None:
     """The account an entry's event came from (its hold is kept per account)."""
     record = entry.get("record") if isinstance(entry.get("record"), dict) else {}
     account = entry.get("account") or (record or {}).get("account")
     return str(account) if account else None
 
 
+class Acting(NamedTuple):
+    """Where an undo's calls are made: clients, and the account they act in (None: not
+    known)."""
+
+    clients: Clients
+    account: str | None
+
+
 class OperatorLedger(Ledger):
     """The ledger with the operator's reads and the undo."""
+
+    def caller(self) -> tuple[str, str | None]:
+        """The ARN and account of the ledger's own credentials (``unknown caller`` and
+        None when STS does not answer)."""
+        from botocore.exceptions import BotoCoreError
+
+        try:
+            arn = str(self.clients.get("sts", self.region).get_caller_identity()["Arn"])
+        except (ClientError, BotoCoreError):
+            return "unknown caller", None
+        parts = arn.split(":")
+        return arn, parts[4] if len(parts) > 4 and parts[4] else None
 
     def entry(self, entry_id: str) -> dict[str, Any]:
         """One entry by id, or a :class:`LedgerError` naming the id and the table."""
@@ -180,10 +203,64 @@ class OperatorLedger(Ledger):
         found.sort(key=lambda e: str(e.get("at", "")), reverse=True)
         return found[:limit]
 
+    def acting_as(self, entry_id: str, role: str) -> Acting:
+        """Clients in the account of entry ``entry_id``, through ``role``: a role name (in
+        that account) or the ARN of a role of that account, assumed with the ledger's
+        credentials in session :data:`UNDO_SESSION`. A :class:`LedgerError` names what
+        does not fit (an entry without an account, a role of another account)."""
+        import re
+
+        import boto3
+
+        account = account_of(self.entry(entry_id))
+        if account is None:
+            raise LedgerError(
+                f"entry {entry_id} names no account: --assume-role is for an entry of a "
+                "member account (a hub's ledger)"
+            )
+        if role.startswith("arn:"):
+            parts = role.split(":", 5)
+            if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith("role/"):
+                raise LedgerError(f"--assume-role {role!r} is not the ARN of an IAM role")
+            if parts[4] != account:
+                raise LedgerError(
+                    f"nothing was changed: {role} is not a role of account {account}, the "
+                    f"account of entry {entry_id}"
+                )
+            arn = role
+        elif re.fullmatch(r"[\w+=,.@-]{1,64}", role):
+            arn_of_caller = self.caller()[0].split(":")
+            partition = arn_of_caller[1] if len(arn_of_caller) > 1 and arn_of_caller[1] else "aws"
+            arn = f"arn:{partition}:iam::{account}:role/{role}"
+        else:
+            raise LedgerError(f"--assume-role {role!r} is neither a role name nor a role ARN")
+        credentials = self.clients.get("sts", self.region).assume_role(
+            RoleArn=arn, RoleSessionName=UNDO_SESSION
+        )["Credentials"]
+        session = boto3.session.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+        return Acting(Clients(session), account)
+
     def undo(
-        self, entry_id: str, *, actor: str, dry_run: bool, force: bool = False
+        self,
+        entry_id: str,
+        *,
+        actor: str,
+        dry_run: bool,
+        force: bool = False,
+        acting: Acting | None = None,
     ) -> dict[str, Any]:
-        """Restore what entry ``entry_id`` removed, with the caller's credentials.
+        """Restore what entry ``entry_id`` removed, with the caller's credentials, or with
+        ``acting`` (clients in the entry's account, such as an assumed role's).
+
+        The calls are made only in the entry's account: a hub's ledger holds every member
+        account's entries, and a call in another account could restore a same-named
+        resource there (an RDS snapshot's name repeats across accounts). So an entry that
+        names an account other than the one the calls act in (or when that one is not
+        known) is refused, before anything is read.
 
         First reads each resource whose undo replaces state: when it is no longer what the
         fix left, the undo is refused with the difference (``changedSince``; ``force``
@@ -214,8 +291,17 @@ class OperatorLedger(Ledger):
                 f"entry {entry_id} has no machine-readable undo; run by hand: {commands}"
             )
         undos = _allowed({**entry, "id": entry_id}, changes)
+        if acting is None:
+            acting = Acting(self.clients, self.caller()[1])
+        account = account_of(entry)
+        if account is not None and acting.account != account:
+            raise LedgerError(
+                f"nothing was changed: entry {entry_id} is of account {account}, and these "
+                f"credentials act in account {acting.account or '(unknown: STS did not answer)'}"
+                f"; pass --assume-role with a role of account {account} you may assume"
+            )
         region = record.get("region") or entry.get("region")
-        calls, changed = self._against_live(changes, undos, region)
+        calls, changed = self._against_live(changes, undos, region, acting.clients)
         plan = {
             "entryId": entry_id,
             "resource": entry.get("resource"),
@@ -223,6 +309,7 @@ class OperatorLedger(Ledger):
             "calls": calls,
             "changedSince": changed,
             "dryRun": dry_run,
+            "account": account,
         }
         if dry_run:
             return plan
@@ -250,7 +337,7 @@ class OperatorLedger(Ledger):
                 reason=f"undone by {actor} with guardrails undo {entry_id}",
                 actor=actor,
                 only_if_free=False,
-                account=_account_of(entry),
+                account=account_of(entry),
             )
         except LEDGER_ERRORS as exc:
             self._release_claim(entry_id)
@@ -260,13 +347,13 @@ class OperatorLedger(Ledger):
             ) from exc
         results = []
         for call in calls:
-            client = self.clients.get(call["service"], region)
+            client = acting.clients.get(call["service"], region)
             try:
                 getattr(client, call["operation"])(**call["params"])
                 results.append("restored")
             except ClientError as exc:
                 if not error_code(exc).endswith("Duplicate"):
-                    self._release_hold(resource, fingerprint, actor, _account_of(entry))
+                    self._release_hold(resource, fingerprint, actor, account_of(entry))
                     self._release_claim(entry_id)
                     done = f" ({len(results)} of {len(calls)} calls made)" if results else ""
                     raise LedgerError(
@@ -283,7 +370,7 @@ class OperatorLedger(Ledger):
         return {**plan, "results": results, "undoEntry": undo_id, "holdUntil": iso(until)}
 
     def _against_live(
-        self, changes: list[dict[str, Any]], undos: list[Undo], region: str | None
+        self, changes: list[dict[str, Any]], undos: list[Undo], region: str | None, acting: Clients
     ) -> tuple[list[dict[str, Any]], list[str]]:
         """Each change's call as it will be made, and how each resource differs from what
         the fix left (empty: unchanged). Reads only what the spec declares (``Undo.read``)."""
@@ -294,7 +381,7 @@ class OperatorLedger(Ledger):
             params = copy.deepcopy(call.get("params") or {})
             detail = change.get("detail") or {}
             if undo.read:
-                live = self._read(undo, params, region, str(change.get("resource")))
+                live = _read(acting, undo, params, region, str(change.get("resource")))
                 if "after" in detail and not _matches(live, detail["after"]):
                     changed.append(
                         f"{change.get('resource')}: {undo.path} is now {_short(live)}, the "
@@ -314,20 +401,6 @@ class OperatorLedger(Ledger):
                     holder[last] = current + back
             calls.append({**call, "params": params})
         return calls, changed
-
-    def _read(self, undo: Undo, params: dict[str, Any], region: str | None, resource: str) -> Any:
-        args = {undo.target: params.get(undo.target)} if undo.target else {}
-        client = self.clients.get(undo.service, region)
-        try:
-            response = getattr(client, undo.read)(**args)
-        except ClientError as exc:
-            if any(mark in error_code(exc) for mark in _ABSENT):
-                return None
-            raise LedgerError(
-                f"nothing was changed: could not read {resource} to compare it with what the "
-                f"guardrail left ({undo.service}.{undo.read}: {error_code(exc)})"
-            ) from exc
-        return _at(response, undo.path)
 
     def _claim(self, entry_id: str, actor: str, now: float) -> None:
         """Claim the entry for this undo in one conditional write, or say who has it.
@@ -435,3 +508,21 @@ class OperatorLedger(Ledger):
                 "ScanIndexForward": False,
             }
         )
+
+
+def _read(
+    acting: Clients, undo: Undo, params: dict[str, Any], region: str | None, resource: str
+) -> Any:
+    """The live value an undo compares with what the fix left (None: the resource is gone)."""
+    args = {undo.target: params.get(undo.target)} if undo.target else {}
+    client = acting.get(undo.service, region)
+    try:
+        response = getattr(client, undo.read)(**args)
+    except ClientError as exc:
+        if any(mark in error_code(exc) for mark in _ABSENT):
+            return None
+        raise LedgerError(
+            f"nothing was changed: could not read {resource} to compare it with what the "
+            f"guardrail left ({undo.service}.{undo.read}: {error_code(exc)})"
+        ) from exc
+    return _at(response, undo.path)

@@ -322,11 +322,30 @@ def config_event(resource_id: str, resource_type: str, rule: str) -> dict[str, A
     return event
 
 
+def same_account_ledger(*args: Any, **kwargs: Any) -> Any:
+    """An operator's ledger whose undo acts in the account each entry names.
+
+    In single-account mode the records' account is the stack's, and so the operator's.
+    Here moto's credentials act in its default account (123456789012) while the bundled
+    example records, written before hub mode, name 210987654321: this double says "the
+    same account" so that undo tests test the undo. The account check itself runs with
+    moto's real STS in tests/test_org_hub.py (a member's entry, the hub's credentials).
+    """
+    from guardrails.ledger_ops import Acting, OperatorLedger, account_of
+
+    class SameAccountLedger(OperatorLedger):
+        def undo(self, entry_id: str, **options: Any) -> dict[str, Any]:
+            if options.get("acting") is None:
+                options["acting"] = Acting(self.clients, account_of(self.entry(entry_id)))
+            done: dict[str, Any] = super().undo(entry_id, **options)
+            return done
+
+    return SameAccountLedger(*args, **kwargs)
+
+
 def undo(outcome: Any, **kwargs: Any) -> dict[str, Any]:
     """``guardrails undo`` of an outcome's ledger entry (table ``ledger``), as an operator."""
-    from guardrails.ledger_ops import OperatorLedger
-
-    book = OperatorLedger(settings(ledger_table="ledger"), clients())
+    book = same_account_ledger(settings(ledger_table="ledger"), clients())
     actor = "arn:aws:iam::123456789012:user/operator"
     done: dict[str, Any] = book.undo(str(outcome.entry_id), actor=actor, dry_run=False, **kwargs)
     return done

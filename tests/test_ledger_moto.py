@@ -24,10 +24,10 @@ from helpers import (
     inject_ec2_error,
     new_group,
     open_and_record,
+    same_account_ledger,
     settings,
 )
 
-from guardrails.ledger_ops import OperatorLedger
 from guardrails_runtime.aws import Clients
 from guardrails_runtime.handler import process
 from guardrails_runtime.ledger import LedgerError, table_spec
@@ -57,8 +57,8 @@ def cfg(mode: Mode = Mode.REMEDIATE, **kwargs: Any) -> RuntimeSettings:
     return settings(mode, ledger_table=TABLE, **kwargs)
 
 
-def ledger(c: Clients | None = None, **kwargs: Any) -> OperatorLedger:
-    return OperatorLedger(cfg(**kwargs), c or clients())
+def ledger(c: Clients | None = None, **kwargs: Any) -> Any:
+    return same_account_ledger(cfg(**kwargs), c or clients())
 
 
 PORTS = itertools.count(2200)
@@ -97,7 +97,7 @@ def test_every_decision_is_recorded_with_actor_state_and_undo(ec2: Any, table: s
 
 def test_ttl_follows_the_setting(ec2: Any, table: str) -> None:
     now = 1_800_000_000.0
-    book = OperatorLedger(cfg(ledger_ttl_days=30), clients(), clock=lambda: now)
+    book = same_account_ledger(cfg(ledger_ttl_days=30), clients(), clock=lambda: now)
     gid = new_group(ec2)
     outcome = process(open_and_record(ec2, gid, SSH_ONLY), cfg(mode=Mode.NOTIFY), clients())
     book.record(outcome, Mode.NOTIFY)
@@ -174,14 +174,14 @@ def test_ledger_failure_never_blocks_the_remediation(ec2: Any, inbox: Any) -> No
 
 def test_history_by_resource_and_since(ec2: Any, table: str) -> None:
     times = iter([1_800_000_000.0, 1_800_003_600.0, 1_800_090_000.0])
-    book = OperatorLedger(cfg(), clients(), clock=lambda: next(times))
+    book = same_account_ledger(cfg(), clients(), clock=lambda: next(times))
     first, second = new_group(ec2, "a"), new_group(ec2, "b")
     ids = []
     for gid in (first, second, first):
         outcome = process(reopen(ec2, gid), cfg(Mode.NOTIFY), clients())
         ids.append(book.record(outcome, Mode.NOTIFY))
     clock_now = 1_800_090_001.0
-    reader = OperatorLedger(cfg(), clients(), clock=lambda: clock_now)
+    reader = same_account_ledger(cfg(), clients(), clock=lambda: clock_now)
     assert [e["id"] for e in reader.history(resource=first)] == [ids[2], ids[0]]
     assert [e["id"] for e in reader.history(resource=first, since=1_800_050_000.0)] == [ids[2]]
     assert [e["id"] for e in reader.history(since=1_800_000_001.0)] == [ids[2], ids[1]]
@@ -299,7 +299,7 @@ def test_flapping_threshold_and_window_are_settings(ec2: Any, table: str) -> Non
 def test_hold_expires_after_the_cooldown(ec2: Any, table: str) -> None:
     now = [1_800_000_000.0]
     gid = new_group(ec2)
-    book = OperatorLedger(
+    book = same_account_ledger(
         cfg(flap_threshold=1, flap_cooldown_minutes=10), clients(), clock=lambda: now[0]
     )
     outcome = process(reopen(ec2, gid), cfg(Mode.NOTIFY), clients())
@@ -318,7 +318,7 @@ def test_a_hold_in_one_account_never_holds_another_accounts_resource(ec2: Any, t
     RDS instance's repeat across accounts: flapping in one account (which an insider there
     can cause at will) must not stop the fix of the same name elsewhere."""
     gid = new_group(ec2)
-    book = OperatorLedger(cfg(flap_threshold=1), clients())
+    book = same_account_ledger(cfg(flap_threshold=1), clients())
     outcome = process(reopen(ec2, gid), cfg(Mode.NOTIFY), clients())
     outcome.decision = Decision.REMEDIATED
     book.record(outcome, Mode.REMEDIATE)
@@ -439,7 +439,7 @@ def test_undo_changes_nothing_when_it_cannot_hold_the_resource(ec2: Any, table: 
     c = clients()
     deny(c.get("dynamodb", None), "UpdateItem", after=1)  # the claim passes, the hold fails
     with pytest.raises(LedgerError) as caught:
-        OperatorLedger(cfg(), c).undo(str(outcome.entry_id), actor="ops", dry_run=False)
+        same_account_ledger(cfg(), c).undo(str(outcome.entry_id), actor="ops", dry_run=False)
     assert str(caught.value) == (
         "nothing was changed: ledger write failed (AccessDeniedException) while holding "
         f"{gid} for the undo"
@@ -459,7 +459,7 @@ def test_undo_says_what_was_restored_when_recording_it_fails(ec2: Any, table: st
         match=rf"^restored {gid} \(restored, restored\) and held it "
         r"until .+Z, but ledger write failed \(AccessDeniedException\) recording the undo$",
     ):
-        OperatorLedger(cfg(), c).undo(str(outcome.entry_id), actor="ops", dry_run=False)
+        same_account_ledger(cfg(), c).undo(str(outcome.entry_id), actor="ops", dry_run=False)
     held = process(
         authorize_record(gid, SSH_MIXED, actor="ops", event_id="restore"), cfg(), clients()
     )
@@ -477,7 +477,7 @@ def test_failed_restore_releases_the_hold(ec2: Any, table: str) -> None:
     with pytest.raises(
         LedgerError, match=r"failed on authorize_security_group_ingress: UnauthorizedOperation$"
     ):
-        OperatorLedger(cfg(), c).undo(str(outcome.entry_id), actor="ops", dry_run=False)
+        same_account_ledger(cfg(), c).undo(str(outcome.entry_id), actor="ops", dry_run=False)
     assert hits == [1]
     again = process(reopen(ec2, gid), cfg(), clients())
     assert again.decision is Decision.REMEDIATED  # no hold left behind

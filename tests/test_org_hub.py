@@ -461,3 +461,70 @@ def test_a_quiet_account_that_left_the_organization_is_not_reported(org: Org) ->
         AccountId=org.dev
     )
     assert organization_beat(settings).decision is Decision.COMPLIANT
+
+
+# --- guardrails undo of a member's entry ---------------------------------------------------
+
+
+@pytest.fixture
+def member_entry(org: Org) -> tuple[Any, str, str]:
+    """A prod group whose world SSH the hub reverted, recorded in the hub's ledger:
+    (the prod account's EC2 client, the group, the entry id)."""
+    from guardrails_runtime.ledger import table_spec
+
+    boto3.client("dynamodb", region_name=REGION).create_table(**table_spec("ledger"))
+    ec2, group, record = open_ssh(org, org.prod)
+    outcome = process(record, hub_settings(org, ledger_table="ledger"), hub()[0])
+    assert outcome.decision is Decision.REMEDIATED and outcome.account == org.prod
+    return ec2, group, str(outcome.entry_id)
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    from guardrails.cli import main
+
+    code = main(["undo", *args, "--table", "ledger", "--region", REGION])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_undo_of_a_members_entry_refuses_the_hubs_own_credentials(
+    org: Org, member_entry: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The calls would be made in the hub's account: on a same-named resource there (an
+    RDS snapshot's name repeats across accounts) they would restore the wrong thing."""
+    ec2, group, entry_id = member_entry
+    code, out, err = cli(capsys, entry_id)
+    assert code == 2 and out == ""
+    assert f"entry {entry_id} is of account {org.prod}" in err
+    assert f"act in account {ACCOUNT}" in err and "--assume-role" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not world_ssh(ec2, group)
+
+
+def test_undo_of_a_members_entry_through_an_assumed_role(
+    org: Org, member_entry: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ec2, group, entry_id = member_entry
+    code, out, _ = cli(capsys, entry_id, "--assume-role", "OperatorAccess", "--dry-run")
+    assert code == 0 and "would call ec2.authorize_security_group_ingress" in out
+    assert not world_ssh(ec2, group)
+    code, out, err = cli(capsys, entry_id, "--assume-role", "OperatorAccess")
+    assert code == 0, err
+    assert "-> restored" in out and f"in account {org.prod}" in out
+    assert world_ssh(ec2, group)  # back in the member account, where it was removed
+    # The hold is the member account's: the restore's own event is only notified.
+    hold = boto3.client("dynamodb", region_name=REGION).get_item(
+        TableName="ledger", Key={"id": {"S": f"hold#{org.prod}#{group}"}}
+    )
+    assert "Item" in hold
+
+
+def test_an_assumed_role_of_another_account_is_refused(
+    org: Org, member_entry: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ec2, group, entry_id = member_entry
+    role = f"arn:aws:iam::{org.dev}:role/OperatorAccess"
+    code, out, err = cli(capsys, entry_id, "--assume-role", role)
+    assert code == 2 and out == ""
+    assert f"{role} is not a role of account {org.prod}" in err
+    assert not world_ssh(ec2, group)

@@ -16,10 +16,9 @@ from typing import Any
 import boto3
 import pytest
 from conftest import load_event
-from helpers import ACCOUNT, REGION, clients, settings
+from helpers import ACCOUNT, REGION, clients, same_account_ledger, settings
 
 from guardrails.cli import main
-from guardrails.ledger_ops import OperatorLedger
 from guardrails_runtime.handler import process
 from guardrails_runtime.ledger import LedgerError, table_spec
 from guardrails_runtime.model import Decision, Mode
@@ -48,8 +47,8 @@ def cfg(**kwargs: Any) -> RuntimeSettings:
     return settings(Mode.REMEDIATE, ledger_table=TABLE, **kwargs)
 
 
-def book() -> OperatorLedger:
-    return OperatorLedger(cfg(), clients())
+def book() -> Any:
+    return same_account_ledger(cfg(), clients())
 
 
 def event_on_bucket(example: str) -> dict[str, Any]:

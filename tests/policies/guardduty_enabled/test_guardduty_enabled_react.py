@@ -7,9 +7,8 @@ from typing import Any
 import boto3
 import pytest
 from conftest import load_event
-from helpers import REGION, CallCounter, clients, config_event, settings
+from helpers import REGION, CallCounter, clients, config_event, same_account_ledger, settings
 
-from guardrails.ledger_ops import OperatorLedger
 from guardrails_runtime.handler import process
 from guardrails_runtime.ledger import table_spec
 from guardrails_runtime.model import Decision, Mode
@@ -100,7 +99,7 @@ def test_config_evaluation_of_the_account(guardduty: Any) -> None:
 
 def test_undo_disables_or_deletes_again(guardduty: Any) -> None:
     boto3.client("dynamodb", region_name=REGION).create_table(**table_spec("ledger"))
-    book = OperatorLedger(settings(ledger_table="ledger"), clients())
+    book = same_account_ledger(settings(ledger_table="ledger"), clients())
     outcome = process(event("DeleteDetector"), settings(ledger_table="ledger"), clients())
     done = book.undo(str(outcome.entry_id), actor="arn:aws:iam::123456789012:user/o", dry_run=False)
     assert done["results"] == ["restored"] and detectors(guardduty) == {}

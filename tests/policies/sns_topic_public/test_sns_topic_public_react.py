@@ -8,9 +8,9 @@ from typing import Any
 import boto3
 import pytest
 from conftest import load_event
-from helpers import REGION, CallCounter, clients, config_event, settings
+from helpers import REGION, CallCounter, clients, config_event, same_account_ledger, settings
 
-from guardrails.ledger_ops import LedgerError, OperatorLedger
+from guardrails.ledger_ops import LedgerError
 from guardrails_runtime.handler import process
 from guardrails_runtime.ledger import table_spec
 from guardrails_runtime.model import Decision, Mode
@@ -124,7 +124,7 @@ def test_undo_restores_the_policy_unless_it_changed_since(sns: Any) -> None:
     arn = make(sns, PUBLIC, PARTNER)
     outcome = process(event_for(arn), settings(ledger_table="ledger", **OPT_IN), clients())
     assert outcome.decision is Decision.REMEDIATED
-    book = OperatorLedger(settings(ledger_table="ledger"), clients())
+    book = same_account_ledger(settings(ledger_table="ledger"), clients())
     entry = str(outcome.entry_id)
     actor = "arn:aws:iam::123456789012:user/o"
     sns.add_permission(
