@@ -124,9 +124,10 @@ class GuardrailHubStack(GuardrailStack):
         core = self.core
         core.role.node.default_child.role_name = hub_role_name(settings)  # type: ignore[union-attr]
         core.function.add_environment(rt.ENV_MEMBER_ROLE, member_role_name(settings))
-        core.function.add_environment(rt.ENV_MEMBER_RULES, member_rules_prefix(settings))
 
         self.bus = events.EventBus(self, "OrganizationBus", event_bus_name=hub_bus_name(settings))
+        core.function.add_environment(rt.ENV_MEMBER_RULES, member_rules_prefix(settings))
+        core.function.add_environment(rt.ENV_HUB_BUS, self.bus.event_bus_arn)
         conditions: dict[str, Any] = {"StringEquals": {"aws:PrincipalOrgID": org}}
         if organizational_units:
             conditions["ForAnyValue:StringLike"] = {
@@ -392,13 +393,26 @@ class GuardrailMemberStack(Stack):
 
         hub_role = f"arn:{partition}:iam::{hub_account}:role/{hub_role_name(settings)}"
         # The hub's look at the forwarding rules on each beat (ListRules has no
-        # resource-level permissions).
-        statements = [iam.PolicyStatement(actions=["events:ListRules"], resources=["*"])]
+        # resource-level permissions; the targets of this stack's rules only).
+        statements = [
+            iam.PolicyStatement(actions=["events:ListRules"], resources=["*"]),
+            iam.PolicyStatement(
+                actions=["events:ListTargetsByRule"],
+                resources=[
+                    f"arn:{partition}:events:*:{Aws.ACCOUNT_ID}:rule/{member_rules_prefix(settings)}*"
+                ],
+            ),
+        ]
         reasons: dict[str, list[str]] = {
             "AwsSolutions::AwsSolutions-IAM5[Resource::*]": [
                 "events:ListRules: no resource-level permissions (the hub lists this "
                 "account's forwarding rules by name prefix on each beat)"
-            ]
+            ],
+            "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:"
+            f"<AWS::AccountId>:rule/{member_rules_prefix(settings)}*]": [
+                "events:ListTargetsByRule on this stack's forwarding rules, in every region "
+                "(the hub checks on each beat that they still send to its bus)"
+            ],
         }
         for policy in settings.policies:
             remediation = by_policy(policy)

@@ -291,11 +291,16 @@ def member_client(account: str, service: str) -> Any:
     )
 
 
+HUB_BUS = f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/guardrails-hub"
+
+
 def member_rules(account: str, *names: str) -> Any:
-    """The member stack's rules in ``account`` (the forwarding ones, tamper, beat)."""
+    """The member stack's rules in ``account`` (the forwarding ones, tamper, beat), each
+    sending to the hub's bus."""
     bridge = member_client(account, "events")
     for name in names or ("sg-open-ingress", "tamper", "heartbeat"):
         bridge.put_rule(Name=f"{PREFIX}{name}", EventPattern='{"source": ["aws.ec2"]}')
+        bridge.put_targets(Rule=f"{PREFIX}{name}", Targets=[{"Id": "hub", "Arn": HUB_BUS}])
     return bridge
 
 
@@ -319,7 +324,9 @@ def beat_settings(org: Org, **kwargs: Any) -> RuntimeSettings:
     from guardrails_runtime.ledger import table_spec
 
     boto3.client("dynamodb", region_name=REGION).create_table(**table_spec("ledger"))
-    return hub_settings(org, member_rules_prefix=PREFIX, ledger_table="ledger", **kwargs)
+    return hub_settings(
+        org, member_rules_prefix=PREFIX, hub_bus_arn=HUB_BUS, ledger_table="ledger", **kwargs
+    )
 
 
 def beats_kept() -> dict[str, str]:
@@ -348,6 +355,25 @@ def test_a_disabled_or_deleted_forwarding_rule_is_notified_on_the_next_beat(org:
     assert f"member {org.prod} in {REGION}" in outcome.reason
     assert f"rule {PREFIX}sg-open-ingress is DISABLED" in outcome.reason
     assert f"rule {PREFIX}tamper is missing" in outcome.reason
+
+
+def test_a_forwarding_rule_that_no_longer_sends_to_the_hub_is_notified(org: Org) -> None:
+    """Re-targeted elsewhere, or its target removed: enabled, yet nothing reaches the hub."""
+    bridge = member_rules(org.prod, "sg-open-ingress", "s3-public-access", "tamper", "heartbeat")
+    elsewhere = f"arn:aws:events:{REGION}:{org.prod}:event-bus/default"
+    bridge.put_targets(Rule=f"{PREFIX}sg-open-ingress", Targets=[{"Id": "hub", "Arn": elsewhere}])
+    bridge.remove_targets(Rule=f"{PREFIX}s3-public-access", Ids=["hub"])
+    home, _ = hub()
+    outcome = process(beat(org.prod), beat_settings(org), home)
+    assert outcome.decision is Decision.NOTIFIED
+    assert (
+        f"rule {PREFIX}sg-open-ingress does not send to the hub's bus (targets: {elsewhere})"
+        in outcome.reason
+    )
+    assert f"rule {PREFIX}s3-public-access does not send to the hub's bus (targets: none)" in (
+        outcome.reason
+    )
+    assert "tamper" not in outcome.reason and "heartbeat is" not in outcome.reason
 
 
 def test_a_beat_from_outside_the_organization_is_refused_and_not_kept(org: Org) -> None:

@@ -117,10 +117,12 @@ def test_member_role_holds_the_fixes_actions_in_every_region(stacks: Any) -> Non
         for action in grant.actions
     }
     # The fixes' actions, and the hub's look at the forwarding rules on each beat.
-    assert actions == expected | {"events:ListRules"}
+    assert actions == expected | {"events:ListRules", "events:ListTargetsByRule"}
     assert "ec2:RevokeSecurityGroupIngress" in actions and "sts:AssumeRole" not in actions
     [listing] = [s for s in statements if s["Action"] == "events:ListRules"]
     assert listing["Resource"] == "*"  # no resource-level permissions for ListRules
+    [targets] = [s for s in statements if s["Action"] == "events:ListTargetsByRule"]
+    assert text(targets["Resource"]) == "arn:aws:events:*:<account>:rule/guardrails-fwd-*"
     for s in statements:
         resource = text(s["Resource"])
         # Regional ARNs name every region (the role is global), never the stack's region.
@@ -488,3 +490,5 @@ def test_member_beats_hourly_to_the_hub_which_routes_only_those_beats(stacks: An
     assert to_function["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}
     variables = function["Properties"]["Environment"]["Variables"]
     assert variables["GUARDRAILS_MEMBER_RULES"] == "guardrails-fwd-"
+    [(bus_id, _)] = of_type(hub, "AWS::Events::EventBus").items()
+    assert variables["GUARDRAILS_HUB_BUS"] == {"Fn::GetAtt": [bus_id, "Arn"]}

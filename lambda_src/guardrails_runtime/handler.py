@@ -282,7 +282,7 @@ def _member_beat(account: str, region: str, settings: RuntimeSettings, clients: 
         if ledger is not None:
             ledger.beat(member_beat.BEATS_RESOURCE, account, region, member_beat.FORGET_SECONDS)
         bridge = accounts.clients_for(account, region).get("events", region)
-        count, problems = member_beat.rule_problems(bridge, prefix)
+        count, problems = member_beat.rule_problems(bridge, prefix, settings.hub_bus_arn)
     except ClientError as exc:
         if not is_access_denied(exc):
             raise  # throttling, 5xx: the beat is retried

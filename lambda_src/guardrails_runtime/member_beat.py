@@ -8,7 +8,8 @@ the hub's bus. Once an hour, in every member account and region, EventBridge put
 
 * records the beat in the ledger, one item per account and region;
 * looks at the member's forwarding rules (``<prefix>-fwd-...``) through the member role:
-  each must be enabled, and the tamper and heartbeat rules must exist.
+  each must be enabled and send to the hub's bus, and the tamper and heartbeat rules
+  must exist.
 
 The hub's own heartbeat (the target that checks the organization bus) then notifies every
 account and region whose last beat is older than :data:`QUIET_SECONDS`: a member whose
@@ -54,8 +55,10 @@ def beat_of(event: Any, rules_prefix: str) -> tuple[str, str] | None:
     return str(account), str(region)
 
 
-def rule_problems(bridge: Any, rules_prefix: str) -> tuple[int, list[str]]:
-    """How many forwarding rules the member has, and what is wrong with them."""
+def rule_problems(bridge: Any, rules_prefix: str, hub_bus: str | None) -> tuple[int, list[str]]:
+    """How many forwarding rules the member has, and what is wrong with them: a rule
+    missing or not enabled, or (with ``hub_bus``, the hub bus's ARN) one that no longer
+    sends to the hub's bus."""
     pages = bridge.get_paginator("list_rules").paginate(NamePrefix=rules_prefix)
     found = {r["Name"]: r.get("State", "") for page in pages for r in page.get("Rules", [])}
     problems = [
@@ -63,11 +66,16 @@ def rule_problems(bridge: Any, rules_prefix: str) -> tuple[int, list[str]]:
         for name in (TAMPER_RULE, BEAT_RULE)
         if f"{rules_prefix}{name}" not in found
     ]
-    problems += [
-        f"rule {name} is {state or 'not enabled'}"
-        for name, state in sorted(found.items())
-        if state != "ENABLED"
-    ]
+    for name, state in sorted(found.items()):
+        if state != "ENABLED":
+            problems.append(f"rule {name} is {state or 'not enabled'}")
+        elif hub_bus is not None:
+            targets = bridge.list_targets_by_rule(Rule=name).get("Targets", [])
+            if not any(t.get("Arn") == hub_bus for t in targets):
+                elsewhere = ", ".join(sorted(str(t.get("Arn")) for t in targets)) or "none"
+                problems.append(
+                    f"rule {name} does not send to the hub's bus (targets: {elsewhere})"
+                )
     return len(found), problems
 
 

@@ -23,6 +23,7 @@ ENV_ORGANIZATION_MODES = "GUARDRAILS_ORGANIZATION_MODES"
 # Hub mode: the name of the role the member stacks create (unset: single-account mode).
 ENV_MEMBER_ROLE = "GUARDRAILS_MEMBER_ROLE"
 ENV_MEMBER_RULES = "GUARDRAILS_MEMBER_RULES"
+ENV_HUB_BUS = "GUARDRAILS_HUB_BUS"
 ENV_EXEMPTION_KEY = "GUARDRAILS_EXEMPTION_TAG_KEY"
 ENV_EXEMPTION_VALUE = "GUARDRAILS_EXEMPTION_TAG_VALUE"
 ENV_ALLOWED_PORTS = "GUARDRAILS_ALLOWED_PUBLIC_PORTS"
@@ -206,6 +207,8 @@ class RuntimeSettings:
     # The name prefix of the members' forwarding rules (``<prefix>-fwd-``), whose
     # scheduled ``heartbeat`` rule beats (guardrails_runtime.member_beat).
     member_rules_prefix: str | None = None
+    # The ARN of the hub's organization bus: where every forwarding rule must send.
+    hub_bus_arn: str | None = None
     # The mode of the event's account from organization_modes (set per event): default
     # and ceiling of every policy's mode there.
     ring: Mode | None = None
@@ -296,6 +299,7 @@ class RuntimeSettings:
             deployed=frozenset(p for p in (env.get(ENV_POLICIES) or "").split(",") if p),
             member_role_name=env.get(ENV_MEMBER_ROLE) or None,
             member_rules_prefix=env.get(ENV_MEMBER_RULES) or None,
+            hub_bus_arn=env.get(ENV_HUB_BUS) or None,
             **values,  # type: ignore[arg-type]
         )
 
