@@ -218,3 +218,68 @@ def test_cdk_out_stacks_take_values_by_artifact_id(
     assert code == 1
     dbs = [f["file"] for f in found if f["resource"] == "Db" and f["level"] == "error"]
     assert dbs == [str(out / "Prod.template.json")]
+
+
+BRANCHES = """\
+Parameters:
+  Env: {Type: String, Default: prod, AllowedValues: [prod, test, dev]}
+Conditions:
+  IsDev: !Equals [!Ref Env, dev]
+  IsDevOrTest: !Or [!Condition IsDev, !Equals [!Ref Env, test]]
+  Always: !Equals [a, a]
+Resources:
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: x
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}
+        - IpProtocol: tcp
+          FromPort: 3389
+          ToPort: 3389
+          CidrIp: !If [IsDev, 0.0.0.0/0, 10.0.0.0/8]
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: postgres
+      PubliclyAccessible: !If [IsDevOrTest, true, false]
+  Literal:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: postgres
+      PubliclyAccessible: !If [Always, false, true]
+"""
+
+
+def test_the_branch_a_default_did_not_take_is_judged_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """With Env=prod (the Default) the RDP rule is private and the database is not
+    public; Env=dev deploys both open. Each finding names the condition and the
+    parameter; what the resource breaks either way (SSH) is reported once."""
+    code, found, _ = scan(capsys, tmp_path, text=BRANCHES)
+    assert code == 1
+    errors = [f for f in found if f["level"] == "error"]
+    sg = sorted(f["message"] for f in errors if f["resource"].startswith("Sg"))
+    assert len(sg) == 2
+    [ssh] = [m for m in sg if "22" in m and "3389" not in m]
+    [rdp] = [m for m in sg if "3389" in m]
+    assert "IsDev" not in ssh  # broken whatever the branch: no condition named
+    assert "when condition 'IsDev' is true: it is false only with the Default of Env" in rdp
+    [db] = [f["message"] for f in errors if f["resource"].startswith("Db")]
+    assert "when condition 'IsDevOrTest' is true" in db and "Default of Env" in db
+    assert not [f for f in found if f["resource"].startswith("Literal")]  # literals decide
+
+
+@pytest.mark.parametrize("env", ["prod", "dev"])
+def test_a_given_value_decides_the_branch_alone(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, env: str
+) -> None:
+    """The values of the environment being deployed are the user's word: no other branch."""
+    code, found, _ = scan(capsys, tmp_path, "--parameter", f"Env={env}", text=BRANCHES)
+    errors = [f for f in found if f["level"] == "error"]
+    assert not any("when condition" in f["message"] for f in errors)
+    resources = sorted({f["resource"].split(" ")[0] for f in errors})
+    assert resources == (["Db", "Sg"] if env == "dev" else ["Sg"])
+    rdp = [f for f in errors if "3389" in f["message"]]
+    assert len(rdp) == (1 if env == "dev" else 0)

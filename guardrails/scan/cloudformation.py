@@ -17,6 +17,7 @@ inverted port ranges; a scalar that means nothing (``FromPort: ssh``) is Unresol
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from collections.abc import Iterable, Mapping
@@ -128,6 +129,15 @@ class Resolver:
         # Loops inside properties are looked for only where the transform allows them.
         self.loops = "AWS::LanguageExtensions" in as_list(template.get("Transform"))
         self._condition_cache: dict[str, bool | Unresolved] = {}
+        # The parameters whose Default decided each condition (none: given values or
+        # literals decided it), collected while conditions are evaluated.
+        self._defaults_of: dict[str, frozenset[str]] = {}
+        self._collecting: list[set[str]] = []
+        # Fn::If taken on a condition that a Default decided, while resolving the current
+        # resource: (condition, its value, field path, those parameters).
+        self.branches: list[tuple[str, bool, str, frozenset[str]]] = []
+        # Conditions given the other value, to judge the branch the Defaults did not take.
+        self.forced: dict[str, bool] = {}
 
     def resolve(self, value: Any, where: str) -> Any:
         """The value with every intrinsic evaluated; Unresolved where that is impossible."""
@@ -185,6 +195,9 @@ class Resolver:
             decided = self.condition(arg[0], where)
             if isinstance(decided, Unresolved):
                 return decided
+            by_default = self._defaults_of.get(arg[0]) if arg[0] not in self.forced else None
+            if by_default:
+                self.branches.append((arg[0], decided, where, by_default))
             return self.resolve(arg[1] if decided else arg[2], where)
         if fn == "Fn::FindInMap":
             keys = self.resolve(arg, where)
@@ -266,6 +279,8 @@ class Resolver:
             else:
                 value = parameter["Default"]
                 self.notes.append((where, f"parameter {name} = {value!r}, its Default"))
+                for used in self._collecting:
+                    used.add(name)
             kind = str(parameter.get("Type", ""))
             if kind.startswith(("CommaDelimitedList", "List<")) and isinstance(value, str):
                 return [p.strip() for p in value.split(",")]
@@ -311,6 +326,8 @@ class Resolver:
         """A named condition's value, evaluated from its definition."""
         if not isinstance(name, str) or name not in self.conditions:
             return Unresolved(where, f"condition {name!r} is not defined")
+        if name in self.forced:
+            return self.forced[name]
         cached = self._condition_cache.get(name)
         if cached is _EVALUATING:
             raise ScanInputError(
@@ -319,7 +336,15 @@ class Resolver:
             )
         if cached is None:
             self._condition_cache[name] = _EVALUATING
-            cached = self._condition_cache[name] = self._evaluate(self.conditions[name], where)
+            self._collecting.append(set())
+            try:
+                cached = self._evaluate(self.conditions[name], where)
+            finally:
+                used = self._collecting.pop()
+            self._condition_cache[name] = cached
+            self._defaults_of[name] = frozenset(used)
+        for outer in self._collecting:  # a condition that names this one
+            outer.update(self._defaults_of.get(name, ()))
         return cached
 
     def _evaluate(self, expression: Any, where: str) -> bool | Unresolved:
@@ -377,6 +402,7 @@ def subjects(
         if adapter is None:
             continue
         resolver.notes = []
+        resolver.branches = []
         if "Condition" in resource:
             # Judged whatever the condition: other parameter values may make it hold.
             condition = resource["Condition"]
@@ -410,6 +436,8 @@ def subjects(
             owned.append((subject, props, adapter))
         by_logical_id[logical_id] = subject
         out.append(subject)
+        if resolver.branches and kind not in adapter.OWNERS:
+            out.extend(_other_branches(resolver, subject, raw, adapter))
     groups: dict[object, list[Subject]] = {}
     kinds: dict[object, ModuleType] = {}
     for subject, props, adapter in owned:
@@ -445,6 +473,44 @@ def subjects(
                 )
             )
     return out
+
+
+def _other_branches(
+    resolver: Resolver, subject: Subject, raw: Any, adapter: ModuleType
+) -> list[Subject]:
+    """The resource again for each Fn::If whose condition a parameter's Default decided,
+    with that condition's other value: another environment's parameters deploy that
+    branch. One condition flipped at a time; only when the facts differ. The engine
+    reports a variant's findings that the resource itself does not have."""
+    taken = {condition: (value, params) for condition, value, _, params in resolver.branches}
+    variants = []
+    for condition, (value, params) in taken.items():
+        resolver.notes, resolver.branches = [], []
+        resolver.forced = {condition: not value}
+        try:
+            props = raw if isinstance(raw, Unresolved) else resolver.resolve(raw, "")
+        finally:
+            resolver.forced = {}
+        if not isinstance(props, dict | Unresolved):
+            props = {}
+        facts = adapter.from_cloudformation(_Source(subject.resource_type, props))
+        if facts is None or facts == subject.facts:
+            continue
+        names = ", ".join(sorted(params))
+        why = (
+            f"when condition {condition!r} is {str(not value).lower()}: it is "
+            f"{str(value).lower()} only with the Default of {names}"
+        )
+        variants.append(
+            dataclasses.replace(
+                subject,
+                tags=_tags(props.get("Tags") if isinstance(props, dict) else props),
+                facts=facts,
+                notes=tuple(dict.fromkeys([("", why), *resolver.notes])),
+                variant_of=subject,
+            )
+        )
+    return variants
 
 
 _FOR_EACH = "Fn::ForEach::"

@@ -135,13 +135,23 @@ def evaluate(
             for kind in policy.KINDS:
                 by_kind.setdefault(kind, []).append(policy)
     by_kind[cloudformation.INPUT_KIND] = [_INPUT_POLICY]
+    # What each subject that has variants (another Fn::If branch) broke: a variant reports
+    # only what the subject itself does not.
+    broken: dict[int, set[tuple[str, str, str]]] = {}
     for subject in subjects:
         for policy in by_kind.get(subject.kind, ()):
-            if checked is not None:
+            if checked is not None and subject.variant_of is None:
                 checked.extend(
                     Check(subject.file, subject.address, r.id) for r in policy.RULES if r.prevent
                 )
             violations = policy.evaluate(subject.facts, options.policy)
+            if subject.variant_of is not None:
+                known = broken.get(id(subject.variant_of), set())
+                violations = [v for v in violations if (v.rule, v.message, v.location) not in known]
+            else:
+                broken.setdefault(id(subject), set()).update(
+                    (v.rule, v.message, v.location) for v in violations
+                )
             if not violations:
                 continue
             status = options.exemption(subject.tags)

@@ -286,6 +286,9 @@ class Subject:
     # What the verdict assumed, as (field path, text): a parameter's default at that
     # field, a condition that is false with the values given ("" = the whole resource).
     notes: tuple[tuple[str, str], ...] = ()
+    # The subject this one repeats with another branch of an Fn::If (the scan reports
+    # only the findings the original does not have).
+    variant_of: Subject | None = None
 
 
 # Ports that may be open to the whole internet unless configured otherwise (one definition:
