@@ -390,6 +390,15 @@ def test_a_beat_from_outside_the_organization_is_refused_and_not_kept(org: Org) 
         lambda e: e.update(source="custom.beats"),  # what PutEvents could send
         lambda e: e.update(region="ap-southeast-2"),  # not the rule's region
         lambda e: e.update(resources=[]),
+        # Made up values, as in anonymised records: no client for them, no beat.
+        lambda e: e.update(
+            region="us-northeast-1r",
+            resources=[e["resources"][0].replace(REGION, "us-northeast-1r")],
+        ),
+        lambda e: e.update(
+            account="1234567890123",
+            resources=[e["resources"][0].replace(e["account"], "1234567890123")],
+        ),
     ],
 )
 def test_anything_but_the_beat_rules_own_event_is_no_beat(org: Org, change: Any) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from guardrails_runtime.aws import known_region
 from guardrails_runtime.model import Decision, Outcome
 
 EVENT_NAME = "guardrails member heartbeat"
@@ -52,7 +53,11 @@ def beat_of(event: Any, rules_prefix: str) -> tuple[str, str] | None:
     account, region = event.get("account"), event.get("region")
     if account != parts[4] or region != parts[3]:
         return None  # an event that is not what EventBridge sends: not a beat
-    return str(account), str(region)
+    if not (isinstance(account, str) and len(account) == 12 and account.isdigit()):
+        return None
+    if not (isinstance(region, str) and known_region(region)):
+        return None  # no client is made for a region no partition has
+    return account, region
 
 
 def rule_problems(bridge: Any, rules_prefix: str, hub_bus: str | None) -> tuple[int, list[str]]:
