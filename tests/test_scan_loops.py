@@ -169,3 +169,55 @@ def test_the_cli_reports_expanded_resources(tmp_path: Path) -> None:
         "        Properties: {AvailabilityZone: eu-west-1a, Size: 1, Encrypted: false}\n"
     )
     assert main(["scan", str(path)]) == 1
+
+
+def test_findings_of_loop_resources_point_at_the_loops_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A resource a loop makes has no key of its own in the file: its findings point at
+    the fragment's field (line and column), nested loops and unexpandable ones included,
+    not at the top of the file (a SARIF annotation on line 1 helps nobody)."""
+    import json
+
+    from guardrails.cli import main
+
+    text = HEAD + (
+        "Parameters:\n"
+        "  Names: {Type: CommaDelimitedList}\n"  # 2: no default, the loop stays unexpanded
+        "Resources:\n"
+        "  Fn::ForEach::Envs:\n"
+        "    - Env\n"
+        "    - [dev, prod]\n"
+        "    - Fn::ForEach::Ports:\n"
+        "        - Port\n"
+        "        - ['22']\n"
+        "        - Sg${Env}${Port}:\n"  # 11
+        "            Type: AWS::EC2::SecurityGroup\n"
+        "            Properties:\n"
+        "              GroupDescription: x\n"
+        "              SecurityGroupIngress:\n"
+        "                - IpProtocol: tcp\n"
+        "                  FromPort: 22\n"
+        "                  ToPort: 22\n"
+        "                  CidrIp: 0.0.0.0/0\n"  # 19
+        "  Fn::ForEach::Unknown:\n"
+        "    - Name\n"
+        "    - !Ref Names\n"
+        "    - ${Name}Bucket:\n"  # 23
+        "        Type: AWS::S3::Bucket\n"
+        "  Plain:\n"  # 25
+        "    Type: AWS::EC2::SecurityGroup\n"
+        "    Properties:\n"
+        "      GroupDescription: x\n"
+        "      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 22, ToPort: 22,\n"
+        "                              CidrIp: 0.0.0.0/0}]\n"  # 30
+    )
+    path = tmp_path / "loops.yaml"
+    path.write_text(text)
+    main(["scan", "--format", "json", str(path)])
+    found = json.loads(capsys.readouterr().out)
+    at = {(f["resource"], f["rule"]): (f["line"], f["column"]) for f in found}
+    assert at[("Sgdev22", "GR-SG1")] == (19, 19) == at[("Sgprod22", "GR-SG1")]
+    unknown = [where for (resource, _), where in at.items() if resource == "${Name}Bucket"]
+    assert unknown and all(line == 23 for line, _ in unknown)
+    assert at[("Plain", "GR-SG1")][0] == 30  # resources outside loops as before

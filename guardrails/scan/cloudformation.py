@@ -138,6 +138,8 @@ class Resolver:
         self.branches: list[tuple[str, bool, str, frozenset[str]]] = []
         # Conditions given the other value, to judge the branch the Defaults did not take.
         self.forced: dict[str, bool] = {}
+        # Where in the file each resource a loop made is written (expand_loops).
+        self.origins: dict[str, tuple[str | int, ...]] = {}
 
     def resolve(self, value: Any, where: str) -> Any:
         """The value with every intrinsic evaluated; Unresolved where that is impossible."""
@@ -431,6 +433,7 @@ def subjects(
             facts,
             path,
             tuple(dict.fromkeys(resolver.notes)) if resolver.notes else (),
+            origin=resolver.origins.get(logical_id, ()),
         )
         if kind in adapter.OWNERS:
             owned.append((subject, props, adapter))
@@ -528,7 +531,13 @@ def _placeholder(part: Any) -> Any:
     return part
 
 
-def expand_loops(resolver: Resolver, resources: Mapping[str, Any], where: str | None = None) -> Any:
+def expand_loops(
+    resolver: Resolver,
+    resources: Mapping[str, Any],
+    where: str | None = None,
+    at: tuple[str | int, ...] = ("Resources",),
+    source: Mapping[str, Any] | None = None,
+) -> Any:
     """Resources with every ``Fn::ForEach`` loop (``AWS::LanguageExtensions``) expanded as
     CloudFormation expands it: for each value of the collection (a list, or a ``Ref`` to a
     list parameter), each key of the fragment with ``${Identifier}`` replaced by the value
@@ -540,11 +549,19 @@ def expand_loops(resolver: Resolver, resources: Mapping[str, Any], where: str | 
     Resources (``where`` None) each of its resources is kept once, under its key as
     written, with properties that are wholly unknown, so every policy that judges its type
     warns and names the loop; inside properties, the whole mapping becomes unknown.
+
+    In Resources, each resource a loop makes is noted in ``resolver.origins`` with the
+    path of its fragment in the file (``at``: the mapping's own path; ``source``: the
+    mapping as the file writes it, before outer loops replaced their identifiers), so a
+    finding points at the loop's lines.
     """
     out: dict[str, Any] = {}
+    written = _as_written(resources, resources if source is None else source)
     for key, value in resources.items():
         if not str(key).startswith(_FOR_EACH):
             out[key] = value
+            if where is None and len(at) > 1 and key in written:
+                resolver.origins[key] = (*at, written[key])
             continue
         loop = str(key)
         if not isinstance(value, list) or len(value) != 3 or not isinstance(value[2], Mapping):
@@ -562,28 +579,50 @@ def expand_loops(resolver: Resolver, resources: Mapping[str, Any], where: str | 
             )
             if where is not None:
                 return unknown
-            for inner_key, resource in _unexpanded(fragment):
+            for inner_key, resource, origin in _unexpanded(
+                fragment, (*at, written.get(loop, loop), 2)
+            ):
                 out[inner_key] = dict(resource, Properties=unknown)
+                if where is None:
+                    resolver.origins[inner_key] = origin
             continue
         for item in items:
             text = str(item)
             bare = "".join(c for c in text if c.isalnum())
             names = {"${" + str(identifier) + "}": text, "&{" + str(identifier) + "}": bare}
             copy = _substitute(fragment, str(identifier), text, names)
-            inner = expand_loops(resolver, copy, where)
+            declared = (source or resources).get(written.get(loop, loop))
+            inner = expand_loops(
+                resolver,
+                copy,
+                where,
+                (*at, written.get(loop, loop), 2),
+                declared[2] if isinstance(declared, list) and len(declared) == 3 else {},
+            )
             if isinstance(inner, Unresolved):
                 return inner
             out.update(inner)
     return out
 
 
-def _unexpanded(fragment: Mapping[str, Any]) -> Iterable[tuple[str, Mapping[str, Any]]]:
+def _as_written(mapping: Mapping[str, Any], source: Mapping[str, Any]) -> dict[str, str]:
+    """Each key of ``mapping`` (identifiers replaced) as ``source`` writes it: the keys
+    pair up in order (CloudFormation refuses keys that collide after replacement; then,
+    and for anything else unexpected, none pair)."""
+    if not isinstance(source, Mapping) or len(mapping) != len(source):
+        return {}
+    return {str(k): str(w) for k, w in zip(mapping, source, strict=True)}
+
+
+def _unexpanded(
+    fragment: Mapping[str, Any], at: tuple[str | int, ...]
+) -> Iterable[tuple[str, Mapping[str, Any], tuple[str | int, ...]]]:
     for key, value in fragment.items():
         if str(key).startswith(_FOR_EACH) and isinstance(value, list) and len(value) == 3:
             if isinstance(value[2], Mapping):
-                yield from _unexpanded(value[2])
+                yield from _unexpanded(value[2], (*at, str(key), 2))
         elif isinstance(value, Mapping):
-            yield str(key), value
+            yield str(key), value, (*at, str(key))
 
 
 def _substitute(value: Any, identifier: str, item: str, names: Mapping[str, str]) -> Any:

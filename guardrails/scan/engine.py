@@ -232,7 +232,7 @@ def _position(locator: Locator | None, subject: Subject, location: str) -> tuple
         return 0, 0
     if "::" in subject.resource_type:  # a CloudFormation type: the template's own lines
         found = locator.template(
-            subject.file, cloudformation.logical_id_of(subject.address), location
+            subject.file, cloudformation.logical_id_of(subject.address), location, subject.origin
         )
     else:
         found = locator.plan(subject.file, subject.address)

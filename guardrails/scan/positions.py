@@ -118,12 +118,17 @@ class Locator:
                 self._texts[file] = ""
         return self._texts[file]
 
-    def template(self, file: str, logical_id: str, location: str) -> Position | None:
+    def template(
+        self, file: str, logical_id: str, location: str, origin: tuple[str | int, ...] = ()
+    ) -> Position | None:
+        """The position of ``location`` in resource ``logical_id``, or in the loop
+        fragment that made it (``origin``, its path in the file)."""
         if file not in self._templates:
             self._templates[file] = template_positions(self._text(file))
         # No location: the finding is about the resource as a whole (what it lacks).
         properties = ("Properties", *field_path(location)) if location else ()
-        return nearest(self._templates[file], ("Resources", logical_id, *properties))
+        resource = origin or ("Resources", logical_id)
+        return nearest(self._templates[file], (*resource, *properties))
 
     def expect_plan(self, file: str, addresses: set[str]) -> None:
         """Locate these addresses of a plan in one pass (before :meth:`plan` asks)."""

@@ -289,6 +289,9 @@ class Subject:
     # The subject this one repeats with another branch of an Fn::If (the scan reports
     # only the findings the original does not have).
     variant_of: Subject | None = None
+    # Where in its file the resource is written when that is not its own key (a
+    # CloudFormation resource an Fn::ForEach loop made: the path of the loop's fragment).
+    origin: tuple[str | int, ...] = ()
 
 
 # Ports that may be open to the whole internet unless configured otherwise (one definition:
