@@ -135,9 +135,9 @@ def evaluate(
             for kind in policy.KINDS:
                 by_kind.setdefault(kind, []).append(policy)
     by_kind[cloudformation.INPUT_KIND] = [_INPUT_POLICY]
-    # What each subject that has variants (another Fn::If branch) broke: a variant reports
-    # only what the subject itself does not.
-    broken: dict[int, set[tuple[str, str, str]]] = {}
+    # What each subject broke, for its variants (another Fn::If branch), which report only
+    # what the subject itself does not. Keyed by id, holding the subject (ids stay unique).
+    broken: dict[int, tuple[Subject, set[tuple[str, str, str]]]] = {}
     for subject in subjects:
         for policy in by_kind.get(subject.kind, ()):
             if checked is not None and subject.variant_of is None:
@@ -146,10 +146,10 @@ def evaluate(
                 )
             violations = policy.evaluate(subject.facts, options.policy)
             if subject.variant_of is not None:
-                known = broken.get(id(subject.variant_of), set())
+                _, known = broken.get(id(subject.variant_of), (subject, set()))
                 violations = [v for v in violations if (v.rule, v.message, v.location) not in known]
-            else:
-                broken.setdefault(id(subject), set()).update(
+            elif violations:
+                broken.setdefault(id(subject), (subject, set()))[1].update(
                     (v.rule, v.message, v.location) for v in violations
                 )
             if not violations:
