@@ -15,7 +15,17 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from aws_cdk import Acknowledgment as Ack
-from aws_cdk import Aws, CfnCondition, CfnParameter, Duration, Fn, Stack, Token, Validations
+from aws_cdk import (
+    Annotations,
+    Aws,
+    CfnCondition,
+    CfnParameter,
+    Duration,
+    Fn,
+    Stack,
+    Token,
+    Validations,
+)
 from aws_cdk import aws_cloudformation as cfn
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -264,6 +274,16 @@ def _rollout_stack_set(
     others = [r for r in regions if r != role_region]
     if others:
         groups.append(group(others, "false"))
+    standard = not hub.region.startswith(("cn-", "us-gov-", "us-iso"))
+    if standard and "us-east-1" not in regions:
+        # IAM's CloudTrail events reach EventBridge in us-east-1 only (aws partition).
+        Annotations.of(hub).add_warning_v2(
+            "cdk-guardrails:memberRoleUnwatched",
+            "the member role's changes are seen only where a member stack runs in "
+            f"us-east-1 (IAM's events reach EventBridge there only); the rollout's regions "
+            f"{regions} leave it unwatched: add us-east-1, or deny changes to "
+            f"{member_role_name(settings)} with a service control policy",
+        )
     return cfn.CfnStackSet(
         hub,
         "MemberStackSet",

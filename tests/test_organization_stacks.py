@@ -492,3 +492,32 @@ def test_member_beats_hourly_to_the_hub_which_routes_only_those_beats(stacks: An
     assert variables["GUARDRAILS_MEMBER_RULES"] == "guardrails-fwd-"
     [(bus_id, _)] = of_type(hub, "AWS::Events::EventBus").items()
     assert variables["GUARDRAILS_HUB_BUS"] == {"Fn::GetAtt": [bus_id, "Arn"]}
+
+
+def test_a_rollout_without_us_east_1_warns_that_the_member_role_is_unwatched() -> None:
+    """IAM's events reach EventBridge in us-east-1 only: without a member stack there, a
+    change to the member role reaches no tamper rule. Said at synth, not found later."""
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Annotations, Match
+
+    from guardrails.organization import GuardrailHubStack, MemberRollout
+
+    def warnings(regions: list[str]) -> list[Any]:
+        app = cdk.App()
+        hub = GuardrailHubStack(
+            app,
+            "Hub",
+            settings=GuardrailSettings(),
+            organization_id=ORG,
+            env=cdk.Environment(account=HUB_ACCOUNT, region="eu-west-1"),
+            rollout=MemberRollout(["ou-ab12-prod0001"], regions),
+        )
+        found: list[Any] = Annotations.from_stack(hub).find_warning(
+            "*", Match.string_like_regexp("member role's changes are seen only")
+        )
+        return found
+
+    [warning] = warnings(["eu-west-1", "eu-central-1"])
+    assert "add us-east-1" in str(warning.entry.data)
+    assert "guardrails-member" in str(warning.entry.data)
+    assert warnings(["eu-west-1", "us-east-1"]) == []
