@@ -471,12 +471,17 @@ def undo(args: argparse.Namespace) -> int:
     """``guardrails undo ENTRY_ID``: restore what a remediation removed."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from guardrails.ledger_ops import Acting
     from guardrails_runtime.ledger import LedgerError
 
     try:
         ledger = _ledger(args)
-        actor = ledger.caller()[0]
-        acting = ledger.acting_as(args.entry_id, args.assume_role) if args.assume_role else None
+        actor, account = ledger.caller()
+        acting = (
+            ledger.acting_as(args.entry_id, args.assume_role)
+            if args.assume_role
+            else Acting(ledger.clients, account)
+        )
         result = ledger.undo(
             args.entry_id, actor=actor, dry_run=args.dry_run, force=args.force, acting=acting
         )
