@@ -461,6 +461,36 @@ def history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def members(args: argparse.Namespace) -> int:
+    """``guardrails members``: a hub's member accounts and regions, and their last beats."""
+    import time
+
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from guardrails_runtime import member_beat
+    from guardrails_runtime.ledger import LedgerError
+
+    try:
+        ledger = _ledger(args)
+        found = member_beat.states(ledger.beats(member_beat.BEATS_RESOURCE), time.time())
+    except (ValueError, LedgerError, ClientError, BotoCoreError) as exc:
+        return _ledger_failure("members", exc)
+    shown = [s for s in found if s["quiet"]] if args.quiet else found
+    if args.format == "json":
+        print(json.dumps(shown, indent=2, sort_keys=True))
+    else:
+        for s in shown:
+            state = "QUIET" if s["quiet"] else "beating"
+            print(f"{s['account']}  {s['region']:<15} {state:<8} last beat {s['lastBeat']}")
+    silent = sum(1 for s in found if s["quiet"])
+    print(
+        f"{len(found)} member account-region(s), {silent} quiet for over "
+        f"{member_beat.QUIET_SECONDS // 3600} hours",
+        file=sys.stderr,
+    )
+    return EXIT_FINDINGS if silent else EXIT_OK
+
+
 def _where(entry: dict[str, Any]) -> str:
     """`` in <account>/<region>`` of an entry that names them (every entry since hub mode)."""
     account, region = entry.get("account"), entry.get("region")
@@ -736,6 +766,21 @@ def build_parser() -> argparse.ArgumentParser:
     hi.add_argument("--format", choices=["text", "json"], default="text", help="output format")
     _ledger_options(hi)
     hi.set_defaults(func=history)
+
+    me = _command(
+        sub,
+        "members",
+        "a hub's member accounts and regions, and their last beats",
+        "Every member account and region whose hourly beat reached the hub in the last seven\n"
+        "days (organization mode), from the hub's ledger: beating, or quiet for over two\n"
+        "hours (its forwarding may be switched off).",
+        "0 every member beats, 1 some member is quiet, 2 no table given, or the table could "
+        "not be read (one line says why)",
+    )
+    me.add_argument("--quiet", action="store_true", help="only the members gone quiet")
+    me.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    _ledger_options(me)
+    me.set_defaults(func=members)
 
     un = _command(
         sub,

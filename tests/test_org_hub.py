@@ -563,3 +563,30 @@ def test_an_assumed_role_of_another_account_is_refused(
     assert code == 2 and out == ""
     assert f"{role} is not a role of account {org.prod}" in err
     assert not world_ssh(ec2, group)
+
+
+def test_members_lists_who_beats_and_who_went_quiet(
+    org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``guardrails members``: the operator's view of coverage, exit 1 while one is quiet."""
+    from guardrails.cli import main
+
+    settings = quiet_dev(org)
+    member_rules(org.prod)
+    process(beat(org.prod), settings, hub()[0])
+    code = main(["members", "--table", "ledger", "--region", REGION])
+    out, err = capsys.readouterr()
+    assert code == 1
+    lines = out.splitlines()
+    assert [line.split()[:3] for line in lines] == sorted(
+        [[org.dev, REGION, "QUIET"], [org.prod, REGION, "beating"]]
+    )
+    assert err.strip() == "2 member account-region(s), 1 quiet for over 2 hours"
+    code = main(["members", "--table", "ledger", "--region", REGION, "--quiet", "--format", "json"])
+    [only] = json.loads(capsys.readouterr().out)
+    assert code == 1 and (only["account"], only["quiet"]) == (org.dev, True)
+    process(beat(org.dev), settings, hub()[0])  # it beats again
+    assert main(["members", "--table", "ledger", "--region", REGION]) == 0
+    capsys.readouterr()
+    assert main(["members"]) == 2
+    assert "no ledger table" in capsys.readouterr().err

@@ -100,17 +100,34 @@ def judged(account: str, region: str, count: int, problems: list[str]) -> Outcom
     return outcome
 
 
-def quiet(beats: list[dict[str, Any]], now: float) -> list[tuple[str, str]]:
-    """(account, text) of each member and region whose last beat is older than
-    :data:`QUIET_SECONDS` but not yet forgotten (DynamoDB deletes expired items late)."""
+def states(beats: list[dict[str, Any]], now: float) -> list[dict[str, Any]]:
+    """Each member and region's latest beat not yet forgotten (DynamoDB deletes expired
+    items late), with ``quiet``: older than :data:`QUIET_SECONDS`."""
     from guardrails_runtime.ledger import iso
 
     since, forgotten = iso(now - QUIET_SECONDS), iso(now - FORGET_SECONDS)
+    out = []
+    for beat in sorted(beats, key=lambda b: (str(b.get("account")), str(b.get("region")))):
+        at = str(beat.get("at", ""))
+        if at >= forgotten:
+            out.append(
+                {
+                    "account": str(beat.get("account")),
+                    "region": str(beat.get("region")),
+                    "lastBeat": at,
+                    "quiet": at < since,
+                }
+            )
+    return out
+
+
+def quiet(beats: list[dict[str, Any]], now: float) -> list[tuple[str, str]]:
+    """(account, text) of each member and region gone quiet."""
     return [
         (
-            str(b.get("account")),
-            f"member {b.get('account')} in {b.get('region')} has sent no beat since {b.get('at')}",
+            s["account"],
+            f"member {s['account']} in {s['region']} has sent no beat since {s['lastBeat']}",
         )
-        for b in sorted(beats, key=lambda b: (str(b.get("account")), str(b.get("region"))))
-        if forgotten <= str(b.get("at", "")) < since
+        for s in states(beats, now)
+        if s["quiet"]
     ]
