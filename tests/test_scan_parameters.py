@@ -284,3 +284,53 @@ def test_a_given_value_decides_the_branch_alone(
     assert resources == (["Db", "Sg"] if env == "dev" else ["Sg"])
     rdp = [f for f in errors if "3389" in f["message"]]
     assert len(rdp) == (1 if env == "dev" else 0)
+
+
+OWNED_BRANCHES = """\
+Parameters:
+  Env: {Type: String, Default: prod}
+Conditions:
+  IsDev: !Equals [!Ref Env, dev]
+Resources:
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: x
+      Tags: [{Key: SecurityExemption, Value: !If [IsDev, "false", "false"]}]
+  Rule:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: !Ref Group
+      IpProtocol: tcp
+      FromPort: 22
+      ToPort: 22
+      CidrIp: !If [IsDev, 0.0.0.0/0, 10.0.0.0/8]
+  Exempt:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: x
+      Tags: [{Key: SecurityExemption, Value: "true"}]
+  ExemptRule:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: !Ref Exempt
+      IpProtocol: tcp
+      FromPort: 3389
+      ToPort: 3389
+      CidrIp: !If [IsDev, 0.0.0.0/0, 10.0.0.0/8]
+"""
+
+
+def test_the_other_branch_of_a_rule_resource_is_judged_with_its_groups_tags(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A rule resource (it configures a group): its other branch is judged on its own,
+    and the group's exemption tag still counts."""
+    code, found, _ = scan(capsys, tmp_path, text=OWNED_BRANCHES)
+    assert code == 1
+    by = {f["resource"].split(" ")[0]: f for f in found if f["rule"] == "GR-SG1"}
+    assert sorted(by) == ["ExemptRule", "Rule"]
+    assert by["Rule"]["level"] == "error"
+    assert "when condition 'IsDev' is true" in by["Rule"]["message"]
+    assert by["ExemptRule"]["level"] == "warning"  # the Exempt group's tag
+    assert "exempted by tag SecurityExemption=true" in by["ExemptRule"]["message"]

@@ -396,6 +396,9 @@ def subjects(
     out: list[Subject] = []
     by_logical_id: dict[str, Subject] = {}
     owned: list[tuple[Subject, Mapping[str, Any] | Unresolved, ModuleType]] = []
+    # Resources with an Fn::If a Default decided: judged again with the other branch.
+    branching: list[tuple[Subject, Any, ModuleType, list[tuple[str, bool, str, frozenset[str]]]]]
+    branching = []
     for logical_id, resource in resolver.resources.items():
         if not isinstance(resource, dict):
             continue
@@ -439,8 +442,8 @@ def subjects(
             owned.append((subject, props, adapter))
         by_logical_id[logical_id] = subject
         out.append(subject)
-        if resolver.branches and kind not in adapter.OWNERS:
-            out.extend(_other_branches(resolver, subject, raw, adapter))
+        if resolver.branches:
+            branching.append((subject, raw, adapter, resolver.branches))
     groups: dict[object, list[Subject]] = {}
     kinds: dict[object, ModuleType] = {}
     for subject, props, adapter in owned:
@@ -458,6 +461,12 @@ def subjects(
         if owner is not None or isinstance(ref, str):
             groups.setdefault(key, []).append(subject)
             kinds[key] = adapter
+    for subject, raw, adapter, branches in branching:
+        for variant in _other_branches(resolver, subject, raw, adapter, branches):
+            if subject.resource_type in adapter.OWNERS:
+                # A rule or policy resource: judged on its own, with its owner's tags.
+                variant.tags = subject.tags
+            out.append(variant)
     for key, members in groups.items():
         adapters.gather_group(members, kinds[key])
     if "Transform" in template or "Fn::Transform" in resolver.resources:
@@ -479,13 +488,17 @@ def subjects(
 
 
 def _other_branches(
-    resolver: Resolver, subject: Subject, raw: Any, adapter: ModuleType
+    resolver: Resolver,
+    subject: Subject,
+    raw: Any,
+    adapter: ModuleType,
+    branches: list[tuple[str, bool, str, frozenset[str]]],
 ) -> list[Subject]:
     """The resource again for each Fn::If whose condition a parameter's Default decided,
     with that condition's other value: another environment's parameters deploy that
     branch. One condition flipped at a time; only when the facts differ. The engine
     reports a variant's findings that the resource itself does not have."""
-    taken = {condition: (value, params) for condition, value, _, params in resolver.branches}
+    taken = {condition: (value, params) for condition, value, _, params in branches}
     variants = []
     for condition, (value, params) in taken.items():
         resolver.notes, resolver.branches = [], []
