@@ -278,22 +278,27 @@ def test_the_member_role_needs_each_of_its_acknowledgements() -> None:
     assert all(name.startswith("AwsSolutions-IAM5[") for name in flagged), flagged
 
 
-def rollout_hub(**rollout: Any) -> dict[str, Any]:
+def rollout_stack(**rollout: Any) -> Any:
+    """A hub in eu-west-1 whose StackSet rolls the member out to one OU (not synthesized)."""
     import aws_cdk as cdk
-    from aws_cdk.assertions import Template
 
     from guardrails.organization import GuardrailHubStack, MemberRollout
 
-    app = cdk.App()
-    hub = GuardrailHubStack(
-        app,
+    return GuardrailHubStack(
+        cdk.App(),
         "Hub",
         settings=GuardrailSettings(),
         organization_id=ORG,
         env=cdk.Environment(account=HUB_ACCOUNT, region="eu-west-1"),
         rollout=MemberRollout(**{"organizational_units": ["ou-ab12-prod0001"], **rollout}),
     )
-    return Template.from_stack(hub).to_json()
+
+
+def rollout_hub(**rollout: Any) -> dict[str, Any]:
+    from aws_cdk.assertions import Template
+
+    template: dict[str, Any] = Template.from_stack(rollout_stack(**rollout)).to_json()
+    return template
 
 
 def test_stack_set_rolls_the_member_out_to_ous_with_the_role_in_one_region() -> None:
@@ -497,21 +502,10 @@ def test_member_beats_hourly_to_the_hub_which_routes_only_those_beats(stacks: An
 def test_a_rollout_without_us_east_1_warns_that_the_member_role_is_unwatched() -> None:
     """IAM's events reach EventBridge in us-east-1 only: without a member stack there, a
     change to the member role reaches no tamper rule. Said at synth, not found later."""
-    import aws_cdk as cdk
     from aws_cdk.assertions import Annotations, Match
 
-    from guardrails.organization import GuardrailHubStack, MemberRollout
-
     def warnings(regions: list[str]) -> list[Any]:
-        app = cdk.App()
-        hub = GuardrailHubStack(
-            app,
-            "Hub",
-            settings=GuardrailSettings(),
-            organization_id=ORG,
-            env=cdk.Environment(account=HUB_ACCOUNT, region="eu-west-1"),
-            rollout=MemberRollout(["ou-ab12-prod0001"], regions),
-        )
+        hub = rollout_stack(regions=regions)
         found: list[Any] = Annotations.from_stack(hub).find_warning(
             "*", Match.string_like_regexp("member role's changes are seen only")
         )
