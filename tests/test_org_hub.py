@@ -590,3 +590,50 @@ def test_members_lists_who_beats_and_who_went_quiet(
     capsys.readouterr()
     assert main(["members"]) == 2
     assert "no ledger table" in capsys.readouterr().err
+
+
+def test_mutated_beats_and_hub_heartbeats_never_crash_or_keep_a_false_beat(org: Org) -> None:
+    """Hypothesis mutates a member's beat and the hub's organization heartbeat: nothing
+    raises, every outcome is one of the contract's decisions with a reason, and a beat is
+    kept only for an event that still is one (account, region and rule name agreeing)."""
+    from fuzzing import mutants
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as hsettings
+    from hypothesis import strategies as st
+
+    from guardrails_runtime.member_beat import beat_of
+
+    settings = beat_settings(org)
+    org_bus()
+    member_rules(org.prod)
+    bases = [
+        beat(org.prod),
+        {
+            "guardrailsHeartbeat": {
+                "rulePrefix": "guardrails",
+                "required": ORG_BUS_RULES,
+                "eventBus": "guardrails-hub",
+            }
+        },
+    ]
+    home = hub()[0]
+    table = boto3.client("dynamodb", region_name=REGION)
+
+    @hsettings(
+        max_examples=300,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(data=st.data())
+    def check(data: Any) -> None:
+        for key in beats_kept():
+            table.delete_item(TableName="ledger", Key={"id": {"S": key}})
+        event = data.draw(mutants(data.draw(st.sampled_from(bases))))
+        outcome = process(event, settings, home)
+        assert isinstance(outcome.decision, Decision) and outcome.reason
+        kept = beats_kept()
+        if kept:
+            found = beat_of(event, PREFIX)
+            assert found is not None and list(kept) == [f"beat#{found[0]}#{found[1]}"], event
+
+    check()

@@ -63,12 +63,13 @@ def check(event: Mapping[str, Any], clients: Clients, region: str | None) -> Out
         not isinstance(prefix, str)
         or not prefix
         or not isinstance(required, list)
+        or not all(isinstance(name, str) for name in required)
         or not isinstance(bus, str)
         or not _BUS_NAME.fullmatch(bus)
     ):
         outcome.decision = Decision.UNSUPPORTED
         outcome.reason = (
-            f"malformed heartbeat: {KEY}.rulePrefix and .required are needed "
+            f"malformed heartbeat: {KEY}.rulePrefix and .required (rule names) are needed "
             f"(and .eventBus, when given, is a bus name)"
         )
         return outcome

@@ -177,3 +177,11 @@ def test_a_deleted_organization_bus_is_notified_by_name() -> None:
     outcome = hub_beat(HUB_BEAT)  # no bus "guardrails-hub" in this account
     assert outcome.decision is Decision.NOTIFIED
     assert "event bus guardrails-hub is missing" in outcome.reason
+
+
+@pytest.mark.parametrize("required", [[["guardrails-self-protection"]], [5], [None]])
+def test_required_names_that_are_not_names_are_refused(required: Any) -> None:
+    """Found by the hub's fuzz test: a list among the required names raised TypeError."""
+    body = {**HEARTBEAT["guardrailsHeartbeat"], "required": required}
+    outcome = hub_beat({"guardrailsHeartbeat": body})
+    assert outcome.decision is Decision.UNSUPPORTED and "rule names" in outcome.reason
