@@ -74,11 +74,9 @@ def check(event: Mapping[str, Any], clients: Clients, region: str | None) -> Out
         )
         return outcome
     bridge = clients.get("events", region)
-    on_bus = {"EventBusName": bus}
     where = "" if bus == "default" else f" on bus {bus}"
-    pages = bridge.get_paginator("list_rules").paginate(NamePrefix=f"{prefix}-", **on_bus)
     try:
-        found = {r["Name"]: r.get("State", "") for page in pages for r in page.get("Rules", [])}
+        count, problems = rule_problems(bridge, f"{prefix}-", required, bus=bus)
     except ClientError as exc:
         if bus == "default" or error_code(exc) != "ResourceNotFoundException":
             raise
@@ -90,13 +88,7 @@ def check(event: Mapping[str, Any], clients: Clients, region: str | None) -> Out
             "to restore it)"
         )
         return outcome
-    problems = [f"rule {name}{where} is missing" for name in required if name not in found]
-    for name, state in sorted(found.items()):
-        if state != "ENABLED":
-            problems.append(f"rule {name}{where} is {state or 'not enabled'}")
-        elif not bridge.list_targets_by_rule(Rule=name, **on_bus).get("Targets"):
-            problems.append(f"rule {name}{where} has no target")
-    outcome.resource = f"{prefix}-*{where} ({len(found)} rules)"
+    outcome.resource = f"{prefix}-*{where} ({count} rules)"
     if problems:
         outcome.decision = Decision.NOTIFIED
         outcome.reason = (
@@ -105,7 +97,41 @@ def check(event: Mapping[str, Any], clients: Clients, region: str | None) -> Out
             + " (redeploy the guardrail stack to restore it)"
         )
     else:
-        outcome.reason = (
-            f"all {len(found)} rules of the guardrail{where} are enabled and have targets"
-        )
+        outcome.reason = f"all {count} rules of the guardrail{where} are enabled and have targets"
     return outcome
+
+
+def rule_problems(
+    bridge: Any,
+    name_prefix: str,
+    required: list[str],
+    *,
+    bus: str = "default",
+    targets: bool = True,
+    sends_to: str | None = None,
+) -> tuple[int, list[str]]:
+    """How many rules named ``name_prefix...`` ``bus`` holds, and what is wrong with them:
+    a ``required`` one missing, one not enabled, or (``targets``) an enabled one without a
+    target, or, with ``sends_to`` (the hub bus's ARN), without that target. The guardrail's
+    own heartbeat and a member's beat (guardrails_runtime.member_beat) both look with it."""
+    on_bus = {"EventBusName": bus}
+    where = "" if bus == "default" else f" on bus {bus}"
+    pages = bridge.get_paginator("list_rules").paginate(NamePrefix=name_prefix, **on_bus)
+    found = {r["Name"]: r.get("State", "") for page in pages for r in page.get("Rules", [])}
+    problems = [f"rule {name}{where} is missing" for name in required if name not in found]
+    for name, state in sorted(found.items()):
+        if state != "ENABLED":
+            problems.append(f"rule {name}{where} is {state or 'not enabled'}")
+            continue
+        if not targets:
+            continue
+        listed = bridge.list_targets_by_rule(Rule=name, **on_bus).get("Targets", [])
+        if sends_to is None:
+            if not listed:
+                problems.append(f"rule {name}{where} has no target")
+        elif not any(t.get("Arn") == sends_to for t in listed):
+            elsewhere = ", ".join(sorted(str(t.get("Arn")) for t in listed)) or "none"
+            problems.append(
+                f"rule {name}{where} does not send to the hub's bus (targets: {elsewhere})"
+            )
+    return len(found), problems

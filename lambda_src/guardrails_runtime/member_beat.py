@@ -64,24 +64,12 @@ def rule_problems(bridge: Any, rules_prefix: str, hub_bus: str | None) -> tuple[
     """How many forwarding rules the member has, and what is wrong with them: a rule
     missing or not enabled, or (with ``hub_bus``, the hub bus's ARN) one that no longer
     sends to the hub's bus."""
-    pages = bridge.get_paginator("list_rules").paginate(NamePrefix=rules_prefix)
-    found = {r["Name"]: r.get("State", "") for page in pages for r in page.get("Rules", [])}
-    problems = [
-        f"rule {rules_prefix}{name} is missing"
-        for name in (TAMPER_RULE, BEAT_RULE)
-        if f"{rules_prefix}{name}" not in found
-    ]
-    for name, state in sorted(found.items()):
-        if state != "ENABLED":
-            problems.append(f"rule {name} is {state or 'not enabled'}")
-        elif hub_bus is not None:
-            targets = bridge.list_targets_by_rule(Rule=name).get("Targets", [])
-            if not any(t.get("Arn") == hub_bus for t in targets):
-                elsewhere = ", ".join(sorted(str(t.get("Arn")) for t in targets)) or "none"
-                problems.append(
-                    f"rule {name} does not send to the hub's bus (targets: {elsewhere})"
-                )
-    return len(found), problems
+    from guardrails_runtime import heartbeat
+
+    required = [f"{rules_prefix}{name}" for name in (TAMPER_RULE, BEAT_RULE)]
+    return heartbeat.rule_problems(
+        bridge, rules_prefix, required, targets=hub_bus is not None, sends_to=hub_bus
+    )
 
 
 def judged(account: str, region: str, count: int, problems: list[str]) -> Outcome:
