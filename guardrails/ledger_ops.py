@@ -154,15 +154,18 @@ class OperatorLedger(Ledger):
 
     def caller(self) -> tuple[str, str | None]:
         """The ARN and account of the ledger's own credentials (``unknown caller`` and
-        None when STS does not answer)."""
+        None when STS does not answer); asked once per ledger."""
         from botocore.exceptions import BotoCoreError
 
-        try:
-            arn = str(self.clients.get("sts", self.region).get_caller_identity()["Arn"])
-        except (ClientError, BotoCoreError):
-            return "unknown caller", None
-        parts = arn.split(":")
-        return arn, parts[4] if len(parts) > 4 and parts[4] else None
+        known: tuple[str, str | None] | None = getattr(self, "_caller", None)
+        if known is None:
+            try:
+                arn = str(self.clients.get("sts", self.region).get_caller_identity()["Arn"])
+            except (ClientError, BotoCoreError):
+                return "unknown caller", None  # asked again next time: it may answer
+            parts = arn.split(":")
+            known = self._caller = (arn, parts[4] if len(parts) > 4 and parts[4] else None)
+        return known
 
     def entry(self, entry_id: str) -> dict[str, Any]:
         """One entry by id, or a :class:`LedgerError` naming the id and the table."""
@@ -210,7 +213,7 @@ class OperatorLedger(Ledger):
         does not fit (an entry without an account, a role of another account)."""
         import re
 
-        import boto3
+        from guardrails_runtime.org import session_of
 
         account = account_of(self.entry(entry_id))
         if account is None:
@@ -237,12 +240,7 @@ class OperatorLedger(Ledger):
         credentials = self.clients.get("sts", self.region).assume_role(
             RoleArn=arn, RoleSessionName=UNDO_SESSION
         )["Credentials"]
-        session = boto3.session.Session(
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
-        )
-        return Acting(Clients(session), account)
+        return Acting(Clients(session_of(credentials)), account)
 
     def undo(
         self,

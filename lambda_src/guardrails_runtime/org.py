@@ -46,6 +46,19 @@ class _Credentials(NamedTuple):
     expires: float
 
 
+def session_of(credentials: dict[str, Any], factory: Callable[..., Any] | None = None) -> Any:
+    """A boto3 session (or ``factory``'s) with the ``Credentials`` an ``AssumeRole`` gave."""
+    if factory is None:
+        import boto3
+
+        factory = boto3.session.Session
+    return factory(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
 def member_role_arn(account: str, role_name: str, region: str | None = None) -> str:
     """The member role of ``account`` (in the partition of ``region``)."""
     return f"arn:{partition_for(region)}:iam::{account}:role/{role_name}"
@@ -106,17 +119,7 @@ class MemberAccounts:
         return clients
 
     def _session(self, credentials: dict[str, Any]) -> Any:
-        if self._session_factory is None:
-            import boto3
-
-            factory: Callable[..., Any] = boto3.session.Session
-        else:
-            factory = self._session_factory
-        return factory(
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
-        )
+        return session_of(credentials, self._session_factory)
 
     def is_member(self, account: str) -> bool:
         """True when ``account`` is an account of the hub's organization (cached)."""
