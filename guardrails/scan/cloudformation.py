@@ -109,6 +109,11 @@ def is_template(document: Any) -> bool:
     return isinstance(document, Mapping) and isinstance(document.get("Resources"), Mapping)
 
 
+# An Fn::If taken on a condition a parameter's Default decided: (condition, its value,
+# field path, those parameters).
+Branch = tuple[str, bool, str, frozenset[str]]
+
+
 class Resolver:
     """Evaluates intrinsic functions of one template as far as is possible before deploy."""
 
@@ -133,9 +138,8 @@ class Resolver:
         # literals decided it), collected while conditions are evaluated.
         self._defaults_of: dict[str, frozenset[str]] = {}
         self._collecting: list[set[str]] = []
-        # Fn::If taken on a condition that a Default decided, while resolving the current
-        # resource: (condition, its value, field path, those parameters).
-        self.branches: list[tuple[str, bool, str, frozenset[str]]] = []
+        # Each Fn::If a Default decided, while resolving the current resource.
+        self.branches: list[Branch] = []
         # Conditions given the other value, to judge the branch the Defaults did not take.
         self.forced: dict[str, bool] = {}
         # Where in the file each resource a loop made is written (expand_loops).
@@ -397,8 +401,7 @@ def subjects(
     by_logical_id: dict[str, Subject] = {}
     owned: list[tuple[Subject, Mapping[str, Any] | Unresolved, ModuleType]] = []
     # Resources with an Fn::If a Default decided: judged again with the other branch.
-    branching: list[tuple[Subject, Any, ModuleType, list[tuple[str, bool, str, frozenset[str]]]]]
-    branching = []
+    branching: list[tuple[Subject, Any, ModuleType, list[Branch]]] = []
     for logical_id, resource in resolver.resources.items():
         if not isinstance(resource, dict):
             continue
@@ -492,7 +495,7 @@ def _other_branches(
     subject: Subject,
     raw: Any,
     adapter: ModuleType,
-    branches: list[tuple[str, bool, str, frozenset[str]]],
+    branches: list[Branch],
 ) -> list[Subject]:
     """The resource again for each Fn::If whose condition a parameter's Default decided,
     with that condition's other value: another environment's parameters deploy that
