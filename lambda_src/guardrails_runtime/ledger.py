@@ -212,14 +212,7 @@ class Ledger:
 
     def beats(self, resource: str) -> list[dict[str, Any]]:
         """Every member's latest beat kept under ``resource``."""
-        request = {
-            "TableName": self.table,
-            "IndexName": BY_RESOURCE,
-            "KeyConditionExpression": "#r = :r",
-            "ExpressionAttributeNames": {"#r": "resource"},
-            "ExpressionAttributeValues": {":r": {"S": resource}},
-        }
-        return list(self._query(request))
+        return list(self._resource_entries(resource, None, None))
 
     def hold_reason(self, outcome: Outcome) -> str | None:
         """Why the guardrail must not revert this violation of ``outcome.resource`` now, or
@@ -368,16 +361,27 @@ class Ledger:
         return _plain(got) if got else None
 
     def _resource_entries(
-        self, resource: str, since: str, decision: str | None, *, newest_first: bool = False
+        self,
+        resource: str,
+        since: str | None,
+        decision: str | None,
+        *,
+        newest_first: bool = False,
     ) -> Iterator[dict[str, Any]]:
+        """The items indexed under ``resource``, written at ``since`` or later (None: any
+        time; DynamoDB refuses an empty string as a key value)."""
         request: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": BY_RESOURCE,
-            "KeyConditionExpression": "#r = :r AND #at >= :since",
-            "ExpressionAttributeNames": {"#r": "resource", "#at": "at"},
-            "ExpressionAttributeValues": {":r": {"S": resource}, ":since": {"S": since}},
+            "KeyConditionExpression": "#r = :r",
+            "ExpressionAttributeNames": {"#r": "resource"},
+            "ExpressionAttributeValues": {":r": {"S": resource}},
             "ScanIndexForward": not newest_first,
         }
+        if since is not None:
+            request["KeyConditionExpression"] += " AND #at >= :since"
+            request["ExpressionAttributeNames"]["#at"] = "at"
+            request["ExpressionAttributeValues"][":since"] = {"S": since}
         if decision:
             request["FilterExpression"] = "#d = :d"
             request["ExpressionAttributeNames"]["#d"] = "decision"
